@@ -1,0 +1,117 @@
+/* util.c — helpers behind test.h; linked into every test program. */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *dir;
+
+    if (asprintf(&dir, "%s/augur-test-XXXXXX", base && *base ? base : "/tmp") < 0)
+        fail_msg("out of memory");
+    if (!mkdtemp(dir))
+        fail_msg("mkdtemp %s: %s", dir, strerror(errno));
+    return dir;
+}
+
+static int test_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void test_rmtree(const char *dir)
+{
+    nftw(dir, test_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *test_write(const char *dir, const char *name, const char *text)
+{
+    char *path;
+    FILE *f;
+
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        fail_msg("out of memory");
+    f = fopen(path, "w");
+    if (!f)
+        fail_msg("%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int test_run(char *const argv[], const char *in, buf *out, buf *err)
+{
+    int pin[2], pout[2], perr[2], status;
+    pid_t pid;
+
+    if (pipe2(pin, O_CLOEXEC) || pipe2(pout, O_CLOEXEC) || pipe2(perr, O_CLOEXEC))
+        fail_msg("pipe: %s", strerror(errno));
+    pid = fork();
+    if (pid < 0)
+        fail_msg("fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        dup2(perr[1], 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    close(perr[1]);
+    signal(SIGPIPE, SIG_IGN);
+    if (in && write(pin[1], in, strlen(in)) < 0)
+        fail_msg("write: %s", strerror(errno));
+    close(pin[1]);
+    struct pollfd fds[2] = { { pout[0], POLLIN, 0 }, { perr[0], POLLIN, 0 } };
+    buf *sinks[2] = { out, err };
+    for (int open = 2; open > 0;) {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2; i++) {
+            char chunk[4096];
+            ssize_t n;
+            if (fds[i].fd < 0 || !fds[i].revents)
+                continue;
+            n = read(fds[i].fd, chunk, sizeof chunk);
+            if (n > 0) {
+                buf_add(sinks[i], chunk, (size_t)n);
+            } else {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open--;
+            }
+        }
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            fail_msg("waitpid: %s", strerror(errno));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *test_build_dir(void)
+{
+    const char *b = getenv("BUILD");
+    return b && *b ? b : "build";
+}
+
+int test_contains(const char *haystack, const char *needle)
+{
+    if (haystack && strstr(haystack, needle))
+        return 1;
+    print_message("expected to find: %s\n          in: %s\n", needle, haystack ? haystack : "(null)");
+    return 0;
+}

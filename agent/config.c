@@ -635,7 +635,7 @@ static void config_show_table(const config_node *t, const char *path, buf *out)
         header = 1;
         config_show_leaf(k, out);
     }
-    if (!header && (t->tmpl || !t->kids))
+    if (!header && !t->kids)
         buf_printf(out, "\n[%s]\n", path);
     for (const config_node *k = t->kids; k; k = k->next) {
         buf sub = BUF_INIT;

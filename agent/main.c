@@ -91,7 +91,9 @@ int cli_simple_args(const cli_command *cmd, const char *path, int argc, char **a
             return cli_usage(path, "unknown option '%s'", argv[i]);
         positional++;
     }
-    if (nargs >= 0 && positional != nargs)
+    if (nargs == 0 && positional > 0)
+        return cli_usage(path, "takes no arguments");
+    if (nargs > 0 && positional != nargs)
         return cli_usage(path, "expected %s, got %d argument%s", cmd->args, positional,
                          positional == 1 ? "" : "s");
     return -1;

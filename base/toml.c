@@ -885,7 +885,9 @@ static void toml_bare_value(toml_parser *p, toml_value *v)
                !(n == 3 && (memcmp(tok, "inf", 3) == 0 || memcmp(tok, "nan", 3) == 0))) {
         toml_fail_at(p, tok, AUGUR_ESYNTAX, "'%.*s' is not a value (strings need quotes)", (int)n,
                      tok);
-    } else if ((n >= 5 && tok[4] == '-' && toml_is_digit(tok[0])) || (n >= 3 && tok[2] == ':')) {
+    } else if ((n >= 5 && toml_is_digit(tok[0]) && toml_is_digit(tok[1]) && toml_is_digit(tok[2]) &&
+                toml_is_digit(tok[3]) && tok[4] == '-') ||
+               (n >= 3 && toml_is_digit(tok[0]) && toml_is_digit(tok[1]) && tok[2] == ':')) {
         toml_read_datetime(p, v, tok, e);
     } else if (memchr(tok, '.', n) || memmem(tok, n, "inf", 3) || memmem(tok, n, "nan", 3) ||
                (!(n > 1 && tok[0] == '0' && tok[1] == 'x') &&

@@ -34,7 +34,7 @@ static void test_scalars(void **state)
 {
     toml_doc *doc = parse_ok("i = -9_223_372_036_854_775_808\n"
                              "h = 0xDEAD_beef\no = 0o755\nb = 0b1010\n"
-                             "f = 6.626e-34\ng = -inf\nn = nan\nt = true\n"
+                             "f = 6.626e-34\ne = 1.3e-21\ng = -inf\nn = nan\nt = true\n"
                              "s = \"tab\\there \\u00e9 \\U0001F600\"\nl = 'C:\\path'\n");
     const toml_value *r = toml_root(doc);
 
@@ -44,6 +44,7 @@ static void test_scalars(void **state)
     assert_int_equal(toml_int(toml_get(r, "o")), 0755);
     assert_int_equal(toml_int(toml_get(r, "b")), 10);
     assert_true(toml_float(toml_get(r, "f")) == 6.626e-34);
+    assert_true(toml_float(toml_get(r, "e")) == 1.3e-21);   /* not a date for its '-' */
     assert_true(isinf(toml_float(toml_get(r, "g"))) && toml_float(toml_get(r, "g")) < 0);
     assert_true(isnan(toml_float(toml_get(r, "n"))));
     assert_int_equal(toml_kind(toml_get(r, "t")), TOML_BOOL);

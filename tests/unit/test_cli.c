@@ -1,0 +1,197 @@
+/* test_cli.c — the augur program end to end: commands, help, exit statuses. */
+#include "test.h"
+
+#include "agent/augur.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char augur_path[PATH_MAX];
+static char *scratch;
+static buf out, err;
+
+/* Run augur with the arguments (NULL-terminated) in the scratch folder. */
+static int run_augur(const char *in, ...)
+{
+    char *argv[32] = { augur_path };
+    va_list ap;
+    int n = 1;
+
+    va_start(ap, in);
+    while (n < 31 && (argv[n] = va_arg(ap, char *)))
+        n++;
+    va_end(ap);
+    buf_clear(&out);
+    buf_clear(&err);
+    return test_run(argv, in, &out, &err);
+}
+
+static int setup(void **state)
+{
+    char rel[PATH_MAX];
+
+    (void)state;
+    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
+    if (!realpath(rel, augur_path))
+        return -1;
+    scratch = test_tmpdir();
+    /* No user or local configuration but the test's own. */
+    setenv("XDG_CONFIG_HOME", scratch, 1);
+    unsetenv("AUGUR_LOG");
+    return chdir(scratch);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_rmtree(scratch);
+    free(scratch);
+    buf_free(&out);
+    buf_free(&err);
+    return 0;
+}
+
+static void test_no_command_prints_help(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, NULL), 0);
+    assert_contains(buf_str(&out), "usage: augur [global options] COMMAND [options]");
+    assert_contains(buf_str(&out), "config COMMAND");
+    assert_int_equal(run_augur(NULL, "--version", NULL), 0);
+    assert_string_equal(buf_str(&out), "augur " AUGUR_VERSION "\n");
+}
+
+/* Every command a help page lists has a working help page of its own. */
+static void test_help_everywhere(void **state)
+{
+    static const char *const pages[][4] = {
+        { "--help" }, { "-h" }, { "config", "--help" }, { "config", "show", "--help" },
+        { "config", "get", "-h" }, { "config", "check", "--help" },
+    };
+    char *names[16][4];
+    int nnames = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        assert_int_equal(run_augur(NULL, pages[i][0], pages[i][1], pages[i][2], NULL), 0);
+        assert_contains(buf_str(&out), "usage: augur");
+    }
+    /* Read the command lists and try each entry. */
+    assert_int_equal(run_augur(NULL, "config", "--help", NULL), 0);
+    for (const char *s = strstr(buf_str(&out), "commands:\n"); s && (s = strstr(s, "\n  ")); s++) {
+        char word[64];
+        if (sscanf(s + 3, "%63s", word) == 1 && nnames < 16) {
+            names[nnames][0] = "config";
+            names[nnames][1] = strdup(word);
+            names[nnames][2] = "--help";
+            names[nnames][3] = NULL;
+            nnames++;
+        }
+    }
+    assert_int_equal(nnames, 3);
+    for (int i = 0; i < nnames; i++) {
+        assert_int_equal(run_augur(NULL, names[i][0], names[i][1], names[i][2], NULL), 0);
+        free(names[i][1]);
+    }
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, "conifg", NULL), 2);
+    assert_contains(buf_str(&err), "augur: unknown command 'conifg' (did you mean 'config'?)");
+    assert_int_equal(run_augur(NULL, "--frobnicate", NULL), 2);
+    assert_contains(buf_str(&err), "unknown option '--frobnicate'");
+    assert_int_equal(run_augur(NULL, "-c", NULL), 2);
+    assert_contains(buf_str(&err), "-c needs a value");
+    assert_int_equal(run_augur(NULL, "config", NULL), 2);
+    assert_contains(buf_str(&err), "usage: augur config COMMAND");
+    assert_int_equal(run_augur(NULL, "config", "show", "extra", NULL), 2);
+    assert_contains(buf_str(&err), "augur config show: takes no arguments");
+    assert_int_equal(run_augur(NULL, "config", "get", NULL), 2);
+    assert_contains(buf_str(&err), "expected KEY, got 0 arguments");
+    assert_int_equal(run_augur(NULL, "config", "show", "--all", NULL), 2);
+    assert_contains(buf_str(&err), "augur config show: unknown option '--all'");
+}
+
+static void test_config_show_layers(void **state)
+{
+    char *given = test_write(scratch, "given.toml", "[log]\nlevel = \"info\"\n");
+
+    (void)state;
+    assert_int_equal(run_augur(NULL, "config", "show", NULL), 0);
+    assert_contains(buf_str(&out), "[log]\nlevel = \"warn\"");
+    assert_contains(buf_str(&out), "# default");
+    assert_int_equal(run_augur(NULL, "--config", given, "config", "show", NULL), 0);
+    assert_contains(buf_str(&out), "level = \"info\"");
+    assert_contains(buf_str(&out), "given.toml:2");
+    assert_int_equal(run_augur(NULL, "--config", given, "-c", "log.level=error", "config", "get",
+                           "log.level", NULL), 0);
+    assert_string_equal(buf_str(&out), "error\n");
+    assert_int_equal(run_augur(NULL, "-clog.level=debug", "config", "show", NULL), 0);
+    assert_contains(buf_str(&out), "# -c log.level=debug");
+    free(given);
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, "-c", "log.levle=debug", "config", "show", NULL), 2);
+    assert_contains(buf_str(&err), "-c log.levle=debug: unknown key 'log.levle' (did you mean 'log.level'?)");
+    assert_int_equal(run_augur(NULL, "-c", "log.level=loud", "config", "show", NULL), 2);
+    assert_contains(buf_str(&err), "log.level: 'loud' is not a level");
+    assert_int_equal(run_augur(NULL, "--config", "nowhere.toml", "config", "show", NULL), 2);
+    assert_contains(buf_str(&err), "nowhere.toml: No such file or directory");
+    assert_int_equal(run_augur(NULL, "config", "get", "log.nothing", NULL), 2);
+    assert_contains(buf_str(&err), "'log.nothing' names no configuration value");
+}
+
+static void test_config_check(void **state)
+{
+    char *good = test_write(scratch, "good.toml", "[log]\nlevel = \"debug\"\n");
+    char *bad = test_write(scratch, "bad.toml", "[log]\nlevel = 1\nextra = true\n");
+
+    (void)state;
+    assert_int_equal(run_augur(NULL, "config", "check", good, NULL), 0);
+    assert_contains(buf_str(&out), "good.toml: ok");
+    assert_int_equal(run_augur(NULL, "config", "check", bad, NULL), 2);
+    assert_contains(buf_str(&err), "bad.toml:2: 'log.level' must be a string, not an integer\n");
+    assert_contains(buf_str(&err), "bad.toml:3: unknown key 'log.extra'");
+    assert_int_equal(run_augur("[log\n", "config", "check", "-", NULL), 2);
+    assert_contains(buf_str(&err), "stdin:1:5: expected ']' to close a [table] header");
+    assert_int_equal(run_augur("log.level = \"off\"\n", "config", "check", "-", NULL), 0);
+    /* A broken local configuration does not stop check from diagnosing it. */
+    free(test_write(scratch, "agent.toml", "[log]\nlevel = 1\n"));
+    assert_int_equal(run_augur(NULL, "config", "check", "agent.toml", NULL), 2);
+    assert_contains(buf_str(&err), "agent.toml:2: 'log.level' must be a string");
+    assert_int_equal(run_augur(NULL, "config", "show", NULL), 2);
+    unlink("agent.toml");
+    free(good);
+    free(bad);
+}
+
+static void test_log_env(void **state)
+{
+    (void)state;
+    setenv("AUGUR_LOG", "loud", 1);
+    assert_int_equal(run_augur(NULL, "config", "get", "log.level", NULL), 0);
+    assert_contains(buf_str(&err), "AUGUR_LOG='loud' names no level");
+    unsetenv("AUGUR_LOG");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_command_prints_help),
+        cmocka_unit_test(test_help_everywhere),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_config_show_layers),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_check),
+        cmocka_unit_test(test_log_env),
+    };
+    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}

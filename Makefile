@@ -41,7 +41,10 @@ HEADERS  := agent/augur.h base/err.h
 ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-toml asan deps deps-fuzz fuzz-toml install uninstall clean help pkgs
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test check check-toml asan bench deps deps-fuzz install uninstall clean help pkgs
 
 all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
@@ -50,8 +53,10 @@ help:
 	@echo 'make run        install packages, build, run augur'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
+	@echo 'make bench      the benchmarks, each beside its baseline'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
+	@echo 'make fuzz-config fuzz configuration layers and -c settings'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -73,6 +78,9 @@ asan:
 
 check: all $(TEST_BIN)
 	@BUILD=$(BUILD) SAN='$(SAN)' tests/run
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b $(BUILD)/bench || exit 1; done
 
 check-toml: $(BUILD)/toml-decoder $(BUILD)/toml-conform
 	@$(BUILD)/toml-conform $(BUILD)/toml-decoder
@@ -133,6 +141,10 @@ $(BUILD)/toml-decoder: $(BUILD)/obj/tests/conform/toml_decoder.o $(BUILD)/libaug
 $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libaugur.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS) $(TEST_LIBS)
@@ -141,20 +153,23 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(B
 
 # ---- fuzzing -------------------------------------------------------------------
 
+# make fuzz-NAME runs tests/fuzz/fuzz_NAME.c, built with clang and libFuzzer over the
+# library's sources, seeded with the toml-test documents.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
+FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
 
-$(BUILD)/fuzz/fuzz_toml: tests/fuzz/fuzz_toml.c $(wildcard base/*.c base/*.h)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) agent/defaults.S agent.toml
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_toml.c $(wildcard base/*.c) $(LIB_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) agent/defaults.S $(LIB_LIBS)
 
-fuzz-toml:
+fuzz-%:
 	@$(MAKE) --no-print-directory deps deps-fuzz
-	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_toml
-	@mkdir -p $(BUILD)/fuzz/corpus-toml
-	$(BUILD)/fuzz/fuzz_toml -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-		-dict=tests/fuzz/toml.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-toml \
-		$(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_$*
+	@mkdir -p $(BUILD)/fuzz/corpus-$*
+	$(BUILD)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-dict=tests/fuzz/toml.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
+		$(FUZZ_SEEDS)
 
 # ---- installing ----------------------------------------------------------------
 

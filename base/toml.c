@@ -20,6 +20,7 @@
 #include "base/toml.h"
 #include "base/arena.h"
 #include "base/file.h"
+#include "base/json.h"
 
 #include <locale.h>
 #include <math.h>
@@ -972,18 +973,29 @@ static const char *toml_what(const toml_value *v)
     return toml_kind_name(v->kind);
 }
 
-/* Walk from t to the table named by keys[i], for a dotted key of a key/value pair. */
-static toml_value *toml_descend_dotted(toml_parser *p, toml_value *t, size_t i)
+/* What t holds under keys[i]; a new implicit table there (and *made set) when nothing. */
+static toml_value *toml_child(toml_parser *p, toml_value *t, size_t i, int *made)
 {
     const toml_keyseg *k = &p->keys[i];
     long at = toml_table_lookup(t, k->ptr, k->len);
     toml_value *v;
 
-    if (at < 0) {
-        v = toml_new_table(p, TOML_IMPLICIT, t->depth + 1u);
-        toml_table_put(p, t, k->ptr, k->len, v);
-    } else {
-        v = t->u.table.entries[at].value;
+    *made = at < 0;
+    if (!*made)
+        return t->u.table.entries[at].value;
+    v = toml_new_table(p, TOML_IMPLICIT, t->depth + 1u);
+    toml_table_put(p, t, k->ptr, k->len, v);
+    return v;
+}
+
+/* Walk from t to the table named by keys[i], for a dotted key of a key/value pair. */
+static toml_value *toml_descend_dotted(toml_parser *p, toml_value *t, size_t i)
+{
+    const toml_keyseg *k = &p->keys[i];
+    int made;
+    toml_value *v = toml_child(p, t, i, &made);
+
+    if (!made) {
         if (v->kind != TOML_TABLE || v->state == TOML_INLINE)
             toml_fail_at(p, k->at, AUGUR_ESYNTAX, "'%s' is already %s (line %d) and cannot be "
                          "extended", TOML_KEYS(p, i + 1), toml_what(v), v->line);
@@ -999,21 +1011,17 @@ static toml_value *toml_descend_dotted(toml_parser *p, toml_value *t, size_t i)
 /* Walk from t to the table named by keys[i], for a [header]. */
 static toml_value *toml_descend_header(toml_parser *p, toml_value *t, size_t i)
 {
-    const toml_keyseg *k = &p->keys[i];
-    long at = toml_table_lookup(t, k->ptr, k->len);
-    toml_value *v;
+    int made;
+    toml_value *v = toml_child(p, t, i, &made);
 
-    if (at < 0) {
-        v = toml_new_table(p, TOML_IMPLICIT, t->depth + 1u);
-        toml_table_put(p, t, k->ptr, k->len, v);
+    if (made)
         return v;
-    }
-    v = t->u.table.entries[at].value;
     if (v->kind == TOML_ARRAY && v->state)
         return v->u.array.items[v->u.array.len - 1];
     if (v->kind != TOML_TABLE || v->state == TOML_INLINE)
-        toml_fail_at(p, k->at, AUGUR_ESYNTAX, "'%s' is already %s (line %d) and cannot be extended",
-                     TOML_KEYS(p, i + 1), toml_what(v), v->line);
+        toml_fail_at(p, p->keys[i].at, AUGUR_ESYNTAX,
+                     "'%s' is already %s (line %d) and cannot be extended", TOML_KEYS(p, i + 1),
+                     toml_what(v), v->line);
     return v;
 }
 
@@ -1325,25 +1333,8 @@ int toml_path_canon(const char *path, buf *out, augur_err *err)
 
 int toml_string_write(buf *out, const char *s, size_t n)
 {
-    buf_putc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':  buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\b': buf_puts(out, "\\b"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\f': buf_puts(out, "\\f"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        default:
-            if (toml_is_control(c))
-                buf_printf(out, "\\u%04X", c);
-            else
-                buf_putc(out, c);
-        }
-    }
-    return buf_putc(out, '"');
+    /* JSON's escapes are a subset of TOML's, and it escapes all that TOML must. */
+    return json_quote(out, s, n);
 }
 
 int toml_key_write(buf *out, const char *key, size_t len)

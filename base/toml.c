@@ -77,6 +77,7 @@ typedef struct toml_parser {
     const char  *name;
     arena       *arena;
     augur_err   *err;
+    int          code;            /* why the parse failed */
     jmp_buf      fail;
     toml_value  *root;
     toml_value  *table;           /* where key/value pairs of this section go */
@@ -118,6 +119,7 @@ void toml_fail_at(toml_parser *p, const char *at, int code, const char *fmt, ...
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     toml_locate(p, at, &line, &col);
+    p->code = code;
     augur_err_set(p->err, code, "%s:%d:%d: %s", p->name, line, col, what);
     longjmp(p->fail, 1);
 }
@@ -1137,7 +1139,7 @@ int toml_parse(const char *src, size_t len, const char *name, toml_doc **out, au
         toml_document(p);
         doc->root = p->root;
     }
-    rc = doc->root ? AUGUR_OK : err && err->code != AUGUR_OK ? err->code : AUGUR_ESYNTAX;
+    rc = doc->root ? AUGUR_OK : p->code;
     free(p->pending);
     free(p->keys);
     buf_free(&p->scratch);
@@ -1280,7 +1282,7 @@ static int toml_path_split(toml_parser *p, const char *path, arena *a, augur_err
     p->arena = a;
     p->err = err;
     if (setjmp(p->fail) != 0)
-        return p->err && p->err->code ? p->err->code : AUGUR_ESYNTAX;
+        return p->code;
     toml_skip_ws(p);
     toml_dotted_key(p);
     if (p->cur != p->end)
@@ -1296,7 +1298,7 @@ static void toml_path_done(toml_parser *p)
 
 const toml_value *toml_get(const toml_value *table, const char *path)
 {
-    toml_parser p;
+    toml_parser p = { 0 };
     arena *a = arena_new(0);
     const toml_value *v = NULL;
 
@@ -1312,7 +1314,7 @@ const toml_value *toml_get(const toml_value *table, const char *path)
 
 int toml_path_canon(const char *path, buf *out, augur_err *err)
 {
-    toml_parser p;
+    toml_parser p = { 0 };
     arena *a = arena_new(0);
     int rc;
 

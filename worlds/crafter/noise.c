@@ -50,24 +50,28 @@ double noise3_eval(const noise3 *n, double x, double y, double z)
     /* The point lies in the unit cube at (xb, yb, zb) of the stretched lattice;
     ** every lattice point close enough to contribute is within one cube of it.
     ** For an offset d in stretched coordinates the true offset is d + sum(d)/3
-    ** on each axis, so its squared length is |d|^2 + sum(d)^2. */
+    ** on each axis, so its squared length is |d|^2 + sum(d)^2: points whose
+    ** |d|^2 alone reaches 2 are skipped as early as each axis allows. */
     for (int i = -1; i <= 2; i++) {
-        double dx = xin - i;
+        double dx = xin - i, rx = 2 - dx * dx;
+        if (rx <= 0)
+            continue;
         for (int j = -1; j <= 2; j++) {
-            double dy = yin - j;
+            double dy = yin - j, ry = rx - dy * dy;
+            int hy;
+            if (ry <= 0)
+                continue;
+            hy = n->perm[(n->perm[(xb + i) & 0xff] + yb + j) & 0xff];
             for (int k = -1; k <= 2; k++) {
                 double dz = zin - k, sum = dx + dy + dz;
-                double attn = 2 - (dx * dx + dy * dy + dz * dz + sum * sum);
+                double attn = ry - dz * dz - sum * sum, shift = sum * NOISE_SQUISH;
+                const int8_t *g;
                 if (attn <= 0)
                     continue;
-                {
-                    double shift = sum * NOISE_SQUISH;
-                    int h = (n->perm[(n->perm[(xb + i) & 0xff] + yb + j) & 0xff] + zb + k) & 0xff;
-                    const int8_t *g = noise_gradients + n->grad[h];
-                    attn *= attn;
-                    value += attn * attn * (g[0] * (dx + shift) + g[1] * (dy + shift) +
-                                            g[2] * (dz + shift));
-                }
+                g = noise_gradients + n->grad[(hy + zb + k) & 0xff];
+                attn *= attn;
+                value += attn * attn * (g[0] * (dx + shift) + g[1] * (dy + shift) +
+                                        g[2] * (dz + shift));
             }
         }
     }

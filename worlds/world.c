@@ -83,7 +83,21 @@ uint64_t world_hash(const world *w)
 
 int world_render_text(const world *w, buf *out) { return w->cls->render_text(w, out); }
 int world_render_ansi(const world *w, buf *out) { return w->cls->render_ansi(w, out); }
-int world_to_json(const world *w, buf *out)     { return w->cls->to_json(w, out); }
+int world_to_json(const world *w, buf *out)
+{
+    state *s;
+    int rc;
+
+    if (w->cls->to_json)
+        return w->cls->to_json(w, out);
+    if (!(s = state_new()))
+        return AUGUR_ENOMEM;
+    rc = w->cls->observe(w, WORLD_VIEW_ORACLE, s, NULL);
+    if (rc == AUGUR_OK)
+        rc = state_to_json(s, out);
+    state_free(s);
+    return rc;
+}
 
 const char *world_name(const world *w) { return w->cls->name; }
 int world_action_count(const world *w) { return w->cls->nactions; }

@@ -138,7 +138,8 @@ struct world_class {
     ** newline; the caller clears the screen. */
     int  (*render_ansi)(const world *w, buf *out);
 
-    /* Append the full state as one JSON object. */
+    /* Optional: append the full state as one JSON object. When NULL, augur writes
+    ** the oracle observation with state_to_json. */
     int  (*to_json)(const world *w, buf *out);
 };
 

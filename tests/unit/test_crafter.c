@@ -45,6 +45,16 @@ static void put(crafter *c, int x, int y, int m)
     c->mat[y * CR_SIZE + x] = (uint8_t)m;
 }
 
+/* A creature of kind on the tile the player faces, (32, 33), walled in on its other
+** three sides so that it stays there. */
+static cr_obj *add_boxed(crafter *c, int kind)
+{
+    put(c, 31, 33, CR_STONE);
+    put(c, 33, 33, CR_STONE);
+    put(c, 32, 34, CR_STONE);
+    return cr_add(c, kind, 32, 33);
+}
+
 static cr_obj *add(crafter *c, int kind, int x, int y)
 {
     cr_obj *o = cr_add(c, kind, x, y);
@@ -326,10 +336,7 @@ static void test_damage(void **st)
     for (size_t i = 0; i < sizeof swords / sizeof *swords; i++) {
         crafter *c = blank(1);
         cr_obj *z;
-        put(c, 31, 33, CR_STONE);       /* box the zombie in, so that it stays */
-        put(c, 33, 33, CR_STONE);
-        put(c, 32, 34, CR_STONE);
-        add(c, CR_ZOMBIE, 32, 33)->health = 9;
+        add_boxed(c, CR_ZOMBIE)->health = 9;
         if (swords[i].sword >= 0)
             c->pl.inv[swords[i].sword] = 1;
         if (swords[i].damage > 2)
@@ -351,10 +358,7 @@ static void test_eat_cow(void **st)
     world_step_result r;
 
     (void)st;
-    put(c, 31, 33, CR_STONE);
-    put(c, 33, 33, CR_STONE);
-    put(c, 32, 34, CR_STONE);
-    add(c, CR_COW, 32, 33);
+    add_boxed(c, CR_COW);
     c->pl.inv[CR_FOOD] = 5;
     c->pl.hunger = 20;
     step(c, CR_DO);
@@ -471,12 +475,9 @@ static void test_damage_wakes(void **st)
     world_step_result r;
 
     (void)st;
-    put(c, 31, 33, CR_STONE);
-    put(c, 33, 33, CR_STONE);
-    put(c, 32, 34, CR_STONE);
     c->pl.inv[CR_ENERGY] = 3;
     step(c, CR_SLEEP);
-    add(c, CR_ZOMBIE, 32, 33);
+    add_boxed(c, CR_ZOMBIE);
     r = step(c, CR_NOOP);
     assert_int_equal(c->pl.inv[CR_HEALTH], 2);
     assert_true(c->pl.sleeping);                   /* the hit came after the player's update */
@@ -534,10 +535,7 @@ static void test_place_occupied(void **st)
     world_step_result r;
 
     (void)st;
-    put(c, 31, 33, CR_STONE);
-    put(c, 33, 33, CR_STONE);
-    put(c, 32, 34, CR_STONE);
-    add(c, CR_COW, 32, 33);
+    add_boxed(c, CR_COW);
     c->pl.inv[CR_STONE_ITEM] = 1;
     r = step(c, CR_PLACE_STONE);
     assert_false(has_event(&r, "place_stone"));
@@ -732,10 +730,7 @@ static void test_zombie_cooldown(void **st)
     int hits[10], n = 0;
 
     (void)st;
-    put(c, 31, 33, CR_STONE);
-    put(c, 33, 33, CR_STONE);
-    put(c, 32, 34, CR_STONE);
-    add(c, CR_ZOMBIE, 32, 33);
+    add_boxed(c, CR_ZOMBIE);
     for (int t = 1; t <= 13; t++) {
         int before = c->pl.inv[CR_HEALTH];
         step(c, CR_NOOP);

@@ -358,22 +358,11 @@ static int cr_render_ansi(const world *w, buf *out)
     return buf_puts(out, "\n");
 }
 
-static int cr_to_json(const world *w, buf *out)
-{
-    state *s = state_new();
-    int rc = s ? cr_observe_oracle((const crafter *)w, s) : AUGUR_ENOMEM;
-
-    if (rc == AUGUR_OK)
-        rc = state_to_json(s, out);
-    state_free(s);
-    return rc;
-}
-
 const world_class crafter_class = {
     "crafter",
     "Crafter (Hafner 2022): survive, gather, craft; 22 achievements",
     CR_NACTIONS, cr_action_names,
     CR_NACHIEVEMENTS, cr_achievement_names,
     cr_create, cr_destroy, cr_reset, cr_observe, cr_legal, cr_world_step, cr_clone, cr_hash,
-    cr_render_text, cr_render_ansi, cr_to_json,
+    cr_render_text, cr_render_ansi, NULL,
 };

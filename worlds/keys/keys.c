@@ -223,22 +223,11 @@ static int keys_render(const world *w, buf *out, int ansi)
 static int keys_render_text(const world *w, buf *out) { return keys_render(w, out, 0); }
 static int keys_render_ansi(const world *w, buf *out) { return keys_render(w, out, 1); }
 
-static int keys_to_json(const world *w, buf *out)
-{
-    state *s = state_new();
-    int rc = s ? keys_observe(w, WORLD_VIEW_ORACLE, s, NULL) : AUGUR_ENOMEM;
-
-    if (rc == AUGUR_OK)
-        rc = state_to_json(s, out);
-    state_free(s);
-    return rc;
-}
-
 const world_class keys_class = {
     "keys",
     "keys, doors and chests on a small grid: the example world",
     5, keys_actions,
     3, keys_events,
     keys_create, keys_destroy, keys_reset, keys_observe, keys_legal, keys_step, keys_clone,
-    keys_hash, keys_render_text, keys_render_ansi, keys_to_json,
+    keys_hash, keys_render_text, keys_render_ansi, NULL,
 };

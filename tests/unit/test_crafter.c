@@ -490,18 +490,18 @@ static void test_damage_wakes(void **st)
 /* ---- placing --------------------------------------------------------------------- */
 
 /* place: "only if the faced tile holds no object, its material is in where, and the
-** inventory has every uses". data.yaml (latest): stone 1 stone on grass, sand,
-** path, water, lava; table 1 wood, furnace 1 stone, on grass, sand, path; plant
-** 1 sapling on grass, an object. */
+** inventory has every uses". data.yaml: stone 1 stone on grass, sand, path, water,
+** lava; table 2 wood, furnace 4 stone, on grass, sand, path; plant 1 sapling on
+** grass, an object. */
 static void test_place(void **st)
 {
-    static const struct { int action, item, mat; const char *ach; int where[5]; } rules[] = {
-        { CR_PLACE_STONE, CR_STONE_ITEM, CR_STONE, "place_stone",
+    static const struct { int action, item, cost, mat; const char *ach; int where[5]; } rules[] = {
+        { CR_PLACE_STONE, CR_STONE_ITEM, 1, CR_STONE, "place_stone",
           { CR_GRASS, CR_SAND, CR_PATH, CR_WATER, CR_LAVA } },
-        { CR_PLACE_TABLE, CR_WOOD, CR_TABLE, "place_table", { CR_GRASS, CR_SAND, CR_PATH, -1 } },
-        { CR_PLACE_FURNACE, CR_STONE_ITEM, CR_FURNACE, "place_furnace",
+        { CR_PLACE_TABLE, CR_WOOD, 2, CR_TABLE, "place_table", { CR_GRASS, CR_SAND, CR_PATH, -1 } },
+        { CR_PLACE_FURNACE, CR_STONE_ITEM, 4, CR_FURNACE, "place_furnace",
           { CR_GRASS, CR_SAND, CR_PATH, -1 } },
-        { CR_PLACE_PLANT, CR_SAPLING, -1, "place_plant", { CR_GRASS, -1 } },
+        { CR_PLACE_PLANT, CR_SAPLING, 1, -1, "place_plant", { CR_GRASS, -1 } },
     };
 
     (void)st;
@@ -513,12 +513,13 @@ static void test_place(void **st)
             for (int k = 0; k < 5 && rules[i].where[k] >= 0; k++)
                 allowed |= rules[i].where[k] == m;
             put(c, 32, 33, m);
-            r = step(c, rules[i].action);               /* nothing to place */
+            c->pl.inv[rules[i].item] = (int8_t)(rules[i].cost - 1);
+            r = step(c, rules[i].action);               /* one short of the price */
             assert_int_equal(r.nevents, 0);
-            c->pl.inv[rules[i].item] = 2;
+            c->pl.inv[rules[i].item] = (int8_t)(rules[i].cost + 1);
             r = step(c, rules[i].action);
             assert_int_equal(has_event(&r, rules[i].ach), allowed);
-            assert_int_equal(c->pl.inv[rules[i].item], allowed ? 1 : 2);
+            assert_int_equal(c->pl.inv[rules[i].item], allowed ? 1 : rules[i].cost + 1);
             if (allowed && rules[i].mat >= 0)
                 assert_int_equal(c->mat[33 * CR_SIZE + 32], rules[i].mat);
             if (allowed && rules[i].mat < 0)
@@ -541,33 +542,6 @@ static void test_place_occupied(void **st)
     assert_false(has_event(&r, "place_stone"));
     assert_int_equal(c->pl.inv[CR_STONE_ITEM], 1);
     world_free(&c->base);
-}
-
-/* The 2021 data.yaml (configuration data = "2021"): a table costs 2 wood, a
-** furnace 4 stone. */
-static void test_place_2021(void **st)
-{
-    toml_doc *doc;
-    world_config cfg;
-    world *w;
-    crafter *c;
-    world_step_result r;
-
-    (void)st;
-    assert_int_equal(toml_parse("data = \"2021\"", 13, "t", &doc, NULL), AUGUR_OK);
-    cfg = world_config_table(toml_root(doc));
-    assert_int_equal(world_new(&crafter_class, &cfg, 1, &w, NULL), AUGUR_OK);
-    c = (crafter *)w;
-    put(c, P->x + P->fx, P->y + P->fy, CR_GRASS);
-    c->pl.inv[CR_WOOD] = 1;
-    r = step(c, CR_PLACE_TABLE);
-    assert_false(has_event(&r, "place_table"));
-    c->pl.inv[CR_WOOD] = 2;
-    r = step(c, CR_PLACE_TABLE);
-    assert_true(has_event(&r, "place_table"));
-    assert_int_equal(c->pl.inv[CR_WOOD], 0);
-    world_free(w);
-    toml_free(doc);
 }
 
 /* ---- making ---------------------------------------------------------------------- */
@@ -1169,7 +1143,6 @@ int main(void)
         cmocka_unit_test(test_damage_wakes),
         cmocka_unit_test(test_place),
         cmocka_unit_test(test_place_occupied),
-        cmocka_unit_test(test_place_2021),
         cmocka_unit_test(test_make),
         cmocka_unit_test(test_make_edge_quirk),
         cmocka_unit_test(test_counters_awake),

@@ -232,7 +232,7 @@ static void test_play_usage(void **st)
                                         "--episodes needs an integer", "--agent takes random or human",
                                         "plays on a terminal", "unknown option '--bogus'" };
     static const char *const help[] = { "play", "--help", NULL };
-    static const char *const bad_cfg[] = { "-c", "worlds.crafter.data=\"1999\"", "play", "crafter",
+    static const char *const bad_cfg[] = { "-c", "worlds.crafter.length=0", "play", "crafter",
                                            NULL };
     buf out = BUF_INIT, err = BUF_INIT;
 
@@ -244,7 +244,7 @@ static void test_play_usage(void **st)
     assert_int_equal(run_play(&out, &err, help), 0);
     assert_contains(buf_str(&out), "--max-steps N");
     assert_int_equal(run_play(&out, &err, bad_cfg), 2);
-    assert_contains(buf_str(&err), "data must be");
+    assert_contains(buf_str(&err), "length must be an integer from 1");
     buf_free(&out);
     buf_free(&err);
 }

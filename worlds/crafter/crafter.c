@@ -55,29 +55,18 @@ static int cr_reset(world *w, uint64_t seed, augur_err *err)
     return AUGUR_OK;
 }
 
-/* The configuration: length (steps in an episode) and data, the version of the
-** original's data.yaml: "latest" (a table costs 1 wood, a furnace 1 stone) or
-** "2021" (2 wood, 4 stone: the version Crafter's published baselines were run on). */
+/* The configuration: length, the steps in an episode. */
 static int cr_configure(crafter *c, const world_config *config, augur_err *err)
 {
     const toml_value *length = world_config_get(config, "length");
-    const toml_value *data = world_config_get(config, "data");
-    const char *d = data && toml_kind(data) == TOML_STRING ? toml_str(data, NULL) : "";
 
     c->length = CR_LENGTH;
-    c->table_wood = c->furnace_stone = 1;
     if (length) {
         if (toml_kind(length) != TOML_INTEGER || toml_int(length) < 1 ||
             toml_int(length) > 1000000000)
             return augur_err_set(err, AUGUR_ECONFIG,
                                  "crafter: length must be an integer from 1 to 1000000000");
         c->length = (int)toml_int(length);
-    }
-    if (data) {
-        if (strcmp(d, "latest") != 0 && strcmp(d, "2021") != 0)
-            return augur_err_set(err, AUGUR_ECONFIG, "crafter: data must be \"latest\" or \"2021\"");
-        c->table_wood = d[0] == '2' ? 2 : 1;
-        c->furnace_stone = d[0] == '2' ? 4 : 1;
     }
     return AUGUR_OK;
 }

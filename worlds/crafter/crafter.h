@@ -72,7 +72,6 @@ typedef struct crafter {
     world     base;
     cr_rng    rng;
     int       length;                          /* steps in an episode */
-    int       table_wood, furnace_stone;       /* what placing them costs */
     int       step;
     double    daylight;
     uint8_t   mat[CR_SIZE * CR_SIZE];          /* enum cr_material, index y * 64 + x */

@@ -172,9 +172,9 @@ typedef struct cr_recipe {
 static const cr_recipe cr_recipes[] = {
     { CR_PLACE_STONE, CR_PLACE_STONE_A, { { CR_STONE_ITEM, 1 } },
       { CR_GRASS, CR_SAND, CR_PATH, CR_WATER, CR_LAVA }, CR_STONE, 0, 0 },
-    { CR_PLACE_TABLE, CR_PLACE_TABLE_A, { { CR_WOOD, 1 } },
+    { CR_PLACE_TABLE, CR_PLACE_TABLE_A, { { CR_WOOD, 2 } },
       { CR_GRASS, CR_SAND, CR_PATH, -1 }, CR_TABLE, 0, 0 },
-    { CR_PLACE_FURNACE, CR_PLACE_FURNACE_A, { { CR_STONE_ITEM, 1 } },
+    { CR_PLACE_FURNACE, CR_PLACE_FURNACE_A, { { CR_STONE_ITEM, 4 } },
       { CR_GRASS, CR_SAND, CR_PATH, -1 }, CR_FURNACE, 0, 0 },
     { CR_PLACE_PLANT, CR_PLACE_PLANT_A, { { CR_SAPLING, 1 } }, { CR_GRASS, -1 }, -1, 0, 0 },
     { CR_MAKE_WOOD_PICKAXE, CR_MAKE_WOOD_PICKAXE_A, { { CR_WOOD, 1 } }, { -1 },
@@ -190,21 +190,10 @@ static const cr_recipe cr_recipes[] = {
       { { CR_WOOD, 1 }, { CR_COAL_ITEM, 1 }, { CR_IRON_ITEM, 1 } }, { -1 }, CR_IRON_SWORD, 1, 1 },
 };
 
-/* How many of its i-th item recipe r uses: a table's and a furnace's price is the
-** world's (it differs between versions of data.yaml). */
-static int cr_amount(const crafter *c, const cr_recipe *r, int i)
-{
-    if (r->action == CR_PLACE_TABLE)
-        return c->table_wood;
-    if (r->action == CR_PLACE_FURNACE)
-        return c->furnace_stone;
-    return r->uses[i][1];
-}
-
 static int cr_has_uses(const crafter *c, const cr_recipe *r)
 {
     for (int i = 0; i < 3 && r->uses[i][1]; i++)
-        if (c->pl.inv[r->uses[i][0]] < cr_amount(c, r, i))
+        if (c->pl.inv[r->uses[i][0]] < r->uses[i][1])
             return 0;
     return 1;
 }
@@ -212,7 +201,7 @@ static int cr_has_uses(const crafter *c, const cr_recipe *r)
 static void cr_consume(crafter *c, const cr_recipe *r)
 {
     for (int i = 0; i < 3 && r->uses[i][1]; i++)
-        c->pl.inv[r->uses[i][0]] = (int8_t)(c->pl.inv[r->uses[i][0]] - cr_amount(c, r, i));
+        c->pl.inv[r->uses[i][0]] = (int8_t)(c->pl.inv[r->uses[i][0]] - r->uses[i][1]);
 }
 
 /* Whether material m is in the 3x3 square around (x, y). The original slices its

@@ -41,7 +41,7 @@ HEADERS  := agent/augur.h base/err.h base/buf.h base/toml.h worlds/state.h world
 ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 
-BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_SRC := $(filter-out bench/bench.c,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test check check-toml asan bench deps deps-fuzz install uninstall clean help pkgs
@@ -141,7 +141,7 @@ $(BUILD)/toml-decoder: $(BUILD)/obj/tests/conform/toml_decoder.o $(BUILD)/libaug
 $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libaugur.a
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/bench.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 

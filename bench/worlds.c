@@ -9,6 +9,7 @@
 ** rendering), clone + hash median <= 5 us, state memory <= 64 KB.
 */
 #include "base/time.h"
+#include "bench/bench.h"
 #include "worlds/crafter/crafter.h"
 #include "worlds/world.h"
 
@@ -24,18 +25,6 @@ static int bench_action(void)
 {
     bench_rng = bench_rng * 6364136223846793005ull + 1442695040888963407ull;
     return (int)((bench_rng >> 33) % CR_NACTIONS);
-}
-
-static int bench_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double bench_median(double *s, int n)
-{
-    qsort(s, (size_t)n, sizeof *s, bench_cmp);
-    return s[n / 2];
 }
 
 /* Seconds for STEPS random steps, resets (new worlds) not counted; *resets gets

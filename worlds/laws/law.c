@@ -40,6 +40,8 @@ const char laws_syntax[] =
     "  PLACE.ATTR             an attribute of the entity on that tile\n"
     "  nearby.MATERIAL        true when the material is in the 3x3 around the player\n"
     "  nearest.TYPE           steps to the nearest entity of that type (9999: none)\n"
+    "  action                 the action taken (as `action` says, for conditions\n"
+    "                         such as action != sleep)\n"
     "\n"
     "Conditions (all must hold): REF OP VALUE with OP one of == != < <= > >=, or\n"
     "  REF in [V, V, ...] and REF not in [V, ...]. Values are numbers, true, false\n"
@@ -53,8 +55,9 @@ const char laws_syntax[] =
     "  player.pos = DIR             move: DIR is left, right, up, down, stay, toward\n"
     "  self.pos ~ DIR P | ...         (the player) or away; `on [M, ...]` at the end:\n"
     "                               a move onto another material or an entity stays\n"
-    "  create TYPE at PLACE [with ATTR = V, ...]   a new entity on that tile\n"
-    "  remove self | remove PLACE   the entity is removed from the world\n";
+    "  create TYPE at PLACE [~ P] [with ATTR = V, ...]   a new entity on that\n"
+    "                               tile (with probability P, 1 when absent)\n"
+    "  remove self | remove PLACE [~ P]   the entity is removed from the world\n";
 
 /* ---- the lexer ---------------------------------------------------------------------- */
 
@@ -192,6 +195,10 @@ static int law_parse_ref(const law_src *src, lx *x, law_ref *ref)
     memset(ref, 0, sizeof *ref);
     if (!n)
         return law_fail(src, x, "expected a thing (player, self, facing, nearby...)");
+    if (lx_is(w, n, "action")) {
+        ref->kind = REF_ACTION;
+        return AUGUR_OK;
+    }
     if (!lx_take(x, "."))
         return law_fail(src, x, "expected '.' and a property");
     if (!(na = lx_word(x, &a)))
@@ -247,6 +254,7 @@ static int law_parse_value(const law_src *src, lx *x, double *v, uint8_t *symbol
         return law_fail(src, x, "expected a number, true, false or a name");
     if (lx_is(w, n, "true") || lx_is(w, n, "false")) {
         *v = lx_is(w, n, "true");
+        *symbolic = 2;
         return AUGUR_OK;
     }
     if ((rc = law_intern(src, x, w, n, &id)) != AUGUR_OK)
@@ -256,7 +264,45 @@ static int law_parse_value(const law_src *src, lx *x, double *v, uint8_t *symbol
     return AUGUR_OK;
 }
 
+int law_ref_equal(const law_ref *a, const law_ref *b)
+{
+    return a->kind == b->kind && a->place == b->place && a->id == b->id;
+}
+
+int law_cond_equal(const law_cond *a, const law_cond *b)
+{
+    if (!law_ref_equal(&a->ref, &b->ref) || a->op != b->op || a->n != b->n)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (a->v[i] != b->v[i])
+            return 0;
+    return 1;
+}
+
 /* ---- conditions ----------------------------------------------------------------------- */
+
+/* A value of c: for the action, an action's name. */
+static int law_parse_cond_value(const law_src *src, lx *x, law_cond *c, double *v,
+                                uint8_t *symbolic)
+{
+    const char *w;
+    size_t n, save = x->i;
+    int a;
+
+    if (c->ref.kind != REF_ACTION)
+        return law_parse_value(src, x, v, symbolic);
+    n = lx_word(x, &w);
+    for (a = 0; n && a < src->m->cls->nactions; a++)
+        if (lx_is(w, n, src->m->cls->actions[a]))
+            break;
+    if (!n || a == src->m->cls->nactions) {
+        x->i = save;
+        return law_fail(src, x, "expected the name of an action");
+    }
+    *v = a;
+    *symbolic = 3;
+    return AUGUR_OK;
+}
 
 static int law_parse_cond(const law_src *src, law_cond *c)
 {
@@ -290,15 +336,15 @@ static int law_parse_cond(const law_src *src, law_cond *c)
             uint8_t sym;
             if (c->n >= LAW_SET_MAX)
                 return law_fail(src, &x, "too many values (16 at most)");
-            if ((rc = law_parse_value(src, &x, &c->v[c->n], &sym)) != AUGUR_OK)
+            if ((rc = law_parse_cond_value(src, &x, c, &c->v[c->n], &sym)) != AUGUR_OK)
                 return rc;
-            c->symbolic |= sym;
+            c->symbolic = sym > c->symbolic ? sym : c->symbolic;
             c->n++;
         } while (lx_take(&x, ","));
         if (!lx_take(&x, "]"))
             return law_fail(src, &x, "expected ',' or ']'");
     } else {
-        if ((rc = law_parse_value(src, &x, &c->v[0], &c->symbolic)) != AUGUR_OK)
+        if ((rc = law_parse_cond_value(src, &x, c, &c->v[0], &c->symbolic)) != AUGUR_OK)
             return rc;
         c->n = 1;
     }
@@ -397,6 +443,16 @@ static int law_parse_bounds(const law_src *src, lx *x, law_effect *e)
     }
 }
 
+/* `~ P` after create and remove: how often it happens (1 when absent). */
+static int law_parse_chance(const law_src *src, lx *x, law_effect *e)
+{
+    if (!lx_take(x, "~"))
+        return AUGUR_OK;
+    if (!lx_number(x, &e->alt[0].p) || e->alt[0].p <= 0 || e->alt[0].p > 1)
+        return law_fail(src, x, "expected a probability above 0, up to 1");
+    return AUGUR_OK;
+}
+
 static int law_parse_create(const law_src *src, lx *x, law_effect *e)
 {
     const char *w;
@@ -416,8 +472,8 @@ static int law_parse_create(const law_src *src, lx *x, law_effect *e)
     e->ref.place = (uint8_t)place;
     e->nalt = 1;
     e->alt[0].p = 1;
-    if (!lx_keyword(x, "with"))
-        return AUGUR_OK;
+    if ((rc = law_parse_chance(src, x, e)) != AUGUR_OK || !lx_keyword(x, "with"))
+        return rc;
     do {
         law_init *in;
         uint8_t sym;
@@ -430,16 +486,10 @@ static int law_parse_create(const law_src *src, lx *x, law_effect *e)
             return rc;
         if (!lx_take(x, "="))
             return law_fail(src, x, "expected '='");
-        lx_space(x);
-        {
-            size_t at = x->i;
-            int boolean = (lx_keyword(x, "true") || lx_keyword(x, "false"));
-            x->i = at;
-            if ((rc = law_parse_value(src, x, &in->v, &sym)) != AUGUR_OK)
-                return rc;
-            in->kind = sym ? STATE_SYMBOL : boolean ? STATE_BOOL
-                       : in->v == floor(in->v) ? STATE_INT : STATE_FLOAT;
-        }
+        if ((rc = law_parse_value(src, x, &in->v, &sym)) != AUGUR_OK)
+            return rc;
+        in->kind = sym == 1 ? STATE_SYMBOL : sym == 2 ? STATE_BOOL
+                   : in->v == floor(in->v) ? STATE_INT : STATE_FLOAT;
         e->ninit++;
     } while (lx_take(x, ","));
     return AUGUR_OK;
@@ -456,13 +506,13 @@ static int law_parse_remove(const law_src *src, lx *x, law_effect *e)
     e->alt[0].p = 1;
     if (n && lx_is(w, n, "self")) {
         e->ref.kind = REF_SELF;
-        return AUGUR_OK;
+    } else {
+        if (!n || (place = law_place_find(w, n)) < 0)
+            return law_fail(src, x, "expected self or a place");
+        e->ref.kind = REF_PLACE;
+        e->ref.place = (uint8_t)place;
     }
-    if (!n || (place = law_place_find(w, n)) < 0)
-        return law_fail(src, x, "expected self or a place");
-    e->ref.kind = REF_PLACE;
-    e->ref.place = (uint8_t)place;
-    return AUGUR_OK;
+    return law_parse_chance(src, x, e);
 }
 
 /* The alternatives after '~': ALT P | ALT P ... */
@@ -749,9 +799,12 @@ static void law_write_number(buf *out, double v)
         buf_printf(out, "%.4g", v);
 }
 
+/* symbolic: 0 a number, 1 a name, 2 true or false. */
 static void law_write_value(const laws *m, buf *out, double v, int symbolic)
 {
-    if (symbolic)
+    if (symbolic == 2)
+        buf_puts(out, v != 0 ? "true" : "false");
+    else if (symbolic)
         buf_puts(out, names_text(&m->names, (int)v));
     else
         law_write_number(out, v);
@@ -774,6 +827,7 @@ static void law_write_ref(const laws *m, const law_ref *r, buf *out)
     case REF_NEAREST:    buf_printf(out, "nearest.%s", attr); break;
     case REF_PLAYER_POS: buf_puts(out, "player.pos"); break;
     case REF_SELF_POS:   buf_puts(out, "self.pos"); break;
+    case REF_ACTION:     buf_puts(out, "action"); break;
     }
 }
 
@@ -786,8 +840,8 @@ static int law_ref_names(const law_ref *r)
 int law_write_cond(const laws *m, const law_cond *c, buf *out)
 {
     static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=", "in", "not in" };
-    int sym = c->symbolic || law_ref_names(&c->ref);
-    int boolean = c->ref.kind == REF_NEARBY || c->ref.kind == REF_FACED;
+    int boolean = c->symbolic == 2 || c->ref.kind == REF_NEARBY || c->ref.kind == REF_FACED;
+    int sym = !boolean && (c->symbolic == 1 || law_ref_names(&c->ref));
 
     law_write_ref(m, &c->ref, out);
     buf_printf(out, " %s ", ops[c->op]);
@@ -796,7 +850,10 @@ int law_write_cond(const laws *m, const law_cond *c, buf *out)
     for (int i = 0; i < c->n; i++) {
         if (i)
             buf_puts(out, ", ");
-        if (boolean && !sym)
+        if (c->ref.kind == REF_ACTION)
+            buf_puts(out, c->v[i] >= 0 && c->v[i] < m->cls->nactions ? m->cls->actions[(int)c->v[i]]
+                          : "?");
+        else if (boolean)
             buf_puts(out, c->v[i] != 0 ? "true" : "false");
         else
             law_write_value(m, out, c->v[i], sym);
@@ -814,7 +871,7 @@ static void law_write_alt(const laws *m, const law_effect *e, const law_alt *a, 
     switch (a->op) {
     case ALT_SET:
         buf_putc(out, '=');
-        law_write_value(m, out, a->v, a->symbolic || e->kind == EF_CELL);
+        law_write_value(m, out, a->v, e->kind == EF_CELL ? 1 : a->symbolic);
         break;
     case ALT_ADD:
         buf_putc(out, a->v < 0 ? '-' : '+');
@@ -851,18 +908,20 @@ int law_write_effect(const laws *m, const law_effect *e, buf *out)
     if (e->kind == EF_CREATE) {
         buf_printf(out, "create %s at %s", names_text(&m->names, e->type),
                    law_place_names[e->ref.place]);
+        if (e->alt[0].p < 1)
+            buf_printf(out, " ~ %.3g", e->alt[0].p);
         for (int i = 0; i < e->ninit; i++) {
             buf_printf(out, "%s%s = ", i ? ", " : " with ", names_text(&m->names, e->init[i].attr));
-            if (e->init[i].kind == STATE_BOOL)
-                buf_puts(out, e->init[i].v != 0 ? "true" : "false");
-            else
-                law_write_value(m, out, e->init[i].v, e->init[i].kind == STATE_SYMBOL);
+            law_write_value(m, out, e->init[i].v, e->init[i].kind == STATE_BOOL ? 2
+                            : e->init[i].kind == STATE_SYMBOL);
         }
         return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
     }
     if (e->kind == EF_REMOVE) {
         buf_printf(out, "remove %s", e->ref.kind == REF_SELF ? "self"
                                      : law_place_names[e->ref.place]);
+        if (e->alt[0].p < 1)
+            buf_printf(out, " ~ %.3g", e->alt[0].p);
         return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
     }
     law_write_ref(m, &e->ref, out);
@@ -874,7 +933,7 @@ int law_write_effect(const laws *m, const law_effect *e, buf *out)
         } else {
             buf_puts(out, " = ");
             if (a->op == ALT_SET)
-                law_write_value(m, out, a->v, a->symbolic || e->kind == EF_CELL);
+                law_write_value(m, out, a->v, e->kind == EF_CELL ? 1 : a->symbolic);
             else
                 buf_puts(out, law_dir_names[a->dir]);
         }
@@ -945,9 +1004,8 @@ int law_write(const laws *m, const law *l, buf *out)
 
 /* ---- running --------------------------------------------------------------------------- */
 
-static int law_cond_holds(law_ctx *ctx, const law_cond *c, int self)
+int law_cond_test(const law_cond *c, double x)
 {
-    double x = law_ctx_read(ctx, &c->ref, self);
     int in = 0;
 
     if (isnan(x))
@@ -964,6 +1022,11 @@ static int law_cond_holds(law_ctx *ctx, const law_cond *c, int self)
             in = x == c->v[i];
         return c->op == OP_IN ? in : !in;
     }
+}
+
+static int law_cond_holds(law_ctx *ctx, const law_cond *c, int self)
+{
+    return law_cond_test(c, law_ctx_read(ctx, &c->ref, self));
 }
 
 /* Accumulates a small distribution, joining equal values. */

@@ -85,6 +85,10 @@ int  laws_load(const char *path, const world_class *cls, laws **out, augur_err *
 int  laws_write(const laws *m, buf *out);
 int  laws_show(const laws *m, buf *out);
 
+/* An attribute the laws do not model (the file's `outside`): its changes are not
+** scored (a clock reading such as Crafter's daylight, which no law can say). */
+int laws_set_outside(laws *m, const char *attr, augur_err *err);
+
 const world_class *laws_world(const laws *m);
 size_t      laws_count(const laws *m);
 const char *laws_law_name(const laws *m, size_t i);

@@ -135,6 +135,48 @@ static int laws_parse_life(laws *m, const toml_value *life, const char *name, au
     return AUGUR_OK;
 }
 
+int lm_outside(const laws *m, int32_t attr)
+{
+    for (int i = 0; i < m->noutside; i++)
+        if (m->outside[i] == attr)
+            return 1;
+    return 0;
+}
+
+int laws_set_outside(laws *m, const char *attr, augur_err *err)
+{
+    int id = names_intern(&m->names, attr, strlen(attr));
+
+    if (id < 0)
+        return augur_err_set(err, AUGUR_EINVAL, "laws: '%s' is not an attribute name", attr);
+    if (lm_outside(m, id))
+        return AUGUR_OK;
+    if (m->noutside >= LAW_SET_MAX)
+        return augur_err_set(err, AUGUR_ELIMIT, "laws: at most %d attributes outside the model",
+                             LAW_SET_MAX);
+    m->outside[m->noutside++] = id;
+    return AUGUR_OK;
+}
+
+static int laws_parse_outside(laws *m, const toml_value *list, const char *name, augur_err *err)
+{
+    int rc = AUGUR_OK;
+
+    if (!list)
+        return AUGUR_OK;
+    if (toml_kind(list) != TOML_ARRAY)
+        return augur_err_set(err, AUGUR_EINVAL, "%s: outside must be an array of attribute names",
+                             name);
+    for (size_t i = 0; i < toml_len(list) && rc == AUGUR_OK; i++) {
+        const toml_value *v = toml_at(list, i);
+        if (toml_kind(v) != TOML_STRING)
+            return augur_err_set(err, AUGUR_EINVAL, "%s: outside[%zu] must be a string", name, i);
+        if ((rc = laws_set_outside(m, toml_str(v, NULL), err)) != AUGUR_OK)
+            augur_err_prefix(err, "%s: ", name);
+    }
+    return rc;
+}
+
 int laws_parse(const char *text, size_t len, const char *name, const world_class *cls,
                laws **out, augur_err *err)
 {
@@ -160,10 +202,13 @@ int laws_parse(const char *text, size_t len, const char *name, const world_class
     } else if ((rc = laws_new(cls, &m, err)) == AUGUR_OK) {
         for (size_t i = 0; i < toml_len(root) && rc == AUGUR_OK; i++) {
             const char *key = toml_key(root, i, NULL);
-            if (strcmp(key, "world") && strcmp(key, "law") && strcmp(key, "life"))
-                rc = augur_err_set(err, AUGUR_EINVAL, "%s: unknown key '%s' (world, life, law)",
-                                   name, key);
+            if (strcmp(key, "world") && strcmp(key, "law") && strcmp(key, "life") &&
+                strcmp(key, "outside"))
+                rc = augur_err_set(err, AUGUR_EINVAL, "%s: unknown key '%s' (world, outside, "
+                                   "life, law)", name, key);
         }
+        if (rc == AUGUR_OK)
+            rc = laws_parse_outside(m, toml_find(root, "outside", 7), name, err);
         list = toml_find(root, "law", 3);
         if (rc == AUGUR_OK && list && toml_kind(list) != TOML_ARRAY)
             rc = augur_err_set(err, AUGUR_EINVAL, "%s: law must be an array of tables ([[law]])",
@@ -203,6 +248,13 @@ int laws_write(const laws *m, buf *out)
     buf_printf(out, "# Laws of %s: each says when it applies (when, action, for) and what it\n"
                "# does (then); weights are fitted by maximum likelihood. `augur laws show\n"
                "# --syntax` explains the forms.\nworld = \"%s\"\n", m->world, m->world);
+    if (m->noutside) {
+        buf_puts(out, "# Attributes the laws do not model (their changes are not scored):\n"
+                 "outside = [");
+        for (int i = 0; i < m->noutside; i++)
+            buf_printf(out, "%s\"%s\"", i ? ", " : "", names_text(&m->names, m->outside[i]));
+        buf_puts(out, "]\n");
+    }
     if (l->steps || l->explorer[0]) {
         buf_printf(out, "\n[life]\nexplorer = \"%s\"\nseed = %llu\nsteps = %ld\ndied_at = %ld\n",
                    l->explorer, (unsigned long long)l->seed, l->steps, l->died_at);
@@ -248,6 +300,16 @@ int laws_show(const laws *m, buf *out)
         buf_putc(out, '\n');
     }
     return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
+}
+
+int lm_intern_state(laws *m, const state *s)
+{
+    for (int k = 0; state_key_name(s, k); k++) {
+        const char *name = state_key_name(s, k);
+        if (names_intern(&m->names, name, strlen(name)) < 0)
+            return AUGUR_ENOMEM;
+    }
+    return AUGUR_OK;
 }
 
 /* ---- the index ------------------------------------------------------------------------ */
@@ -359,7 +421,7 @@ static int lm_keys_sync(laws *m, const state *s)
     lm_keys *k = &m->keys;
     int n = 0;
 
-    if (k->valid && k->id == state_keys_id(s) && k->cap_names >= m->names.n)
+    if (k->valid && k->id == state_keys_id(s) && k->nnames == m->names.n)
         return AUGUR_OK;
     while (state_key_name(s, n))
         n++;
@@ -375,6 +437,7 @@ static int lm_keys_sync(laws *m, const state *s)
             k->key_of[k->name_of[i]] = i;
     }
     k->nkeys = n;
+    k->nnames = m->names.n;
     k->id = state_keys_id(s);
     k->valid = 1;
     return AUGUR_OK;
@@ -427,7 +490,7 @@ static int lm_material(const law_ctx *ctx, int x, int y)
     return i < 0 || i >= ctx->npal ? -1 : ctx->pal[i];
 }
 
-static int lm_ctx_begin(laws *m, const state *s, int action)
+int lm_context(laws *m, const state *s, int action)
 {
     law_ctx *c = &m->ctx;
     lm_keys *k = &m->keys;
@@ -552,6 +615,8 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
     }
     case REF_FACED:
         return e >= 0 && e == ctx->place_ent[PL_FACING];
+    case REF_ACTION:
+        return ctx->action;
     case REF_NEARBY:
         return lm_nearby(ctx, ref->id);
     case REF_NEAREST:
@@ -728,7 +793,7 @@ int lm_predict(laws *m, const state *s, int action, augur_err *err)
     if (action < 0 || action >= m->cls->nactions)
         return augur_err_set(err, AUGUR_EINVAL, "laws: action %d is out of range (0..%d)", action,
                              m->cls->nactions - 1);
-    if ((!m->indexed && lm_index(m) != AUGUR_OK) || lm_ctx_begin(m, s, action) != AUGUR_OK)
+    if ((!m->indexed && lm_index(m) != AUGUR_OK) || lm_context(m, s, action) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     law_out_reset(&m->out);
     if ((rc = lm_collect(m, action)) < 0)
@@ -954,7 +1019,7 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
 static int lm_change_add(lm_change **out, int *n, int *cap, uint64_t slot, double v)
 {
     for (int i = 0; i < *n; i++)
-        if ((*out)[i].slot == slot && slot != 0) {
+        if ((*out)[i].slot == slot && SLOT_KIND(slot)) {
             (*out)[i].v = v;
             return AUGUR_OK;
         }
@@ -976,7 +1041,7 @@ static void lm_change_slot(laws *m, const state *s, const state *next, const sta
 {
     int e, ne, attr;
 
-    *slot = 0;
+    *slot = SLOT_NONE;
     *v = 0;
     switch (c->kind) {
     case STATE_CELL_CHANGED:
@@ -1006,6 +1071,11 @@ static void lm_change_slot(laws *m, const state *s, const state *next, const sta
         }
         if ((attr = names_find(&m->names, c->attr, strlen(c->attr))) < 0 || !c->has_after)
             return;
+        /* Outside the model: not a change it answers for. */
+        if (lm_outside(m, attr)) {
+            *slot = SLOT_OUTSIDE;
+            return;
+        }
         *slot = SLOT_KEY(SLOT_ATTR, e, attr, 0);
         switch (c->after.kind) {
         case STATE_INT:    *v = (double)c->after.as.i; break;
@@ -1075,7 +1145,8 @@ int laws_logprob(laws *m, const state *s, int action, const state *next, double 
             total += lm_slot_lp(m, sl, v);
     }
     for (int c = 0; c < n; c++)
-        if (changes[c].slot == 0 || lm_slot_find(m, changes[c].slot) < 0)
+        if (changes[c].slot != SLOT_OUTSIDE &&
+            (changes[c].slot == SLOT_NONE || lm_slot_find(m, changes[c].slot) < 0))
             total += LAW_CHANGE_SCORE;
     free(changes);
     *out = total;

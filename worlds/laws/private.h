@@ -69,7 +69,8 @@ enum law_ref_kind {
     REF_NEARBY,         /* nearby.MATERIAL: in the 3x3 around the player  */
     REF_NEAREST,        /* nearest.TYPE: L1 to the nearest of that type   */
     REF_PLAYER_POS,     /* player.pos (effects)                           */
-    REF_SELF_POS        /* self.pos (effects)                             */
+    REF_SELF_POS,       /* self.pos (effects)                             */
+    REF_ACTION          /* action: the action taken (its index)           */
 };
 
 typedef struct law_ref {
@@ -89,7 +90,8 @@ typedef struct law_cond {
     law_ref ref;
     uint8_t op;
     uint8_t n;                  /* values: 1, or the set of in / not in */
-    uint8_t symbolic;           /* the values are names */
+    uint8_t symbolic;           /* the values are: 0 numbers, 1 names, 2 true or false,
+                                   3 actions (by index) */
     double  v[LAW_SET_MAX];
 } law_cond;
 
@@ -99,7 +101,7 @@ enum law_dir { DIR_STAY, DIR_LEFT, DIR_RIGHT, DIR_UP, DIR_DOWN, DIR_TOWARD, DIR_
 typedef struct law_alt {
     uint8_t op;                 /* enum law_alt_op */
     uint8_t dir;                /* ALT_MOVE: enum law_dir */
-    uint8_t symbolic;           /* ALT_SET of a name */
+    uint8_t symbolic;           /* ALT_SET: as law_cond's */
     double  v;                  /* ALT_SET: the value; ALT_ADD: the delta */
     double  p;
 } law_alt;
@@ -179,7 +181,7 @@ struct law {
 typedef struct lm_keys {
     uint64_t id;
     int      valid;
-    int      nkeys;
+    int      nkeys, nnames;     /* the state's keys and the model's names it maps */
     int32_t *name_of;           /* state key -> name id, or -1 */
     int32_t *key_of;            /* name id -> state key, or -1 */
     int      cap_keys, cap_names;
@@ -225,6 +227,9 @@ enum law_slot_kind { SLOT_ATTR = 1, SLOT_POS, SLOT_CELL, SLOT_EXISTS, SLOT_SPAWN
     ((uint64_t)(k) << 60 | (uint64_t)((a) & 0xfffff) << 40 | (uint64_t)((b) & 0xfffff) << 20 | \
      (uint64_t)((c) & 0xfffff))
 #define SLOT_KIND(key) ((int)((key) >> 60))
+/* Changes that are no slot: one no law can name, and one outside the model. */
+#define SLOT_NONE    ((uint64_t)0)
+#define SLOT_OUTSIDE ((uint64_t)1)
 #define SLOT_A(key)    ((int)((key) >> 40 & 0xfffff))
 #define SLOT_B(key)    ((int)((key) >> 20 & 0xfffff))
 #define SLOT_C(key)    ((int)((key) & 0xfffff))
@@ -279,6 +284,8 @@ struct laws {
     law      *law;
     int       n, cap;
     int       vote;             /* PoE-World: every law votes */
+    int32_t   outside[LAW_SET_MAX];     /* attributes the laws do not model */
+    int       noutside;
     laws_life life;
     /* the index: per action, laws without `for` sorted by facing material */
     int       indexed;
@@ -297,6 +304,26 @@ struct laws {
     int      *remove;
     int       cap_remove;
 };
+
+/* Whether name is one of the attributes the options keep out of conditions
+** (exact, or a prefix ending in '*'). */
+int lm_ignored(const laws_induce_opts *o, const char *name);
+
+/* The options a learner induces with. */
+const laws_induce_opts *laws_online_induce_opts(const laws_online *o);
+
+/* Intern every name s holds, so that the model's context can read all of it. */
+int lm_intern_state(laws *m, const state *s);
+
+/* Set up the model's context for (s, action): positions, places, keys. */
+int lm_context(laws *m, const state *s, int action);
+
+/* Whether two refs, two conditions name the same. */
+int law_ref_equal(const law_ref *a, const law_ref *b);
+int law_cond_equal(const law_cond *a, const law_cond *b);
+
+/* Whether a condition holds of the value x its ref reads (NAN: none). */
+int law_cond_test(const law_cond *c, double x);
 
 /* Make the model's prediction for (s, action) into its scratch (slot, pv, plp). */
 int lm_predict(laws *m, const state *s, int action, augur_err *err);
@@ -328,6 +355,9 @@ int  law_write(const laws *m, const law *l, buf *out);
 int  law_write_cond(const laws *m, const law_cond *c, buf *out);
 int  law_write_effect(const laws *m, const law_effect *e, buf *out);
 void law_index_keys(law *l);
+
+/* Whether attribute name id is outside the model. */
+int lm_outside(const laws *m, int32_t attr);
 
 /* Whether the law may fire for action. */
 int law_allows(const law *l, int action);

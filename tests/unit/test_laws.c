@@ -538,6 +538,164 @@ static void test_fit_bounds(void **st)
     laws_free(m);
 }
 
+/* ---- the inducer ---------------------------------------------------------------------- */
+
+/* A scripted world on the field: `do` on a tree gives wood and leaves grass; on
+** stone it gives stone and leaves path, with a pickaxe only; nothing else acts. */
+static void script_step(const state *s, int action, state *next)
+{
+    int p = 0, fx = (int)state_get_int(s, p, "x", 0) + 1, fy = (int)state_get_int(s, p, "y", 0);
+    int cell = state_grid_get(s, fx, fy);
+
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    if (action != act("do"))
+        return;
+    if (cell == TREE) {
+        state_set_int(next, p, "wood", state_get_int(s, p, "wood", 0) + 1);
+        state_grid_set(next, fx, fy, GRASS);
+    } else if (cell == STONE && state_get_int(s, p, "wood_pickaxe", 0) >= 1) {
+        state_set_int(next, p, "stone", state_get_int(s, p, "stone", 0) + 1);
+        state_grid_set(next, fx, fy, PATH);
+    }
+}
+
+static laws_trace *script_trace(int n)
+{
+    laws_trace *t;
+    state *s = field(), *next = state_new();
+    static const int cells[] = { TREE, STONE, GRASS, WATER };
+
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < n; i++) {
+        int action = i % 3 == 2 ? act("noop") : act("do");
+        state_set_int(s, 0, "x", 1 + i % 3);
+        state_set_int(s, 0, "y", 1 + (i / 3) % 4);
+        state_set_int(s, 0, "wood", i % 5);
+        state_set_int(s, 0, "stone", i % 4);
+        state_set_int(s, 0, "wood_pickaxe", (i / 7) % 2);
+        state_grid_set(s, (int)state_get_int(s, 0, "x", 0) + 1, (int)state_get_int(s, 0, "y", 0),
+                       cells[(i / 2) % 4]);
+        script_step(s, action, next);
+        assert_int_equal(laws_trace_add(t, s, action, next, NULL), AUGUR_OK);
+    }
+    state_free(s);
+    state_free(next);
+    return t;
+}
+
+/* The inducer finds the scripted laws, with the pickaxe as stone's requirement,
+** and the model they make predicts the script. */
+static void test_induce_scripted(void **st)
+{
+    laws_trace *t = script_trace(240);
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+    laws_induce_opts opts = { 2, 5, 0, NULL };
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, &opts, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "\"facing.material == tree\"");
+    assert_contains(buf_str(&text), "\"player.wood += 1\"");
+    assert_contains(buf_str(&text), "\"facing.material = grass\"");
+    assert_contains(buf_str(&text), "\"player.wood_pickaxe >= 1\"");
+    assert_contains(buf_str(&text), "\"player.stone += 1\"");
+    assert_contains(buf_str(&text), "\"facing.material = path\"");
+    /* Scripted transitions the inducer never saw: the truth is the most likely. */
+    state_entity_remove(s, 1);
+    state_set_int(s, 0, "stone", 0);
+    for (int i = 0; i < 8; i++) {
+        double lp_true, lp_other;
+        state *other = state_new();
+        state_set_int(s, 0, "wood", 7 - i % 3);
+        state_set_int(s, 0, "wood_pickaxe", i % 2);
+        state_grid_set(s, 3, 2, i % 4 < 2 ? STONE : TREE);
+        script_step(s, act("do"), next);
+        lp_true = logprob(m, s, "do", next);
+        assert_true(lp_true > -0.1);
+        assert_int_equal(state_copy(other, next), AUGUR_OK);
+        state_set_int(other, 0, "stone", state_get_int(next, 0, "stone", 0) + 1);
+        lp_other = logprob(m, s, "do", other);
+        assert_true(lp_other < lp_true - 0.9);
+        state_free(other);
+    }
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+/* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
+static void test_induce_stochastic(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    state *s = field(), *next = state_new();
+    double p1 = 0;
+    char *got, *at;
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 400; i++) {
+        state_set_int(s, 0, "wood", i % 3);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (i % 4 == 0)
+            state_set_int(next, 0, "wood", i % 3 + 1);
+        assert_int_equal(laws_trace_add(t, s, act("do"), next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    got = predict(m, s, "do");
+    assert_non_null(at = strstr(got, "player#1.wood:"));
+    assert_non_null(at = strstr(at, " 1 p="));
+    p1 = strtod(at + 5, NULL);
+    assert_true(fabs(p1 - 0.25) < 0.05);
+    free(got);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
+{
+    laws_online *o = *(laws_online **)ud;
+    double lp;
+
+    (void)i;
+    return laws_observe(o, s, action, next, &lp, NULL);
+}
+
+/* Online: observing transitions refits on the schedule and flags surprises. */
+static void test_online(void **st)
+{
+    laws_trace *t = script_trace(120);
+    laws *m;
+    laws_online *o;
+    laws_online_opts opts = { { 2, 5, 0, NULL }, 60, -5 };
+    struct replay_online { laws_online *o; } ro;
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_online_new(m, &opts, &o, NULL), AUGUR_OK);
+    ro.o = o;
+    assert_int_equal(laws_trace_each(t, online_feed, &ro, NULL), AUGUR_OK);
+    assert_true(laws_count(laws_online_model(o)) > 0);
+    assert_true(laws_online_flagged(o) > 0);
+    assert_int_equal(laws_trace_count(laws_online_trace(o)), 120);
+    laws_online_free(o);
+    laws_trace_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +712,9 @@ int main(void)
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_fit_known_weights),
         cmocka_unit_test(test_fit_bounds),
+        cmocka_unit_test(test_induce_scripted),
+        cmocka_unit_test(test_induce_stochastic),
+        cmocka_unit_test(test_online),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,14 +26,15 @@
 #include "worlds/laws/private.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { EX_VIEW_X = 4, EX_VIEW_Y = 3, EX_CAP = 4, EX_DEPTH = 3, EX_REFIT = 1000,
        EX_NEED = 5, EX_FLEE_HEALTH = 2, EX_BRAVE = 6, EX_CAUTION = 2, EX_REACH = 2,
        EX_SURPRISED = 30, EX_TRIES = 12, EX_GAIN_TRIES = 3, EX_DIRE = 2, EX_REST = 5,
-       EX_BLIND_TRIES = 2, EX_WARY = 1, EX_HAUNT = 7, EX_ALARM = 60, EX_REFUGE = 30,
-       EX_STUCK = 3 };
+       EX_BLIND_TRIES = 1, EX_WARY = 1, EX_HAUNT = 7, EX_ALARM = 60, EX_REFUGE = 30,
+       EX_STUCK = 3, EX_SHELTER = 25, EX_SEALED = 60, EX_GOAL = 40, EX_BORED = 50 };
 
 #define EX_EXPOSED 0.02  /* exposure worth running from */
 
@@ -63,13 +64,25 @@ typedef struct explorer {
     int          cap_safe;
     int          moves[4];      /* move_left, move_right, move_up, move_down */
     int          noop, act_do;
-    uint64_t     inv;           /* the inventory's signature */
+    uint64_t     inv;           /* the inventory's signature, needs low or not */
+    uint64_t     items;         /* the same without the needs */
+    uint64_t     needs;         /* the needs alone, low or not */
     ex_map       tried;         /* (action, facing, carrying) -> times */
     ex_map       surprise;      /* (action, facing) -> recent mean -logprob x 16 */
     ex_map       drifts;        /* attributes that fell by themselves */
-    ex_map       hurt;          /* types near the player when its health fell */
+    ex_map       hurt;          /* type -> steps one was near the player and its health fell */
+    ex_map       near;          /* type -> steps one was near the player */
+    long         lived, falls;  /* steps, and those its health fell in */
+    long         last_fall;     /* the step health last fell */
     ex_map       most;          /* the most the player has held of each attribute */
     ex_map       gainful;       /* (kind faced, action) -> what it once made rise */
+    ex_map       blocked;       /* material -> moves onto it that failed */
+    ex_map       stood;         /* materials the player stood on */
+    ex_map       prev;          /* entity id + 1 -> where it was last seen */
+    ex_map       kinds;         /* materials and types seen */
+    long         last_novel;    /* the step something new was seen or held */
+    int          unmet;         /* a need is low and nothing known meets it */
+    ex_map       remedy;        /* a need -> (material, type + 1, action) that once raised it */
     ex_map       made;          /* materials the player's actions made */
     ex_map       epoch_of;      /* (action, facing) -> refits before its last try */
     ex_map       haunt;         /* material -> times a threat was seen standing on it */
@@ -82,6 +95,14 @@ typedef struct explorer {
     int         *dist;
     int         *queue;
     unsigned char *danger;      /* cells within reach of a threat, this step */
+    /* A shelter: from cell (sx, sy), two cells in direction sd, sealed behind. */
+    int          shelter, sx, sy, sd;
+    long         sealed_at;
+    int          goal_mat, goal_ent;    /* what the walk goes to, until goal_until */
+    int          wdx, wdy;      /* the direction of the step a walk's goal is tested after */
+    long         goal_until;
+    const char  *why;           /* what chose the last action, for the trace */
+    int          trace;         /* AUGUR_EXPLORE_TRACE set: one line a step on stderr */
 } explorer;
 
 /* ---- counting maps -------------------------------------------------------------------- */
@@ -99,7 +120,8 @@ static uint32_t *ex_slot(ex_map *m, uint64_t key, int add)
 {
     size_t i;
 
-    key |= 1;
+    if (!key)               /* 0 marks an empty slot */
+        key = 0x9e3779b97f4a7c15ull;
     if (add && 2 * (m->n + 1) > m->cap) {
         ex_map g = { NULL, NULL, 0, m->cap ? 2 * m->cap : 1024 };
         if (!(g.key = calloc(g.cap, sizeof *g.key)) || !(g.val = calloc(g.cap, sizeof *g.val))) {
@@ -177,7 +199,7 @@ static int ex_safe(explorer *x, int mat)
 
 static int ex_mark_safe(explorer *x, int mat)
 {
-    if (mat < 0)
+    if (mat < 0 || ex_get(&x->blocked, (uint64_t)mat + 1) >= EX_STUCK)
         return AUGUR_OK;
     if (mat >= x->cap_safe) {
         int cap = mat + 64;
@@ -190,6 +212,23 @@ static int ex_mark_safe(explorer *x, int mat)
     }
     x->safe[mat] = 1;
     return AUGUR_OK;
+}
+
+/* The player stands on mat: ground, for sure. */
+static int ex_stand(explorer *x, int mat)
+{
+    uint32_t *f;
+
+    if (mat < 0)
+        return AUGUR_OK;
+    if (!(f = ex_slot(&x->stood, (uint64_t)mat + 1, 1)))
+        return AUGUR_ENOMEM;
+    *f = 1;
+    if (ex_get(&x->blocked, (uint64_t)mat + 1)) {
+        uint32_t *b = ex_slot(&x->blocked, (uint64_t)mat + 1, 1);
+        *b = 0;
+    }
+    return ex_mark_safe(x, mat);
 }
 
 static int ex_cell(const law_ctx *c, int px, int py)
@@ -212,12 +251,34 @@ static int ex_look(explorer *x)
     for (int dy = -EX_VIEW_Y; dy <= EX_VIEW_Y; dy++)
         for (int dx = -EX_VIEW_X; dx <= EX_VIEW_X; dx++) {
             int cx = c->px + dx, cy = c->py + dy;
-            if (cx >= 0 && cy >= 0 && cx < x->W && cy < x->H)
-                x->seen[cy * x->W + cx] = ex_cell(c, cx, cy);
+            uint32_t *k;
+            if (cx < 0 || cy < 0 || cx >= x->W || cy >= x->H)
+                continue;
+            x->seen[cy * x->W + cx] = ex_cell(c, cx, cy);
+            if (!(k = ex_slot(&x->kinds, (uint64_t)(uint32_t)x->seen[cy * x->W + cx] + 2, 1)))
+                return AUGUR_ENOMEM;
+            if (!*k) {
+                *k = 1;
+                x->last_novel = x->now;
+            }
         }
-    for (int i = 0; i < c->nents && rc == AUGUR_OK; i++)
-        if (ex_visible(c, i))
+    for (int i = 0; i < c->nents && rc == AUGUR_OK; i++) {
+        uint32_t *k, *at, pos = ((uint32_t)c->ex[i] << 16 | (uint32_t)c->ey[i]) + 1;
+        if (!ex_visible(c, i) || c->etype[i] < 0)
+            continue;
+        /* Ground is where a creature stood still (what flies by does not count). */
+        if (!(at = ex_slot(&x->prev, state_entity_id(c->s, i) + 1, 1)))
+            return AUGUR_ENOMEM;
+        if (*at == pos)
             rc = ex_mark_safe(x, ex_cell(c, c->ex[i], c->ey[i]));
+        *at = pos;
+        if (!(k = ex_slot(&x->kinds, (uint64_t)c->etype[i] << 32 | 1, 1)))
+            return AUGUR_ENOMEM;
+        if (!*k) {
+            *k = 1;
+            x->last_novel = x->now;
+        }
+    }
     return rc;
 }
 
@@ -225,10 +286,10 @@ static int ex_look(explorer *x)
 ** a record and does not drift, the most it has ever held (counts above EX_CAP
 ** alike). Requirements are thresholds: an action that failed with more will
 ** fail with less, so only a new most is worth trying things again for. */
-static int ex_inventory(explorer *x, const state *s, int player, uint64_t *sig)
+static int ex_inventory(explorer *x, const state *s, int player, uint64_t *sig, uint64_t *items)
 {
     const laws_induce_opts *io = laws_online_induce_opts(x->o);
-    uint64_t h = 0x9e3779b97f4a7c15ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull, hi = h, hn = h;
 
     for (size_t i = 0; player >= 0 && i < state_attr_count(s, player); i++) {
         state_value v;
@@ -236,15 +297,29 @@ static int ex_inventory(explorer *x, const state *s, int player, uint64_t *sig)
         uint64_t key = ex_attr_key(name);
         uint32_t *most;
         if (v.kind != STATE_INT || strcmp(name, "x") == 0 || strcmp(name, "y") == 0 ||
-            lm_ignored(io, name) || ex_get(&x->drifts, key))
+            lm_ignored(io, name))
             continue;
         if (!(most = ex_slot(&x->most, key, 1)))
             return AUGUR_ENOMEM;
-        if (v.as.i > (int64_t)*most)
+        /* A need counts as low or not: what did nothing for it when full may
+        ** help when it is low. */
+        if (ex_get(&x->drifts, key)) {
+            if (v.as.i > (int64_t)*most)
+                *most = (uint32_t)v.as.i;
+            h = ex_mix(h ^ state_hash_bytes(name, strlen(name), 1000 + (v.as.i <= EX_NEED)));
+            hn = ex_mix(hn ^ state_hash_bytes(name, strlen(name), 1000 + (v.as.i <= EX_NEED)));
+            continue;
+        }
+        if (v.as.i > (int64_t)*most && *most < EX_CAP) {
             *most = (uint32_t)(v.as.i > EX_CAP ? EX_CAP : v.as.i);
+            x->last_novel = x->now;
+        }
         h = ex_mix(h ^ state_hash_bytes(name, strlen(name), *most));
+        hi = ex_mix(hi ^ state_hash_bytes(name, strlen(name), *most));
     }
     *sig = h;
+    *items = hi;
+    x->needs = hn;
     return AUGUR_OK;
 }
 
@@ -326,6 +401,8 @@ static int ex_walk(explorer *x, int (*goal)(explorer *, int, int, const void *),
             int nx = cx + ex_dx[d], ny = cy + ex_dy[d], ni = ny * x->W + nx;
             if (nx < 0 || ny < 0 || nx >= x->W || ny >= x->H)
                 continue;
+            x->wdx = ex_dx[d];
+            x->wdy = ex_dy[d];
             if (goal(x, nx, ny, arg)) {
                 /* Walk back to the first step. */
                 int at = cur, dir = d;
@@ -363,8 +440,13 @@ static int ex_goal_target(explorer *x, int cx, int cy, const void *arg)
     const ex_target *t = arg;
     const law_ctx *c = ex_ctx(x);
 
-    if (t->material >= 0 && x->seen[cy * x->W + cx] == t->material)
-        return 1;
+    /* A target one walks onto is faced by walking on toward more of it. */
+    if (t->material >= 0 && x->seen[cy * x->W + cx] == t->material && !ex_occupied(c, cx, cy)) {
+        int bx = cx + x->wdx, by = cy + x->wdy;
+        return !ex_safe(x, t->material) ||
+               (bx >= 0 && by >= 0 && bx < x->W && by < x->H && x->seen[by * x->W + bx] == t->material &&
+                !ex_occupied(c, bx, by));
+    }
     for (int i = 0; t->entity >= 0 && i < c->nents; i++)
         if (c->etype[i] == t->entity && c->ex[i] == cx && c->ey[i] == cy && ex_visible(c, i))
             return 1;
@@ -384,7 +466,7 @@ static int ex_approach(explorer *x, int material, int entity)
     ex_target t = { material, entity };
 
     for (int d = 0; d < 4; d++)
-        if (ex_goal_target(x, c->px + ex_dx[d], c->py + ex_dy[d], &t) &&
+        if ((x->wdx = ex_dx[d], x->wdy = ex_dy[d], ex_goal_target(x, c->px + ex_dx[d], c->py + ex_dy[d], &t)) &&
             (c->place_x[PL_FACING] != c->px + ex_dx[d] || c->place_y[PL_FACING] != c->py + ex_dy[d]))
             return x->moves[d];
     return ex_walk(x, ex_goal_target, &t);
@@ -476,11 +558,12 @@ static uint64_t ex_flag_key(int attr, double v)
 }
 
 /* Whether the player's true/false attribute attr at v leaves it helpless: its
-** moves onto free ground failed every time it was so, and only then. */
+** moves onto free ground failed (nearly) every time it was so. */
 static int ex_helpless_at(explorer *x, int attr, double v)
 {
-    return ex_get(&x->stuck, ex_flag_key(attr, v)) >= EX_STUCK &&
-           ex_get(&x->moved, ex_flag_key(attr, v)) == 0;
+    uint32_t stuck = ex_get(&x->stuck, ex_flag_key(attr, v));
+
+    return stuck >= EX_STUCK && ex_get(&x->moved, ex_flag_key(attr, v)) * 4 < stuck;
 }
 
 /* Whether the player is helpless now (asleep). */
@@ -536,6 +619,19 @@ static int ex_risky(explorer *x, int a)
     return 0;
 }
 
+/* Whether some need is dire. */
+static int ex_needy_dire(explorer *x)
+{
+    laws *m = laws_online_model(x->o);
+    law_ctx *c = ex_ctx(x);
+
+    for (int i = 0; i < m->names.n && c->player >= 0; i++)
+        if (ex_need_attr(m, names_text(&m->names, i)) && strcmp(names_text(&m->names, i), "energy") &&
+            law_ctx_attr(c, c->player, i, NULL) <= EX_DIRE + 1)
+            return 1;
+    return 0;
+}
+
 /* Whether some need is low. */
 static int ex_needy(explorer *x)
 {
@@ -551,11 +647,13 @@ static int ex_needy(explorer *x)
 
 /* The action that serves the lowest need that has a plan, or -1; a risky plan
 ** only when the need is dire. */
+static int ex_threat(explorer *x, int margin, int *dist);
+
 static int ex_survive(explorer *x)
 {
     laws *m = laws_online_model(x->o);
     law_ctx *c = ex_ctx(x);
-    int attr[16], n = 0;
+    int attr[16], n = 0, dist;
     double val[16];
 
     for (int i = 0; i < m->names.n && c->player >= 0 && n < 16; i++) {
@@ -575,10 +673,25 @@ static int ex_survive(explorer *x)
         attr[k] = i;
         val[k] = v;
     }
+    x->unmet = 0;
     for (int k = 0; k < n; k++) {
         ex_plan p;
-        if (!ex_plan_for(x, attr[k], 1, 0, &p) || p.action < 0 ||
-            (val[k] > EX_DIRE && ex_risky(x, p.action)))
+        uint32_t r;
+        if (!ex_plan_for(x, attr[k], 1, 0, &p) || p.action < 0) {
+            /* No law yet: what once raised it. */
+            if (!(r = ex_get(&x->remedy, ex_attr_key(names_text(&m->names, attr[k]))))) {
+                x->unmet = 1;
+                continue;
+            }
+            p.action = (int)(r & 0x3ff);
+            p.entity = (int)(r >> 10 & 0x3ff) - 1;
+            p.material = p.entity >= 0 ? -1 : (int)(r >> 20);
+        }
+        /* Nothing risky with a threat about, and only when dire; nothing new
+        ** (it may be risky) with one in sight. */
+        if (ex_risky(x, p.action) && (val[k] > EX_DIRE + 1 || x->now - x->alarm <= EX_CAUTION * 10))
+            continue;
+        if (ex_get(&x->tried, ex_key(0, p.action, 0)) <= EX_STUCK && ex_threat(x, EX_VIEW_X + EX_VIEW_Y, &dist) >= 0)
             continue;
         if (!ex_facing(c, p.material, p.entity))
             return ex_approach(x, p.material, p.entity);
@@ -594,8 +707,11 @@ static int ex_hurts(explorer *x, int type, int *reach)
     laws *m = laws_online_model(x->o);
     int health = names_find(&m->names, "health", 6);
 
+    uint32_t hurt = ex_get(&x->hurt, (uint64_t)type + 1), near = ex_get(&x->near, (uint64_t)type + 1);
+
+    /* Health fell near them, and far more often than it falls. */
     *reach = EX_REACH;
-    if (ex_get(&x->hurt, (uint64_t)type + 1))
+    if (hurt >= 1 && (double)hurt / near > 3 * fmax((double)x->falls / (x->lived ? x->lived : 1), 0.01))
         return 1;
     for (int i = 0; i < m->n; i++) {
         const law *l = &m->law[i];
@@ -702,11 +818,13 @@ typedef struct ex_refuge_arg {
 static int ex_refuge(explorer *x)
 {
     const law_ctx *c = ex_ctx(x);
-    int head = 0, tail = 0, start = c->py * x->W + c->px, best = start;
+    int head = 0, tail = 0, start = c->py * x->W + c->px, best = start, stay;
     double here = ex_exposure(x, c->px, c->py), best_score = here;
 
-    if (x->now - x->alarm > EX_ALARM || here < EX_EXPOSED)
+    /* Only while the threat is fresh; at the refuge, stay (-2). */
+    if (x->now - x->alarm > EX_CAUTION * 5 || here < EX_EXPOSED)
         return -1;
+    stay = -2;
     for (int i = 0; i < x->W * x->H; i++)
         x->dist[i] = -1;
     x->dist[start] = 0;
@@ -729,7 +847,7 @@ static int ex_refuge(explorer *x)
         }
     }
     if (best == start)
-        return -1;
+        return stay;
     /* Walk back from the refuge to the first step. */
     while (x->dist[best] > 1) {
         int bx = best % x->W, by = best / x->W, moved = 0;
@@ -870,7 +988,7 @@ static int ex_known(explorer *x, int a)
 static uint64_t ex_try_key(explorer *x, uint64_t facing, int a)
 {
     int what = ex_matters(x, a);
-    return ex_key(what & EX_FACE ? facing : 0, a, what & EX_CARRY ? x->inv : 0);
+    return ex_key(what & EX_FACE ? facing : 0, a, what & EX_CARRY ? x->inv : what & EX_FACE ? x->needs : 0);
 }
 
 /* An action is worth trying where it never was, or where the model has lately
@@ -884,10 +1002,11 @@ static double ex_worth(explorer *x, uint64_t facing, int a)
 
     if (ex_get(&x->tried, ex_key(ex_kind_key(c), a, 1)) >= EX_TRIES)
         return 0;
-    /* An action that has never done anything is tried a few times with each new
-    ** thing carried, and facing what the player made. */
-    if (!ex_known(x, a) && ex_get(&x->tried, ex_key(3, a, x->inv)) >= EX_BLIND_TRIES &&
-        !ex_get(&x->made, (uint64_t)c->place_mat[PL_FACING] + 1))
+    /* An action that has never done anything is tried once with each new thing
+    ** carried, once facing each kind of thing, and facing what the player made. */
+    if (!ex_known(x, a) && ex_get(&x->tried, ex_key(3, a, x->items)) >= EX_BLIND_TRIES &&
+        !ex_get(&x->made, (uint64_t)c->place_mat[PL_FACING] + 1) &&
+        ex_get(&x->tried, ex_key(ex_kind_key(c), a, 1)) > 0)
         return 0;
     /* A surprise is worth another look once the model has learned since. */
     return (n == 0 ? (a == x->noop ? 0.2 : 1) : 0) +
@@ -984,8 +1103,18 @@ static int ex_wander(explorer *x)
             best_ent = c->etype[i];
         }
     }
-    if (best > 0 && (a = ex_approach(x, best_mat, best_ent)) >= 0)
+    /* Keep to the goal chosen last while it still offers something (turning to
+    ** each better thing in turn, the walk would go back and forth). */
+    if (x->goal_until > x->now && (x->goal_mat >= 0 || x->goal_ent >= 0) &&
+        !ex_facing(c, x->goal_mat, x->goal_ent) && (a = ex_approach(x, x->goal_mat, x->goal_ent)) >= 0)
         return a;
+    x->goal_until = 0;
+    if (best > 0 && (a = ex_approach(x, best_mat, best_ent)) >= 0) {
+        x->goal_mat = best_mat;
+        x->goal_ent = best_ent;
+        x->goal_until = x->now + EX_GOAL;
+        return a;
+    }
     if ((a = ex_walk(x, ex_goal_unseen, NULL)) >= 0)
         return a;
     return x->moves[(int)(lm_uniform(&x->rng) * 4) & 3];
@@ -1024,32 +1153,250 @@ static int ex_gains(explorer *x, const state *s, unsigned char *gain)
     return lm_context(m, s, 0);
 }
 
+/* ---- shelter ---------------------------------------------------------------------------- */
+
+/* Whether law l's conditions hold with the faced tile of material mat, empty. */
+static int ex_holds_facing(explorer *x, const law *l, int action, int mat)
+{
+    law_ctx *c = ex_ctx(x);
+
+    if (l->subject >= 0 || !l->naction || !law_allows(l, action))
+        return 0;
+    for (int k = 0; k < l->decl.ncond; k++) {
+        const law_cond *cd = &l->decl.cond[k];
+        double v = cd->ref.kind == REF_MATERIAL && cd->ref.place == PL_FACING ? mat
+                   : cd->ref.kind == REF_ENTITY && cd->ref.place == PL_FACING ? N_NONE
+                   : cd->ref.kind == REF_ACTION ? action : law_ctx_read(c, &cd->ref, -1);
+        if (!law_cond_test(cd, v))
+            return 0;
+    }
+    return 1;
+}
+
+/* The material law l turns the faced tile into, or -1. */
+static int ex_makes(const law *l)
+{
+    for (int e = 0; e < l->decl.neffect; e++) {
+        const law_effect *ef = &l->decl.effect[e];
+        if (ef->kind == EF_CELL && ef->ref.place == PL_FACING && ef->alt[0].op == ALT_SET &&
+            ef->alt[0].p >= 0.5)
+            return (int)ef->alt[0].v;
+    }
+    return -1;
+}
+
+/* The action that turns a faced tile of mat into ground to walk on now, or -1. */
+static int ex_dig(explorer *x, int mat)
+{
+    laws *m = laws_online_model(x->o);
+
+    for (int i = 0; i < m->n; i++)
+        if (ex_holds_facing(x, &m->law[i], x->act_do, mat) && ex_safe(x, ex_makes(&m->law[i])))
+            return x->act_do;
+    return -1;
+}
+
+/* A material no threat and not the player has been seen on: a wall. */
+static int ex_solid(explorer *x, int mat)
+{
+    return mat >= 0 && !ex_safe(x, mat) && !ex_get(&x->haunt, (uint64_t)mat + 2);
+}
+
+/* The action that puts a wall on a faced tile of ground mat now, one the player
+** can dig through again (to get out), or -1. */
+static int ex_blocker(explorer *x, int mat)
+{
+    laws *m = laws_online_model(x->o);
+
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        int wall = ex_makes(l);
+        if (l->naction && l->action[0] != x->act_do && ex_solid(x, wall) &&
+            ex_holds_facing(x, l, l->action[0], mat) && ex_dig(x, wall) >= 0)
+            return l->action[0];
+    }
+    return -1;
+}
+
+static int ex_seen_at(const explorer *x, int cx, int cy)
+{
+    return cx < 0 || cy < 0 || cx >= x->W || cy >= x->H ? -1 : x->seen[cy * x->W + cx];
+}
+
+/* Whether two cells in direction d from (ex, ey) make a shelter: each walkable or
+** diggable, their sides and the cell beyond walls, (ex, ey) ground a wall can be
+** put on. */
+static int ex_pocket(explorer *x, int ex, int ey, int d)
+{
+    const law_ctx *c = ex_ctx(x);
+    int dx = ex_dx[d], dy = ex_dy[d];
+
+    if (!ex_safe(x, ex_seen_at(x, ex, ey)) || ex_blocker(x, ex_seen_at(x, ex, ey)) < 0)
+        return 0;
+    for (int k = 1; k <= 2; k++) {
+        int cx = ex + k * dx, cy = ey + k * dy, mat = ex_seen_at(x, cx, cy);
+        if (!((ex_safe(x, mat) && !ex_occupied(c, cx, cy)) || ex_dig(x, mat) >= 0) ||
+            !ex_solid(x, ex_seen_at(x, cx + dy, cy + dx)) || !ex_solid(x, ex_seen_at(x, cx - dy, cy - dx)))
+            return 0;
+    }
+    return ex_solid(x, ex_seen_at(x, ex + 3 * dx, ey + 3 * dy));
+}
+
+/* Find the nearest shelter reachable on foot. */
+static int ex_find_shelter(explorer *x)
+{
+    const law_ctx *c = ex_ctx(x);
+    int head = 0, tail = 0, start = c->py * x->W + c->px;
+
+    for (int i = 0; i < x->W * x->H; i++)
+        x->dist[i] = -1;
+    x->dist[start] = 0;
+    x->queue[tail++] = start;
+    while (head < tail) {
+        int cur = x->queue[head++], cx = cur % x->W, cy = cur / x->W;
+        for (int d = 0; d < 4; d++)
+            if (ex_pocket(x, cx, cy, d)) {
+                x->shelter = 1;
+                x->sx = cx;
+                x->sy = cy;
+                x->sd = d;
+                return 1;
+            }
+        if (x->dist[cur] >= EX_SHELTER)
+            continue;
+        for (int d = 0; d < 4; d++) {
+            int nx = cx + ex_dx[d], ny = cy + ex_dy[d], ni = ny * x->W + nx;
+            if (!ex_walkable(x, nx, ny) || x->dist[ni] >= 0)
+                continue;
+            x->dist[ni] = x->dist[cur] + 1;
+            x->queue[tail++] = ni;
+        }
+    }
+    return 0;
+}
+
+static int ex_goal_cell(explorer *x, int cx, int cy, const void *arg)
+{
+    const int *cell = arg;
+    (void)x;
+    return cx == cell[0] && cy == cell[1];
+}
+
+/* Keep to the shelter plan: walk to its mouth, dig or walk two cells in, step
+** back one (facing the mouth) and wall it up; inside, sleep when tired, wait while
+** threats are about, and dig out when they are gone or a need calls. */
+static int ex_shelter(explorer *x)
+{
+    laws *m = laws_online_model(x->o);
+    const law_ctx *c = ex_ctx(x);
+    int d = x->sd, dx = ex_dx[d], dy = ex_dy[d], back = d ^ 1;
+    int qx = x->sx + dx, qy = x->sy + dy, px2 = x->sx + 2 * dx, py2 = x->sy + 2 * dy;
+    int mouth = ex_cell(c, x->sx, x->sy), inward = c->fdx == dx && c->fdy == dy;
+    double energy = law_ctx_attr(c, c->player, names_find(&m->names, "energy", 6), NULL);
+    int alarmed = x->now - x->alarm <= EX_ALARM;
+
+    if (!x->shelter) {
+        if ((!alarmed && !(energy <= EX_NEED)) || !ex_find_shelter(x))
+            return -1;
+        c = ex_ctx(x);
+        d = x->sd;
+        dx = ex_dx[d];
+        dy = ex_dy[d];
+        back = d ^ 1;
+        qx = x->sx + dx;
+        qy = x->sy + dy;
+        px2 = x->sx + 2 * dx;
+        py2 = x->sy + 2 * dy;
+        mouth = ex_cell(c, x->sx, x->sy);
+        inward = c->fdx == dx && c->fdy == dy;
+    }
+    if (ex_solid(x, mouth) && ((c->px == qx && c->py == qy) || (c->px == px2 && c->py == py2))) {
+        /* Walled in. */
+        if (!x->sealed_at)
+            x->sealed_at = x->now;
+        if (energy < 9 && !ex_needy_dire(x))
+            return world_action_find(x->w->cls, "sleep");
+        if (!ex_needy_dire(x) && (alarmed || x->now - x->sealed_at < EX_SEALED))
+            return x->noop;
+        /* Out: face the wall and dig it. */
+        if (c->px == px2 && c->py == py2)
+            return x->moves[back];
+        if (c->place_x[PL_FACING] == x->sx && c->place_y[PL_FACING] == x->sy) {
+            x->shelter = 0;
+            x->sealed_at = 0;
+            return ex_dig(x, mouth) >= 0 ? x->act_do : -1;
+        }
+        return x->moves[back];
+    }
+    if (c->px == x->sx && c->py == x->sy) {
+        int mat = ex_cell(c, qx, qy);
+        if (ex_safe(x, mat) && !ex_occupied(c, qx, qy))
+            return x->moves[d];
+        return inward ? ex_dig(x, mat) : x->moves[d];
+    }
+    if (c->px == qx && c->py == qy) {
+        int mat = ex_cell(c, px2, py2);
+        if (inward) {
+            if (ex_safe(x, mat) && !ex_occupied(c, px2, py2))
+                return x->moves[d];
+            if (ex_dig(x, mat) >= 0)
+                return x->act_do;
+            x->shelter = 0;
+            return -1;
+        }
+        if (ex_occupied(c, x->sx, x->sy))
+            return x->act_do;
+        if (ex_blocker(x, mouth) >= 0)
+            return ex_blocker(x, mouth);
+        x->shelter = 0;
+        return -1;
+    }
+    if (c->px == px2 && c->py == py2)
+        return x->moves[back];
+    {
+        int cell[2] = { qx, qy }, a = ex_walk(x, ex_goal_cell, cell);
+        if (a < 0)
+            x->shelter = 0;
+        return a;
+    }
+}
+
 static int ex_choose(explorer *x, const state *s, int *action)
 {
     const law_ctx *c = ex_ctx(x);
     uint64_t facing = ex_facing_key(x, c);
-    int a, best = -1, dist;
+    int a, best = -1, dist, stay = 0;
     double best_worth = EX_TRY;
     unsigned char gain[256];
 
     if (ex_helpless(x)) {
+        x->why = "helpless";
         *action = x->noop;
         return AUGUR_OK;
     }
-    if ((a = ex_defend(x)) >= 0 || (a = ex_survive(x)) >= 0 || (a = ex_refuge(x)) >= 0) {
+    if ((x->why = "defend", a = ex_defend(x)) >= 0 || (x->why = "shelter", a = ex_shelter(x)) >= 0 ||
+        (x->why = "survive", a = ex_survive(x)) >= 0 || (x->why = "refuge", a = stay = ex_refuge(x)) >= 0) {
         *action = a;
         return AUGUR_OK;
     }
     /* No experiments with a threat about; when hurt, rest until healed. */
     if (ex_threat(x, EX_CAUTION, &dist) >= 0) {
+        x->why = "threat";
         *action = ex_wander(x);
         return AUGUR_OK;
     }
     if (law_ctx_attr(c, c->player, names_find(&laws_online_model(x->o)->names, "health", 6), NULL) <=
-        EX_REST && !ex_needy(x)) {
+        EX_REST && !ex_needy(x) && x->now - x->last_fall > EX_REST * 2) {
+        x->why = "rest";
         *action = x->noop;
         return AUGUR_OK;
     }
+    x->why = "try";
+    /* Nothing new for long: go and find something, gathering on the way. */
+    int bored = x->now - x->last_novel > EX_BORED;
+    /* Experiments (what has never been done may leave it helpless) only with no
+    ** threat in sight; gathering goes on. */
+    int wary = ex_threat(x, EX_VIEW_X + EX_VIEW_Y, &dist) >= 0;
     if (x->w->cls->nactions > 256 || ex_gains(x, s, gain) != AUGUR_OK)
         return AUGUR_ENOMEM;
     for (a = 0; a < x->w->cls->nactions; a++) {
@@ -1062,12 +1409,25 @@ static int ex_choose(explorer *x, const state *s, int *action)
             gain[a] = item && ex_held(x, item) < EX_CAP &&
                       ex_get(&x->tried, ex_key(facing, a, x->inv)) < EX_GAIN_TRIES;
         }
-        worth = ex_worth(x, facing, a) + gain[a];
+        worth = (wary || bored ? 0 : ex_worth(x, facing, a)) + gain[a];
         if (worth > best_worth) {
             best_worth = worth;
             best = a;
         }
     }
+    /* At the refuge, stay. */
+    if (best < 0 && stay == -2) {
+        x->why = "stay";
+        *action = x->noop;
+        return AUGUR_OK;
+    }
+    if (best < 0 && (bored || x->unmet) && (a = ex_walk(x, ex_goal_unseen, NULL)) >= 0) {
+        x->why = "trek";
+        *action = a;
+        return AUGUR_OK;
+    }
+    if (best < 0)
+        x->why = "wander";
     *action = best >= 0 ? best : ex_wander(x);
     return AUGUR_OK;
 }
@@ -1087,6 +1447,7 @@ static int ex_setup(explorer *x, world *w, laws_online *o, const laws_explore_op
         x->moves[d] = world_action_find(w->cls, moves[d]);
     x->noop = world_action_find(w->cls, "noop");
     x->act_do = world_action_find(w->cls, "do");
+    x->trace = getenv("AUGUR_EXPLORE_TRACE") != NULL;
     return x->moves[0] >= 0 && x->moves[1] >= 0 && x->moves[2] >= 0 && x->moves[3] >= 0;
 }
 
@@ -1118,8 +1479,14 @@ static void ex_free(explorer *x)
     ex_map_free(&x->surprise);
     ex_map_free(&x->drifts);
     ex_map_free(&x->hurt);
+    ex_map_free(&x->near);
     ex_map_free(&x->most);
     ex_map_free(&x->gainful);
+    ex_map_free(&x->remedy);
+    ex_map_free(&x->kinds);
+    ex_map_free(&x->prev);
+    ex_map_free(&x->blocked);
+    ex_map_free(&x->stood);
     ex_map_free(&x->made);
     ex_map_free(&x->epoch_of);
     ex_map_free(&x->haunt);
@@ -1175,16 +1542,16 @@ static int ex_step(explorer *x, const state *s, int *action)
     if (!x->seen) {
         int rc = ex_grid(x, s);
         if (rc == AUGUR_OK)
-            rc = ex_mark_safe(x, ex_cell(ex_ctx(x), ex_ctx(x)->px, ex_ctx(x)->py));
+            rc = ex_stand(x, ex_cell(ex_ctx(x), ex_ctx(x)->px, ex_ctx(x)->py));
         if (rc != AUGUR_OK)
             return rc;
     }
     if (ex_ctx(x)->player < 0)
         return AUGUR_EINVAL;
-    if (ex_look(x) != AUGUR_OK || ex_mark_safe(x, ex_cell(ex_ctx(x), ex_ctx(x)->px,
+    if (ex_look(x) != AUGUR_OK || ex_stand(x, ex_cell(ex_ctx(x), ex_ctx(x)->px,
                                                           ex_ctx(x)->py)) != AUGUR_OK)
         return AUGUR_ENOMEM;
-    if (ex_inventory(x, s, ex_ctx(x)->player, &x->inv) != AUGUR_OK)
+    if (ex_inventory(x, s, ex_ctx(x)->player, &x->inv, &x->items) != AUGUR_OK)
         return AUGUR_ENOMEM;
     ex_dangers(x);
     if (ex_choose(x, s, action) != AUGUR_OK)
@@ -1282,6 +1649,15 @@ static int ex_note_gain(explorer *x, const state *s, int action, const state *ne
         const char *name = state_attr_at(s, c->player, i, &a);
         uint64_t key = ex_attr_key(name);
         uint32_t *slot;
+        if (a.kind == STATE_INT && ex_get(&x->drifts, key) && !ex_is_move(x, action) &&
+            action != x->noop && state_get(next, q, name, &b) == AUGUR_OK && b.kind == STATE_INT &&
+            b.as.i > a.as.i) {
+            int e = c->place_ent[PL_FACING], mat = c->place_mat[PL_FACING];
+            if (!(slot = ex_slot(&x->remedy, key, 1)))
+                return AUGUR_ENOMEM;
+            *slot = (uint32_t)(mat & 0xfff) << 20 | (uint32_t)((e < 0 ? 0 : c->etype[e] + 1) & 0x3ff) << 10 |
+                    (uint32_t)(action & 0x3ff);
+        }
         if (a.kind != STATE_INT || lm_ignored(io, name) || ex_get(&x->drifts, key) ||
             !strcmp(name, "x") || !strcmp(name, "y") ||
             state_get(next, q, name, &b) != AUGUR_OK || b.kind != STATE_INT || b.as.i <= a.as.i)
@@ -1312,6 +1688,15 @@ static int ex_note_moves(explorer *x, const state *s, int action, const state *n
         ex_occupied(c, tx, ty))
         return AUGUR_OK;
     moved = state_get_int(next, q, "x", -1) != c->px || state_get_int(next, q, "y", -1) != c->py;
+    /* A material the player never gets onto is no ground, whoever was seen on it. */
+    if (!moved && !ex_helpless(x)) {
+        int mat = ex_cell(c, tx, ty);
+        uint32_t *b = ex_slot(&x->blocked, (uint64_t)mat + 1, 1);
+        if (!b)
+            return AUGUR_ENOMEM;
+        if (++*b >= EX_STUCK && !ex_get(&x->stood, (uint64_t)mat + 1))
+            x->safe[mat] = 0;
+    }
     for (size_t i = 0; i < state_attr_count(s, c->player); i++) {
         state_value v;
         const char *name = state_attr_at(s, c->player, i, &v);
@@ -1326,22 +1711,45 @@ static int ex_note_moves(explorer *x, const state *s, int action, const state *n
     return AUGUR_OK;
 }
 
-/* When the player's health fell, the types near it may be why. */
+/* When the player's health fell, the types near it may be why: count, per type,
+** the steps one was near and those of them its health fell in. */
 static int ex_note_hurt(explorer *x, const state *s, const state *next)
 {
     const law_ctx *c = ex_ctx(x);
     int q = c->player >= 0 ? state_entity_find(next, state_entity_id(s, c->player)) : -1;
+    int fell, counted[64] = { 0 }, ncounted = 0;
 
-    if (q < 0 || state_get_int(next, q, "health", 0) >= state_get_int(s, c->player, "health", 0))
+    if (q < 0)
         return AUGUR_OK;
+    fell = state_get_int(next, q, "health", 0) < state_get_int(s, c->player, "health", 0);
+    x->lived++;
+    x->falls += fell;
+    if (fell)
+        x->last_fall = x->now;
+    int nearest = EX_REACH + 1;
+    for (int j = 0; j < c->nents; j++)
+        if (j != c->player && c->etype[j] >= 0 && abs(c->ex[j] - c->px) + abs(c->ey[j] - c->py) < nearest)
+            nearest = abs(c->ex[j] - c->px) + abs(c->ey[j] - c->py);
+    /* The nearest are blamed (and counted as near). */
     for (int j = 0; j < c->nents; j++) {
         uint32_t *f;
+        int dup = 0;
         if (j == c->player || c->etype[j] < 0 ||
-            abs(c->ex[j] - c->px) + abs(c->ey[j] - c->py) > EX_REACH)
+            abs(c->ex[j] - c->px) + abs(c->ey[j] - c->py) != nearest)
             continue;
-        if (!(f = ex_slot(&x->hurt, (uint64_t)c->etype[j] + 1, 1)))
+        for (int k = 0; k < ncounted; k++)
+            dup |= counted[k] == c->etype[j];
+        if (dup || ncounted == 64)
+            continue;
+        counted[ncounted++] = c->etype[j];
+        if (!(f = ex_slot(&x->near, (uint64_t)c->etype[j] + 1, 1)))
             return AUGUR_ENOMEM;
-        *f = 1;
+        (*f)++;
+        if (fell) {
+            if (!(f = ex_slot(&x->hurt, (uint64_t)c->etype[j] + 1, 1)))
+                return AUGUR_ENOMEM;
+            (*f)++;
+        }
     }
     return AUGUR_OK;
 }
@@ -1366,11 +1774,11 @@ static int ex_learn(explorer *x, const state *s, int action, const state *next, 
     ck = ex_key(facing, action, 0);
     for (int k = 0; k < 4; k++) {
         if (!(n = ex_slot(&x->tried, ex_key(k & EX_FACE ? facing : 0, action,
-                                            k & EX_CARRY ? x->inv : 0), 1)))
+                                            k & EX_CARRY ? x->inv : k & EX_FACE ? x->needs : 0), 1)))
             return AUGUR_ENOMEM;
         (*n)++;
     }
-    if (!(n = ex_slot(&x->tried, ex_key(3, action, x->inv), 1)))
+    if (!(n = ex_slot(&x->tried, ex_key(3, action, x->items), 1)))
         return AUGUR_ENOMEM;
     (*n)++;
     if (!(n = ex_slot(&x->tried, ex_key(ex_kind_key(ex_ctx(x)), action, 1), 1)))
@@ -1381,6 +1789,29 @@ static int ex_learn(explorer *x, const state *s, int action, const state *next, 
     *n = x->epoch;
     *sum = (uint32_t)(0.6 * *sum + 0.4 * fmin(-lp, 100) * 16);
     return AUGUR_OK;
+}
+
+/* One line of the trace: the step, the action and why, the player's numbers,
+** the creatures within sight. */
+static void ex_trace(explorer *x, const state *s, int action)
+{
+    const law_ctx *c = ex_ctx(x);
+    int p = c->player;
+
+    fprintf(stderr, "%5ld %-18s %-8s f%+d%+d g%d/%d/%ld", x->now, x->w->cls->actions[action], x->opt->random ? "random" : x->why, c->fdx, c->fdy, x->goal_mat, x->goal_ent, x->goal_until);
+    if (c->place_mat[PL_FACING] >= 0)
+        fprintf(stderr, " %s%s", names_text(&laws_online_model(x->o)->names, c->place_mat[PL_FACING]),
+                ex_safe(x, c->place_mat[PL_FACING]) ? "(safe)" : "");
+    for (size_t i = 0; p >= 0 && i < state_attr_count(s, p); i++) {
+        state_value v;
+        const char *name = state_attr_at(s, p, i, &v);
+        if ((v.kind == STATE_INT || v.kind == STATE_BOOL) && v.as.i && strncmp(name, "achievement", 11))
+            fprintf(stderr, " %s=%lld", name, (long long)v.as.i);
+    }
+    for (int e = 0; e < c->nents; e++)
+        if (e != p && ex_visible(c, e))
+            fprintf(stderr, " [%s %+d%+d]", state_entity_type(s, e), c->ex[e] - c->px, c->ey[e] - c->py);
+    fputc('\n', stderr);
 }
 
 int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_explore_report *rep,
@@ -1418,6 +1849,8 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
             break;
         rep->steps++;
         ex_tally(rep, &r, rep->steps);
+        if (x.trace)
+            ex_trace(&x, s, action);
         if (!opt->random && (rc = ex_learn(&x, s, action, next, lp)) != AUGUR_OK) {
             rc = augur_err_set(err, rc, "laws: out of memory");
             break;

@@ -1089,15 +1089,13 @@ static int law_move_free(law_ctx *ctx, const law_effect *ef, int e, int x, int y
 
     if (ef->non == 0)
         return 1;
-    if (x < 0 || y < 0 || x >= state_grid_width(ctx->s) || y >= state_grid_height(ctx->s))
+    if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
         return 0;
     m = state_grid_get(ctx->s, x, y);
     m = m >= 0 && m < ctx->npal ? ctx->pal[m] : -1;
     for (int i = 0; i < ef->non && !ok; i++)
         ok = ef->on[i] == m;
-    for (int i = 0; i < ctx->nents && ok; i++)
-        ok = i == e || ctx->ex[i] != x || ctx->ey[i] != y;
-    return ok;
+    return ok && law_ctx_free_for(ctx, e, x, y);
 }
 
 static int law_apply_pos(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *o)
@@ -1192,6 +1190,13 @@ static int law_apply_effect(law_ctx *ctx, const law_effect *ef, int self, int fi
     }
 }
 
+/* Whether a ref reads the subject (self) rather than the state at large. */
+static int law_ref_of_self(const law_ref *r)
+{
+    return r->kind == REF_SELF || r->kind == REF_DISTANCE || r->kind == REF_SIDE ||
+           r->kind == REF_FACED;
+}
+
 static int law_decl_apply(const laws *m, const law *l, law_ctx *ctx, int self, int vote,
                           law_out *out)
 {
@@ -1199,12 +1204,25 @@ static int law_decl_apply(const laws *m, const law *l, law_ctx *ctx, int self, i
 
     (void)m;
     for (int i = 0; i < l->decl.ncond && fired; i++)
-        fired = law_cond_holds(ctx, &l->decl.cond[i], self);
+        if (!ctx->prechecked || self < 0 || law_ref_of_self(&l->decl.cond[i].ref))
+            fired = law_cond_holds(ctx, &l->decl.cond[i], self);
     if (!fired && !vote)
         return 0;
     for (int i = 0; i < l->decl.neffect && rc == AUGUR_OK; i++)
         rc = law_apply_effect(ctx, &l->decl.effect[i], self, fired, out);
     return rc < 0 ? rc : fired;
+}
+
+/* The conditions that do not read the subject hold (or the law names no subject). */
+static int law_decl_may_fire(const laws *m, const law *l, law_ctx *ctx)
+{
+    (void)m;
+    if (!law_allows(l, ctx->action))
+        return 0;
+    for (int i = 0; i < l->decl.ncond; i++)
+        if (!law_ref_of_self(&l->decl.cond[i].ref) && !law_cond_holds(ctx, &l->decl.cond[i], -1))
+            return 0;
+    return 1;
 }
 
 static void law_decl_release(law *l)
@@ -1213,5 +1231,6 @@ static void law_decl_release(law *l)
 }
 
 const law_kind law_declarative = {
-    "declarative", law_decl_parse, law_decl_apply, law_decl_write, law_decl_release,
+    "declarative", law_decl_parse, law_decl_apply, law_decl_may_fire, law_decl_write,
+    law_decl_release,
 };

@@ -50,6 +50,13 @@ void laws_free(laws *m)
     free(m->ctx.ey);
     free(m->ctx.etype);
     free(m->ctx.nearby);
+    free(m->ctx.by_type);
+    free(m->ctx.type_first);
+    free(m->ctx.type_at);
+    free(m->ctx.nearest);
+    free(m->ctx.occ_at);
+    free(m->ctx.occ_ent);
+    free(m->ctx.occ_n);
     law_out_free(&m->out);
     free(m->slot);
     free(m->pv);
@@ -490,6 +497,41 @@ static int lm_material(const law_ctx *ctx, int x, int y)
     return i < 0 || i >= ctx->npal ? -1 : ctx->pal[i];
 }
 
+/* The entities grouped by type (a counting sort), for the laws with `for`. */
+static int lm_group_types(laws *m)
+{
+    law_ctx *c = &m->ctx;
+    int nt = m->names.n + 1, n = c->nents;
+
+    if (nt + 1 > c->cap_types) {
+        int32_t *f = realloc(c->type_first, (size_t)(nt + 1) * sizeof *f), *a;
+        if (!f)
+            return AUGUR_ENOMEM;
+        c->type_first = f;
+        if (!(a = realloc(c->type_at, (size_t)(nt + 1) * sizeof *a)))
+            return AUGUR_ENOMEM;
+        c->type_at = a;
+        if (!(a = realloc(c->nearest, (size_t)(nt + 1) * sizeof *a)))
+            return AUGUR_ENOMEM;
+        c->nearest = a;
+        c->cap_types = nt + 1;
+    }
+    if (lm_grow((void **)&c->by_type, &c->cap_by_type, n + 1, sizeof *c->by_type))
+        return AUGUR_ENOMEM;
+    memset(c->type_first, 0, (size_t)c->cap_types * sizeof *c->type_first);
+    memset(c->nearest, 0xff, (size_t)c->cap_types * sizeof *c->nearest);
+    for (int e = 0; e < n; e++)
+        if (c->etype[e] >= 0 && c->etype[e] < nt)
+            c->type_first[c->etype[e] + 1]++;
+    for (int t = 0; t + 1 < c->cap_types; t++)
+        c->type_first[t + 1] += c->type_first[t];
+    memcpy(c->type_at, c->type_first, (size_t)c->cap_types * sizeof *c->type_at);
+    for (int e = 0; e < n; e++)
+        if (c->etype[e] >= 0 && c->etype[e] < nt)
+            c->by_type[c->type_at[c->etype[e]]++] = e;
+    return AUGUR_OK;
+}
+
 int lm_context(laws *m, const state *s, int action)
 {
     law_ctx *c = &m->ctx;
@@ -511,6 +553,7 @@ int lm_context(laws *m, const state *s, int action)
     c->nents = n;
     c->player = -1;
     c->nearby_known = 0;
+    c->occ_known = 0;
     kx = k->key_of[N_X];
     ky = k->key_of[N_Y];
     player_key = k->key_of[N_PLAYER];
@@ -523,6 +566,8 @@ int lm_context(laws *m, const state *s, int action)
             c->player = e;
     }
     c->npal = state_grid_palette_size(s);
+    c->gw = state_grid_width(s);
+    c->gh = state_grid_height(s);
     for (int i = 0; i < c->npal; i++) {
         int key = state_symbol_key(s, state_grid_palette(s, i));
         c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
@@ -552,7 +597,7 @@ int lm_context(laws *m, const state *s, int action)
             if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p] &&
                 c->ex[e] >= 0 && e != c->player)
                 c->place_ent[p] = e;
-    return AUGUR_OK;
+    return lm_group_types(m);
 }
 
 static int lm_nearby(law_ctx *c, int32_t material)
@@ -585,6 +630,58 @@ int law_ctx_entity(const law_ctx *ctx, const law_ref *ref, int self)
     default:
         return -1;
     }
+}
+
+int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
+{
+    int w = ctx->gw, h = ctx->gh, cell;
+
+    if (x < 0 || y < 0 || x >= w || y >= h)
+        return 1;
+    if (!ctx->occ_known) {
+        if (w * h > ctx->occ_cells) {
+            uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
+            int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
+            uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
+            if (at)
+                ctx->occ_at = at;
+            if (en)
+                ctx->occ_ent = en;
+            if (!n) {
+                /* Out of memory: look the slow way. */
+                for (int i = 0; i < ctx->nents; i++)
+                    if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
+                        return 0;
+                return 1;
+            }
+            ctx->occ_n = n;
+            memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
+            ctx->occ_cells = w * h;
+            ctx->occ_stamp = 0;
+        }
+        if (++ctx->occ_stamp == 0) {
+            memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
+            ctx->occ_stamp = 1;
+        }
+        for (int i = 0; i < ctx->nents; i++) {
+            int c;
+            if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
+                continue;
+            c = ctx->ey[i] * w + ctx->ex[i];
+            if (ctx->occ_at[c] != ctx->occ_stamp) {
+                ctx->occ_at[c] = ctx->occ_stamp;
+                ctx->occ_ent[c] = i;
+                ctx->occ_n[c] = 1;
+            } else if (ctx->occ_n[c] < 2) {
+                ctx->occ_n[c]++;
+            }
+        }
+        ctx->occ_known = 1;
+    }
+    cell = y * w + x;
+    if (ctx->occ_at[cell] != ctx->occ_stamp)
+        return 1;
+    return ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e;
 }
 
 double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
@@ -620,12 +717,20 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
     case REF_NEARBY:
         return lm_nearby(ctx, ref->id);
     case REF_NEAREST:
+        /* Once per context and type, over that type's entities. */
+        if (ref->id < 0 || ref->id + 1 >= ctx->cap_types)
+            return LAW_FAR;
+        if (ctx->nearest[ref->id] >= 0)
+            return ctx->nearest[ref->id];
         best = (int)LAW_FAR;
-        for (int i = 0; i < ctx->nents && ctx->player >= 0; i++)
-            if (ctx->etype[i] == ref->id && ctx->ex[i] >= 0 && i != ctx->player) {
+        for (int k = ctx->type_first[ref->id]; k < ctx->type_first[ref->id + 1] && ctx->player >= 0; k++) {
+            int i = ctx->by_type[k];
+            if (ctx->ex[i] >= 0 && i != ctx->player) {
                 int d = abs(ctx->ex[i] - ctx->px) + abs(ctx->ey[i] - ctx->py);
                 best = d < best ? d : best;
             }
+        }
+        ctx->nearest[ref->id] = best;
         return best;
     default:
         return NAN;
@@ -641,6 +746,7 @@ void law_out_reset(law_out *o)
 
 void law_out_free(law_out *o)
 {
+    free(o->tmp);
     free(o->e);
     free(o->v);
     free(o->lp);
@@ -659,10 +765,25 @@ int law_out_value(law_out *o, double v, double p)
 {
     if (o->ne == 0 || !(p > 0))
         return AUGUR_EINVAL;
-    if (lm_grow2((void **)&o->v, (void **)&o->lp, &o->cap_v, o->nv + 1, sizeof *o->v))
+    if (o->nv + 1 > o->cap_v &&
+        lm_grow2((void **)&o->v, (void **)&o->lp, &o->cap_v, o->nv + 1, sizeof *o->v))
         return AUGUR_ENOMEM;
     o->v[o->nv] = v;
-    o->lp[o->nv++] = log(p > 1 ? 1 : p);
+    if (p >= 1) {
+        o->lp[o->nv++] = 0;
+    } else {
+        /* The same few probabilities come again and again (a law's, for each
+        ** subject): remember their logarithms. */
+        uint64_t bits;
+        int h;
+        memcpy(&bits, &p, sizeof bits);
+        h = (int)((bits * 0x9e3779b97f4a7c15ull) >> 60);
+        if (o->log_p[h] != p) {
+            o->log_p[h] = p;
+            o->log_v[h] = log(p);
+        }
+        o->lp[o->nv++] = o->log_v[h];
+    }
     o->e[o->ne - 1].n++;
     return AUGUR_OK;
 }
@@ -679,11 +800,20 @@ static int lm_apply(laws *m, int i, int self, int vote)
 
 static int lm_apply_subject(laws *m, int i, int vote)
 {
-    int rc = 0;
+    const law *l = &m->law[i];
+    law_ctx *c = &m->ctx;
+    int rc = 0, t = l->subject;
 
-    for (int e = 0; e < m->ctx.nents && rc >= 0; e++)
-        if (m->ctx.etype[e] == m->law[i].subject)
-            rc = lm_apply(m, i, e, vote);
+    if (t < 0 || t >= c->cap_types - 1)
+        return 0;
+    if (!vote && l->kind->may_fire) {
+        if (!l->kind->may_fire(m, l, c))
+            return 0;
+        c->prechecked = 1;
+    }
+    for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+        rc = lm_apply(m, i, c->by_type[k], vote);
+    c->prechecked = 0;
     return rc;
 }
 
@@ -728,12 +858,56 @@ static double lm_entry_lp(const law_out *o, const law_entry *e, double v)
     return LAW_FLOOR;
 }
 
+/* Sort the entries by slot, then law (a stable merge sort: entries come law by
+** law, each in slot order, so runs are long). */
+static int lm_sort_entries(law_out *o)
+{
+    law_entry *a = o->e, *b;
+    int n = o->ne, sorted = 1;
+
+    for (int i = 1; i < n && sorted; i++)
+        sorted = lm_entry_cmp(&a[i - 1], &a[i]) <= 0;
+    if (sorted)
+        return AUGUR_OK;
+    if (n > o->cap_tmp) {
+        law_entry *t = realloc(o->tmp, (size_t)n * sizeof *t);
+        if (!t)
+            return AUGUR_ENOMEM;
+        o->tmp = t;
+        o->cap_tmp = n;
+    }
+    b = o->tmp;
+    for (int width = 1; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                b[k++] = lm_entry_cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                b[k++] = a[i++];
+            while (j < hi)
+                b[k++] = a[j++];
+        }
+        {
+            law_entry *t = a;
+            a = b;
+            b = t;
+        }
+    }
+    if (a != o->e) {
+        memcpy(o->e, a, (size_t)n * sizeof *a);
+    }
+    return AUGUR_OK;
+}
+
+#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
+
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
 
-    if (o->ne > 1)
-        qsort(o->e, (size_t)o->ne, sizeof *o->e, lm_entry_cmp);
+    if (o->ne > 1 && lm_sort_entries(o) != AUGUR_OK)
+        return AUGUR_ENOMEM;
     m->nslot = m->npv = 0;
     for (int i = 0; i < o->ne;) {
         int j = i, first = m->npv;
@@ -743,6 +917,22 @@ static int lm_combine(laws *m)
             j++;
         if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
+        if (j - i == 1) {
+            /* One law: its values (distinct already), scored by its weight. */
+            const law_entry *e = &o->e[i];
+            double w = LM_WEIGHT(m, e->law);
+            if (m->npv + e->n > m->cap_pv &&
+                lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
+                return AUGUR_ENOMEM;
+            for (int t = 0; t < e->n; t++) {
+                double lp = o->lp[e->first + t];
+                m->pv[m->npv] = o->v[e->first + t];
+                m->plp[m->npv] = w * (lp < LAW_FLOOR ? LAW_FLOOR : lp);
+                top = m->plp[m->npv] > top ? m->plp[m->npv] : top;
+                m->npv++;
+            }
+            goto normalise;
+        }
         /* The candidates: every value any of the laws gives. */
         for (int k = i; k < j; k++)
             for (int t = 0; t < o->e[k].n; t++) {
@@ -760,19 +950,26 @@ static int lm_combine(laws *m)
         for (int c = first; c < m->npv; c++) {
             double score = 0;
             for (int k = i; k < j; k++)
-                score += laws_weight(m, (size_t)o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
+                score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
             m->plp[c] = score;
             top = score > top ? score : top;
         }
-        for (int c = first; c < m->npv; c++)
-            sum += exp(m->plp[c] - top);
-        for (int c = first; c < m->npv; c++)
-            m->plp[c] -= top + log(sum);
+    normalise:
+        if (m->npv - first == 1) {
+            m->plp[first] = 0;
+            sum = 1;
+        } else {
+            for (int c = first; c < m->npv; c++)
+                sum += exp(m->plp[c] - top);
+            sum = log(sum);
+            for (int c = first; c < m->npv; c++)
+                m->plp[c] -= top + sum;
+        }
         sl = &m->slot[m->nslot++];
-        sl->norm = top + log(sum);
+        sl->norm = m->npv - first == 1 ? top : top + sum;
         sl->floor = 0;
         for (int k = i; k < j; k++)
-            sl->floor += laws_weight(m, (size_t)o->e[k].law) * LAW_FLOOR;
+            sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
         sl->slot = o->e[i].slot;
         sl->first = first;
         sl->n = m->npv - first;

@@ -154,6 +154,9 @@ typedef struct law_kind {
     ** law's precondition does not hold, say "unchanged" for what it governs
     ** (PoE-World's experts all vote); a kind may add nothing then. */
     int  (*apply)(const laws *m, const law *l, law_ctx *ctx, int self, int vote, law_out *out);
+    /* Optional (NULL: always may): 0 when a law with `for` cannot fire for any
+    ** subject in ctx, so that its subjects need not be visited one by one. */
+    int  (*may_fire)(const laws *m, const law *l, law_ctx *ctx);
     /* Append the kind's keys as TOML lines. */
     int  (*write)(const laws *m, const law *l, buf *out);
     /* Free what parse made. */
@@ -199,13 +202,27 @@ struct law_ctx {
     int          place_ent[PL_N];       /* entity index, or -1 */
     int          npal;
     int32_t      pal[256];              /* palette index -> name id */
+    int          gw, gh;                /* the grid's size (0 without one) */
+    int          prechecked;            /* apply may skip conditions not about self (may_fire held) */
     int          nents;
     int32_t     *ex, *ey, *etype;       /* per entity: position (-1 when none), type id */
     int          cap_ents;
+    int32_t     *by_type;               /* entity indices grouped by type id ... */
+    int32_t     *type_first;            /* ... type t's from type_first[t] to [t + 1] */
+    int32_t     *type_at;               /* scratch for the grouping */
+    int32_t     *nearest;               /* per type: nearest.TYPE, -1 until read */
+    uint32_t     occ_stamp, *occ_at;    /* per cell: the stamp of the context that filled it */
+    int32_t     *occ_ent;               /* per cell: an entity there (valid at occ_stamp) */
+    uint8_t     *occ_n;                 /* per cell: how many (capped at 2) */
+    int          occ_cells, occ_known;
+    int          cap_types, cap_by_type;
     unsigned char nearby_known;
     unsigned char *nearby;              /* per name id: in the 3x3 around the player */
     int          cap_nearby;
 };
+
+/* Whether no entity but e stands on (x, y) (an occupancy grid built once per context). */
+int law_ctx_free_for(law_ctx *ctx, int e, int x, int y);
 
 /* Read a ref for subject self; NAN when it has no value here. */
 double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self);
@@ -249,6 +266,9 @@ struct law_out {
     double    *v, *lp;          /* values and log-probabilities */
     int        nv, cap_v;
     int        law;             /* the law being applied */
+    law_entry *tmp;             /* scratch for sorting */
+    int        cap_tmp;
+    double     log_p[16], log_v[16];    /* remembered log(p) */
 };
 
 void law_out_reset(law_out *o);

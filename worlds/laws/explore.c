@@ -282,10 +282,9 @@ static int ex_look(explorer *x)
     return rc;
 }
 
-/* What the player has carried, as a signature: for each attribute that is not
-** a record and does not drift, the most it has ever held (counts above EX_CAP
-** alike). Requirements are thresholds: an action that failed with more will
-** fail with less, so only a new most is worth trying things again for. */
+/* What the player carries, as a signature: for each attribute that is not a
+** record and does not drift, how much it holds (counts above EX_CAP alike); for
+** each need, whether it is low. (A new most held is news, for boredom.) */
 static int ex_inventory(explorer *x, const state *s, int player, uint64_t *sig, uint64_t *items)
 {
     const laws_induce_opts *io = laws_online_induce_opts(x->o);
@@ -314,8 +313,11 @@ static int ex_inventory(explorer *x, const state *s, int player, uint64_t *sig, 
             *most = (uint32_t)(v.as.i > EX_CAP ? EX_CAP : v.as.i);
             x->last_novel = x->now;
         }
-        h = ex_mix(h ^ state_hash_bytes(name, strlen(name), *most));
-        hi = ex_mix(hi ^ state_hash_bytes(name, strlen(name), *most));
+        {
+            uint64_t held = (uint64_t)(v.as.i > EX_CAP ? EX_CAP : v.as.i < 0 ? 0 : v.as.i);
+            h = ex_mix(h ^ state_hash_bytes(name, strlen(name), held));
+            hi = ex_mix(hi ^ state_hash_bytes(name, strlen(name), held));
+        }
     }
     *sig = h;
     *items = hi;
@@ -821,8 +823,8 @@ static int ex_refuge(explorer *x)
     int head = 0, tail = 0, start = c->py * x->W + c->px, best = start, stay;
     double here = ex_exposure(x, c->px, c->py), best_score = here;
 
-    /* Only while the threat is fresh; at the refuge, stay (-2). */
-    if (x->now - x->alarm > EX_CAUTION * 5 || here < EX_EXPOSED)
+    /* Only while threats were seen lately; at the refuge, stay (-2). */
+    if (x->now - x->alarm > EX_ALARM || here < EX_EXPOSED)
         return -1;
     stay = -2;
     for (int i = 0; i < x->W * x->H; i++)
@@ -1003,10 +1005,12 @@ static double ex_worth(explorer *x, uint64_t facing, int a)
     if (ex_get(&x->tried, ex_key(ex_kind_key(c), a, 1)) >= EX_TRIES)
         return 0;
     /* An action that has never done anything is tried once with each new thing
-    ** carried, once facing each kind of thing, and facing what the player made. */
+    ** carried, once facing each kind of thing that is no ground (a material it
+    ** cannot walk on, a creature), and facing what the player made. */
     if (!ex_known(x, a) && ex_get(&x->tried, ex_key(3, a, x->items)) >= EX_BLIND_TRIES &&
         !ex_get(&x->made, (uint64_t)c->place_mat[PL_FACING] + 1) &&
-        ex_get(&x->tried, ex_key(ex_kind_key(c), a, 1)) > 0)
+        (ex_get(&x->tried, ex_key(ex_kind_key(c), a, 1)) > 0 ||
+         (ex_safe(x, c->place_mat[PL_FACING]) && c->place_ent[PL_FACING] < 0)))
         return 0;
     /* A surprise is worth another look once the model has learned since. */
     return (n == 0 ? (a == x->noop ? 0.2 : 1) : 0) +
@@ -1395,8 +1399,8 @@ static int ex_choose(explorer *x, const state *s, int *action)
     /* Nothing new for long: go and find something, gathering on the way. */
     int bored = x->now - x->last_novel > EX_BORED;
     /* Experiments (what has never been done may leave it helpless) only with no
-    ** threat in sight; gathering goes on. */
-    int wary = ex_threat(x, EX_VIEW_X + EX_VIEW_Y, &dist) >= 0;
+    ** threat in sight or seen lately; gathering goes on. */
+    int wary = ex_threat(x, EX_VIEW_X + EX_VIEW_Y, &dist) >= 0 || x->now - x->alarm <= EX_ALARM;
     if (x->w->cls->nactions > 256 || ex_gains(x, s, gain) != AUGUR_OK)
         return AUGUR_ENOMEM;
     for (a = 0; a < x->w->cls->nactions; a++) {
@@ -1448,6 +1452,7 @@ static int ex_setup(explorer *x, world *w, laws_online *o, const laws_explore_op
     x->noop = world_action_find(w->cls, "noop");
     x->act_do = world_action_find(w->cls, "do");
     x->trace = getenv("AUGUR_EXPLORE_TRACE") != NULL;
+    x->alarm = x->last_fall = -1000000;     /* never */
     return x->moves[0] >= 0 && x->moves[1] >= 0 && x->moves[2] >= 0 && x->moves[3] >= 0;
 }
 

@@ -621,30 +621,28 @@ static int ex_risky(explorer *x, int a)
     return 0;
 }
 
-/* Whether some need is dire. */
-static int ex_needy_dire(explorer *x)
-{
-    laws *m = laws_online_model(x->o);
-    law_ctx *c = ex_ctx(x);
-
-    for (int i = 0; i < m->names.n && c->player >= 0; i++)
-        if (ex_need_attr(m, names_text(&m->names, i)) && strcmp(names_text(&m->names, i), "energy") &&
-            law_ctx_attr(c, c->player, i, NULL) <= EX_DIRE + 1)
-            return 1;
-    return 0;
-}
-
-/* Whether some need is low. */
-static int ex_needy(explorer *x)
+/* Whether some need is at or below level (energy left out: skip_energy). */
+static int ex_needy_at(explorer *x, double level, int skip_energy)
 {
     laws *m = laws_online_model(x->o);
     law_ctx *c = ex_ctx(x);
 
     for (int i = 0; i < m->names.n && c->player >= 0; i++)
         if (ex_need_attr(m, names_text(&m->names, i)) &&
-            law_ctx_attr(c, c->player, i, NULL) <= EX_NEED)
+            !(skip_energy && strcmp(names_text(&m->names, i), "energy") == 0) &&
+            law_ctx_attr(c, c->player, i, NULL) <= level)
             return 1;
     return 0;
+}
+
+static int ex_needy_dire(explorer *x)
+{
+    return ex_needy_at(x, EX_DIRE + 1, 1);
+}
+
+static int ex_needy(explorer *x)
+{
+    return ex_needy_at(x, EX_NEED, 0);
 }
 
 /* The action that serves the lowest need that has a plan, or -1; a risky plan

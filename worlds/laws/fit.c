@@ -44,22 +44,6 @@ typedef struct fit_data {
     augur_err *err;
 } fit_data;
 
-static int fit_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t n;
-    void *q;
-
-    if (need <= *cap)
-        return AUGUR_OK;
-    n = *cap ? 2 * *cap : 256;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return AUGUR_ENOMEM;
-    *p = q;
-    *cap = n;
-    return AUGUR_OK;
-}
 
 static double fit_entry_lp(const law_out *o, const law_entry *e, double v)
 {
@@ -97,10 +81,10 @@ static int fit_transition(void *ud, size_t i, const state *s, int action, const 
         for (int c = 0; c < sl->n && extra; c++)
             extra = m->pv[sl->first + c] != obs;
         ncand = sl->n + extra;
-        if (fit_grow((void **)&d->rec, &d->cap_rec, d->nrec + 1, sizeof *d->rec) ||
-            fit_grow((void **)&d->ell, &d->cap_ell, d->nell + (size_t)(ncand * sl->e_n),
+        if (lm_grow_size((void **)&d->rec, &d->cap_rec, d->nrec + 1, sizeof *d->rec) ||
+            lm_grow_size((void **)&d->ell, &d->cap_ell, d->nell + (size_t)(ncand * sl->e_n),
                      sizeof *d->ell) ||
-            fit_grow((void **)&d->law, &d->cap_law, d->nlaw + (size_t)sl->e_n, sizeof *d->law))
+            lm_grow_size((void **)&d->law, &d->cap_law, d->nlaw + (size_t)sl->e_n, sizeof *d->law))
             return augur_err_set(d->err, AUGUR_ENOMEM, "laws: out of memory");
         r = &d->rec[d->nrec++];
         r->ncand = ncand;

@@ -99,27 +99,11 @@ typedef struct ind {
     int         nout, cap_out;
 } ind;
 
-static int ind_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t n;
-    void *q;
-
-    if (need <= *cap)
-        return AUGUR_OK;
-    n = *cap ? 2 * *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return AUGUR_ENOMEM;
-    *p = q;
-    *cap = n;
-    return AUGUR_OK;
-}
 
 static int ind_igrow(void **p, int *cap, int need, size_t size)
 {
     size_t c = (size_t)*cap;
-    int rc = ind_grow(p, &c, (size_t)need, size);
+    int rc = lm_grow_size(p, &c, (size_t)need, size);
     *cap = (int)c;
     return rc;
 }
@@ -411,7 +395,7 @@ static int ind_row(ind *d, ind_table *t, int self, const state *next)
 
     if (t->nrow >= IND_ROWS_MAX)
         return AUGUR_OK;
-    if (ind_grow((void **)&t->x, &t->cap_row, (t->nrow + 1) * (size_t)t->width, sizeof *t->x))
+    if (lm_grow_size((void **)&t->x, &t->cap_row, (t->nrow + 1) * (size_t)t->width, sizeof *t->x))
         return AUGUR_ENOMEM;
     row = t->x + t->nrow++ * (size_t)t->width;
     for (int j = 0; j < t->ncol; j++)
@@ -768,8 +752,8 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                   (kind == REF_PLAYER && cl->num && cl->integral) ? IND_LIFT_TEMPLATE : IND_LIFT;
 
     *gain = 0;
-    if (ind_grow((void **)&d->pairs, &d->cap_pairs, npos + nneg + 1, sizeof *d->pairs) ||
-        ind_grow((void **)&d->vals, &d->cap_vals, 3 * (npos + nneg + 1), sizeof *d->vals))
+    if (lm_grow_size((void **)&d->pairs, &d->cap_pairs, npos + nneg + 1, sizeof *d->pairs) ||
+        lm_grow_size((void **)&d->vals, &d->cap_vals, 3 * (npos + nneg + 1), sizeof *d->vals))
         return AUGUR_ENOMEM;
     pr = d->pairs;
     for (size_t i = 0; i < npos + nneg; i++) {
@@ -1176,8 +1160,8 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
             size_t npos = 0, nneg = 0, support;
             ind_rule rule;
             law_effect ef;
-            if (ind_grow((void **)&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
-                ind_grow((void **)&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
+            if (lm_grow_size((void **)&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
+                lm_grow_size((void **)&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
                 rc = AUGUR_ENOMEM;
                 break;
             }

@@ -385,21 +385,31 @@ static int lm_index(laws *m)
 
 /* ---- the context -------------------------------------------------------------------------- */
 
-static int lm_grow(void **p, int *cap, int need, size_t size)
+int lm_grow_size(void **p, size_t *cap, size_t need, size_t size)
 {
+    size_t n;
     void *q;
-    int n;
 
     if (need <= *cap)
         return AUGUR_OK;
-    n = *cap ? *cap : 16;
+    n = *cap ? 2 * *cap : 64;
     while (n < need)
         n *= 2;
-    if (!(q = realloc(*p, (size_t)n * size)))
+    if (!(q = realloc(*p, n * size)))
         return AUGUR_ENOMEM;
     *p = q;
     *cap = n;
     return AUGUR_OK;
+}
+
+static int lm_grow(void **p, int *cap, int need, size_t size)
+{
+    size_t c = (size_t)*cap;
+    int rc = lm_grow_size(p, &c, (size_t)need, size);
+
+    if (rc == AUGUR_OK)
+        *cap = (int)c;
+    return rc;
 }
 
 /* Two arrays of elements of the same size, grown together. */
@@ -541,10 +551,12 @@ int lm_context(laws *m, const state *s, int action)
     if (lm_keys_sync(m, s) != AUGUR_OK)
         return AUGUR_ENOMEM;
     if (n + 1 > c->cap_ents) {
-        int cap = c->cap_ents;
-        if (lm_grow2((void **)&c->ex, (void **)&c->ey, &cap, n + 1, sizeof *c->ex) ||
-            lm_grow((void **)&c->etype, &c->cap_ents, n + 1, sizeof *c->etype))
+        /* Three arrays, one capacity: the least they all hold. */
+        int cap_xy = c->cap_ents, cap_t = c->cap_ents;
+        if (lm_grow2((void **)&c->ex, (void **)&c->ey, &cap_xy, n + 1, sizeof *c->ex) ||
+            lm_grow((void **)&c->etype, &cap_t, n + 1, sizeof *c->etype))
             return AUGUR_ENOMEM;
+        c->cap_ents = cap_xy < cap_t ? cap_xy : cap_t;
     }
     c->m = m;
     c->s = s;

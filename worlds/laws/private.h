@@ -221,6 +221,9 @@ struct law_ctx {
     int          cap_nearby;
 };
 
+/* Grow *p (of *cap elements of size bytes) to hold need, doubling. */
+int lm_grow_size(void **p, size_t *cap, size_t need, size_t size);
+
 /* Whether no entity but e stands on (x, y) (an occupancy grid built once per context). */
 int law_ctx_free_for(law_ctx *ctx, int e, int x, int y);
 

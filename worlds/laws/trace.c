@@ -39,22 +39,6 @@ struct laws_trace {
     state     *last;        /* the last next state recorded */
 };
 
-static int tr_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t n;
-    void *q;
-
-    if (need <= *cap)
-        return AUGUR_OK;
-    n = *cap ? 2 * *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return AUGUR_ENOMEM;
-    *p = q;
-    *cap = n;
-    return AUGUR_OK;
-}
 
 int laws_trace_new(laws_trace **out, augur_err *err)
 {
@@ -133,7 +117,7 @@ static int tr_added(laws_trace *t, tr_change *c, const state *next)
     int e = state_entity_find(next, c->id);
     size_t n = state_attr_count(next, e);
 
-    if (e < 0 || tr_grow((void **)&t->attrs, &t->cap_attrs, t->nattrs + n, sizeof *t->attrs))
+    if (e < 0 || lm_grow_size((void **)&t->attrs, &t->cap_attrs, t->nattrs + n, sizeof *t->attrs))
         return AUGUR_ENOMEM;
     c->first = (uint32_t)t->nattrs;
     c->n = (uint32_t)n;
@@ -166,7 +150,7 @@ static int tr_record(laws_trace *t, const state *s, const state *next, tr_step *
             *ok = 0;
             break;
         }
-        if ((rc = tr_grow((void **)&t->ch, &t->cap_ch, t->nch + 1, sizeof *t->ch)) != AUGUR_OK)
+        if ((rc = lm_grow_size((void **)&t->ch, &t->cap_ch, t->nch + 1, sizeof *t->ch)) != AUGUR_OK)
             break;
         c = &t->ch[t->nch];
         memset(c, 0, sizeof *c);
@@ -201,7 +185,7 @@ int laws_trace_add(laws_trace *t, const state *s, int action, const state *next,
     tr_step st = { action, -1, -1, 0, 0 };
     int ok, rc;
 
-    if (tr_grow((void **)&t->step, &t->cap_step, t->nstep + 1, sizeof *t->step) != AUGUR_OK)
+    if (lm_grow_size((void **)&t->step, &t->cap_step, t->nstep + 1, sizeof *t->step) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     if (t->nstep == 0 || !state_equal(t->last, s))
         if ((st.from = tr_keyframe(t, s)) < 0)

@@ -13,12 +13,13 @@ VERSION := $(shell sed -n 's/^\#define AUGUR_VERSION "\(.*\)"/\1/p' agent/augur.
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz besides.
-DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev
+DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 # pkg-config modules, by the folder that links them.
 PKG_base  := libcjson
-PKG_LIB   := $(PKG_base)
+PKG_model := libpcre2-8 libutf8proc
+PKG_LIB   := $(PKG_base) $(PKG_model)
 PKG_TEST  := cmocka
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -154,10 +155,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(B
 # ---- fuzzing -------------------------------------------------------------------
 
 # make fuzz-NAME runs tests/fuzz/fuzz_NAME.c, built with clang and libFuzzer over the
-# library's sources, seeded with the toml-test documents.
+# library's sources, seeded with tests/fuzz/seeds-NAME when there is one (else the
+# toml-test documents), with the dictionary tests/fuzz/NAME.dict (else toml.dict).
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
 FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
+fuzz_seeds   = $(or $(wildcard tests/fuzz/seeds-$(1)),$(FUZZ_SEEDS))
+fuzz_dict    = $(or $(wildcard tests/fuzz/$(1).dict),tests/fuzz/toml.dict)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) agent/defaults.S agent.toml
 	@mkdir -p $(@D)
@@ -168,8 +172,8 @@ fuzz-%:
 	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_$*
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	$(BUILD)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-		-dict=tests/fuzz/toml.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
-		$(FUZZ_SEEDS)
+		-dict=$(call fuzz_dict,$*) -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
+		$(call fuzz_seeds,$*)
 
 # ---- installing ----------------------------------------------------------------
 

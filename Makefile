@@ -58,6 +58,8 @@ help:
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
+	@echo 'make fuzz-gguf  fuzz the GGUF reader and writer'
+	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'

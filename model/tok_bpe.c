@@ -286,7 +286,7 @@ static int bpe_word(tokenizer *t, const char *w, size_t n, token_list *out)
         if (t->scratch.oom)
             return AUGUR_ENOMEM;
         if ((id = tok_find(t, t->scratch.data, t->scratch.len)) >= 0)
-            return tok_push(out, id);
+            return token_list_push(out, id);
     }
     if (n > UINT32_MAX || tok_symbols_reserve(t, n) != AUGUR_OK)
         return AUGUR_ENOMEM;
@@ -318,7 +318,7 @@ static int bpe_word(tokenizer *t, const char *w, size_t n, token_list *out)
             return augur_err_set(t->err, AUGUR_EINVAL, "byte 0x%02X has no token in this "
                                  "vocabulary, and it has no unknown token",
                                  (unsigned char)w[t->sym[i].start]);
-        rc = tok_push(out, id);
+        rc = token_list_push(out, id);
     }
     return rc;
 }

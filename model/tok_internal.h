@@ -70,9 +70,6 @@ struct tokenizer {
     augur_err  *err;                /* where the encoder being run reports */
 };
 
-/* Append id to out; AUGUR_ENOMEM on failure. */
-int tok_push(token_list *out, int32_t id);
-
 /* The id of the token whose text is s[len], or -1. */
 int32_t tok_find(const tokenizer *t, const char *s, size_t len);
 

@@ -38,13 +38,13 @@ static int spm_output(tokenizer *t, const char *text, token_list *out)
         const tok_symbol *s = &t->sym[i];
         int32_t id = tok_find(t, text + s->start, s->n);
         if (id >= 0) {
-            rc = tok_push(out, id);
+            rc = token_list_push(out, id);
             continue;
         }
         for (uint32_t j = 0; j < s->n && rc == AUGUR_OK; j++) {
             int32_t byte = t->byte_token[(unsigned char)text[s->start + j]];
             if (byte >= 0 || t->unk >= 0)
-                rc = tok_push(out, byte >= 0 ? byte : t->unk);
+                rc = token_list_push(out, byte >= 0 ? byte : t->unk);
         }
     }
     return rc;

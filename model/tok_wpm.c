@@ -71,14 +71,14 @@ static int wpm_word(tokenizer *t, const char *w, size_t n, size_t chars, token_l
         }
         if (id < 0)
             break;
-        if (tok_push(out, id) != AUGUR_OK)
+        if (token_list_push(out, id) != AUGUR_OK)
             return AUGUR_ENOMEM;
         i = j;
     }
     if (i == n && chars <= WPM_MAX_WORD_CHARS)
         return AUGUR_OK;
     out->len = first;
-    return t->unk >= 0 ? tok_push(out, t->unk) : AUGUR_OK;
+    return t->unk >= 0 ? token_list_push(out, t->unk) : AUGUR_OK;
 }
 
 /* Words are gathered in t->scratch, after the "▁" it starts with. */

@@ -20,7 +20,7 @@ void token_list_free(token_list *l)
     l->len = l->cap = 0;
 }
 
-int tok_push(token_list *out, int32_t id)
+int token_list_push(token_list *out, int32_t id)
 {
     if (out->len == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 64;
@@ -442,7 +442,7 @@ int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags,
     if (rc == AUGUR_OK)
         rc = choose_cuts(t, len, cuts, &n_cuts);
     if (rc == AUGUR_OK && (flags & TOKENIZE_ADD_SPECIAL) && t->add_bos && t->bos >= 0)
-        rc = tok_push(out, t->bos);
+        rc = token_list_push(out, t->bos);
     for (size_t i = 0; rc == AUGUR_OK && i <= n_cuts; i++) {
         size_t end = i < n_cuts ? cuts[i].pos : len;
         if (end > pos) {
@@ -451,13 +451,13 @@ int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags,
         }
         if (rc == AUGUR_OK && i < n_cuts) {
             int32_t id = t->specials[cuts[i].rank];
-            rc = tok_push(out, id);
+            rc = token_list_push(out, id);
             pos = end + t->text[id].len;
             at_start = 1;
         }
     }
     if (rc == AUGUR_OK && (flags & TOKENIZE_ADD_SPECIAL) && t->add_eos && t->eos >= 0)
-        rc = tok_push(out, t->eos);
+        rc = token_list_push(out, t->eos);
     free(cuts);
     t->err = NULL;
     if (rc != AUGUR_OK) {

@@ -56,6 +56,7 @@ typedef struct token_list {
 #define TOKEN_LIST_INIT { NULL, 0, 0 }
 
 void token_list_free(token_list *l);
+int  token_list_push(token_list *l, int32_t id);   /* AUGUR_OK or AUGUR_ENOMEM */
 
 int  tokenizer_new(tokenizer **out, const gguf *g, augur_err *err);
 void tokenizer_free(tokenizer *t);

@@ -82,7 +82,7 @@ asan:
 check: all $(TEST_BIN)
 	@BUILD=$(BUILD) SAN='$(SAN)' tests/run
 
-bench: $(BENCH_BIN)
+bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/bench || exit 1; done
 
 check-toml: $(BUILD)/toml-decoder $(BUILD)/toml-conform

@@ -334,14 +334,15 @@ static int bpe_regex_error(tokenizer *t, int level, int code, size_t len)
                          level + 1, len, (const char *)msg);
 }
 
-/* Split s[len] by expression level and the ones after it; encode each word. */
-static int bpe_split(tokenizer *t, const char *s, size_t len, int level, token_list *out)
+/* Split s[len] by expression level and the ones after it; word() each piece. */
+static int bpe_split(tokenizer *t, const char *s, size_t len, int level, tok_word_fn *word,
+                     void *ctx)
 {
     size_t start = 0, gap = 0;
     int rc = AUGUR_OK;
 
     if (level == t->n_re)
-        return bpe_word(t, s, len, out);
+        return word(ctx, s, len);
     while (start < len && rc == AUGUR_OK) {
         const PCRE2_SIZE *ov;
         size_t from, to;
@@ -358,17 +359,34 @@ static int bpe_split(tokenizer *t, const char *s, size_t len, int level, token_l
             continue;
         }
         if (from > gap)
-            rc = bpe_split(t, s + gap, from - gap, level + 1, out);
+            rc = bpe_split(t, s + gap, from - gap, level + 1, word, ctx);
         if (rc == AUGUR_OK)
-            rc = bpe_split(t, s + from, to - from, level + 1, out);
+            rc = bpe_split(t, s + from, to - from, level + 1, word, ctx);
         gap = start = to;
     }
     if (rc == AUGUR_OK && gap < len)
-        rc = bpe_split(t, s + gap, len - gap, level + 1, out);
+        rc = bpe_split(t, s + gap, len - gap, level + 1, word, ctx);
     return rc;
+}
+
+int tok_bpe_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx)
+{
+    return bpe_split(t, text, len, 0, word, ctx);
+}
+
+typedef struct bpe_job {
+    tokenizer  *t;
+    token_list *out;
+} bpe_job;
+
+static int bpe_job_word(void *ctx, const char *w, size_t n)
+{
+    bpe_job *job = ctx;
+    return bpe_word(job->t, w, n, job->out);
 }
 
 int tok_bpe_encode(tokenizer *t, const char *text, size_t len, token_list *out)
 {
-    return bpe_split(t, text, len, 0, out);
+    bpe_job job = { t, out };
+    return bpe_split(t, text, len, 0, bpe_job_word, &job);
 }

@@ -47,6 +47,7 @@ struct tokenizer {
 
     int32_t bos, eos, unk;
     int     add_bos, add_eos, add_space_prefix, ignore_merges;
+    int     spm_words_apart;        /* SPM: no piece joins a word to the next "▁" */
     int32_t byte_token[256];        /* the token for each byte, or -1 */
 
     /* Special tokens, longest text first, the order they are carved out in. */
@@ -84,7 +85,11 @@ size_t tok_utf8_len(unsigned char c);
 /* Encode one run of plain text (no special tokens in it). at_start says that
 ** nothing but special tokens came before it (SentencePiece's space prefix). */
 int tok_spm_encode(tokenizer *t, const char *text, size_t len, int at_start, token_list *out);
+int tok_spm_words_apart(const tokenizer *t);
 int tok_bpe_encode(tokenizer *t, const char *text, size_t len, token_list *out);
+
+/* The byte-level BPE pre-tokenizer alone: word() for each piece, in order. */
+int tok_bpe_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx);
 int tok_wpm_encode(tokenizer *t, const char *text, size_t len, token_list *out);
 
 /* Kind-specific loading, after the vocabulary table is built. */

@@ -7,6 +7,11 @@
 ** highest-scoring piece is merged first (the leftmost on a tie), until no pair
 ** joins into a piece. A symbol left that is no piece falls back to its bytes'
 ** <0xNN> tokens.
+**
+** The merges run word by word when they can: if no piece has a "▁" right after
+** another character, no merge can join the end of a word to the "▁" that begins
+** the next, so words merge independently and in the same order as in one pass,
+** and the queue stays small.
 */
 #include "model/tok_internal.h"
 
@@ -50,28 +55,33 @@ static int spm_output(tokenizer *t, const char *text, token_list *out)
     return rc;
 }
 
-int tok_spm_encode(tokenizer *t, const char *text, size_t len, int at_start, token_list *out)
+static const char spm_space[] = "\xe2\x96\x81";
+
+int tok_spm_words_apart(const tokenizer *t)
 {
-    buf *s = &t->scratch;
+    for (int32_t id = 0; id < t->n_vocab; id++) {
+        gguf_str s = t->text[id];
+        for (size_t i = 1; i + 3 <= s.len; i++)
+            if (memcmp(s.ptr + i, spm_space, 3) == 0 &&
+                (i < 3 || memcmp(s.ptr + i - 3, spm_space, 3) != 0))
+                return 0;
+    }
+    return 1;
+}
+
+/* Merge the symbols of text[start, end) and append their tokens. */
+static int spm_run(tokenizer *t, const char *text, size_t start, size_t end, token_list *out)
+{
     tok_bigram b;
     size_t n = 0;
     int rc = AUGUR_OK;
 
-    buf_clear(s);
-    if (t->add_space_prefix && at_start)
-        buf_add(s, "\xe2\x96\x81", 3);
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == ' ')
-            buf_add(s, "\xe2\x96\x81", 3);
-        else
-            buf_putc(s, text[i]);
-    }
-    if (s->oom || s->len > UINT32_MAX || tok_symbols_reserve(t, s->len) != AUGUR_OK)
+    if (tok_symbols_reserve(t, end - start) != AUGUR_OK)
         return AUGUR_ENOMEM;
-    for (size_t at = 0; at < s->len; n++) {
-        size_t w = tok_utf8_len((unsigned char)s->data[at]);
-        if (w > s->len - at)
-            w = s->len - at;
+    for (size_t at = start; at < end; n++) {
+        size_t w = tok_utf8_len((unsigned char)text[at]);
+        if (w > end - at)
+            w = end - at;
         t->sym[n] = (tok_symbol){ -1, (int32_t)n - 1, -1, (uint32_t)at, (uint32_t)w };
         if (n > 0)
             t->sym[n - 1].next = (int32_t)n;
@@ -79,7 +89,7 @@ int tok_spm_encode(tokenizer *t, const char *text, size_t len, int at_start, tok
     }
     t->heap_len = 0;
     for (size_t i = 1; i < n && rc == AUGUR_OK; i++)
-        rc = spm_pair(t, s->data, (int32_t)i - 1, (int32_t)i);
+        rc = spm_pair(t, text, (int32_t)i - 1, (int32_t)i);
     while (rc == AUGUR_OK && tok_heap_pop(t, &b)) {
         tok_symbol *l = &t->sym[b.left], *r = &t->sym[b.right];
         if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
@@ -89,9 +99,55 @@ int tok_spm_encode(tokenizer *t, const char *text, size_t len, int at_start, tok
         l->next = r->next;
         if (r->next >= 0)
             t->sym[r->next].prev = b.left;
-        rc = spm_pair(t, s->data, l->prev, b.left);
+        rc = spm_pair(t, text, l->prev, b.left);
         if (rc == AUGUR_OK)
-            rc = spm_pair(t, s->data, b.left, l->next);
+            rc = spm_pair(t, text, b.left, l->next);
     }
-    return rc == AUGUR_OK && n > 0 ? spm_output(t, s->data, out) : rc;
+    return rc == AUGUR_OK && n > 0 ? spm_output(t, text, out) : rc;
+}
+
+/* Where the word that begins at start ends: at the next character that is "▁"
+** after one that is not, or at len. Characters are cut as spm_run cuts them. */
+static size_t spm_word_end(const char *s, size_t start, size_t len)
+{
+    int after_space = 1;
+
+    for (size_t at = start; at < len;) {
+        size_t w = tok_utf8_len((unsigned char)s[at]);
+        int space;
+        if (w > len - at)
+            w = len - at;
+        space = w == 3 && memcmp(s + at, spm_space, 3) == 0;
+        if (space && !after_space && at > start)
+            return at;
+        after_space = space;
+        at += w;
+    }
+    return len;
+}
+
+int tok_spm_encode(tokenizer *t, const char *text, size_t len, int at_start, token_list *out)
+{
+    buf *s = &t->scratch;
+    int rc = AUGUR_OK;
+
+    buf_clear(s);
+    if (t->add_space_prefix && at_start)
+        buf_add(s, spm_space, 3);
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == ' ')
+            buf_add(s, spm_space, 3);
+        else
+            buf_putc(s, text[i]);
+    }
+    if (s->oom || s->len > UINT32_MAX)
+        return AUGUR_ENOMEM;
+    if (!t->spm_words_apart)
+        return spm_run(t, s->data, 0, s->len, out);
+    for (size_t start = 0; start < s->len && rc == AUGUR_OK;) {
+        size_t end = spm_word_end(s->data, start, s->len);
+        rc = spm_run(t, s->data, start, end, out);
+        start = end;
+    }
+    return rc;
 }

@@ -284,6 +284,8 @@ int tokenizer_new(tokenizer **out, const gguf *g, augur_err *err)
     }
     if (t->kind == TOKENIZER_BPE && (rc = tok_bpe_load(t, g, err)) != AUGUR_OK)
         goto fail;
+    if (t->kind == TOKENIZER_SPM)
+        t->spm_words_apart = tok_spm_words_apart(t);
     *out = t;
     return AUGUR_OK;
 fail:
@@ -465,6 +467,19 @@ int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags,
         if (rc == AUGUR_ENOMEM)
             augur_err_set(err, rc, "tokenizer: out of memory");
     }
+    return rc;
+}
+
+int tokenizer_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx,
+                    augur_err *err)
+{
+    int rc;
+
+    if (t->kind != TOKENIZER_BPE)
+        return word(ctx, text, len);
+    t->err = err;
+    rc = tok_bpe_split(t, text, len, word, ctx);
+    t->err = NULL;
     return rc;
 }
 

@@ -74,6 +74,14 @@ enum token_type tokenizer_token_type(const tokenizer *t, int32_t id);
 int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags, token_list *out,
                      augur_err *err);
 
+/* The pre-tokenizer alone: word(ctx, piece, n) for each piece of text[len], in
+** order, as encoding would cut it before merging (byte-level BPE: by the family's
+** expressions; the other kinds: the whole text is one piece). A word() that
+** returns non-zero stops the split, and tokenizer_split returns that. */
+typedef int tok_word_fn(void *ctx, const char *piece, size_t n);
+int tokenizer_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx,
+                    augur_err *err);
+
 /* Append the bytes ids[n] stand for to out. The space a SentencePiece vocabulary
 ** puts before the text (and WordPiece before each word) is taken off again where
 ** the text began, so decoding what tokenizer_encode made gives the text back. */

@@ -156,7 +156,9 @@ static void test_spm_merges_by_score(void **state)
     unload(&l);
 }
 
-static void test_spm_ties_go_left(void **state)
+/* Equal scores merge leftmost first. A piece that joins a word to the next space
+** makes the merges run over the whole text, not word by word. */
+static void test_spm_ties_and_words(void **state)
 {
     vocab v;
     loaded l;
@@ -168,6 +170,12 @@ static void test_spm_ties_go_left(void **state)
     load(&v, &l, &err);
     assert_string_equal(ids_of(l.tok, "aaa", 3, 0), "270 269");
     assert_string_equal(ids_of(l.tok, "aaaa", 4, 0), "270 270");
+    assert_string_equal(ids_of(l.tok, "a a", 3, 0), "269 259 269");
+    unload(&l);
+    add(&v, "a\xe2\x96\x81", 0, TOKEN_NORMAL);    /* 272 */
+    load(&v, &l, &err);
+    assert_string_equal(ids_of(l.tok, "a a", 3, 0), "272 269");
+    assert_string_equal(ids_of(l.tok, "aa aa", 5, 0), "269 272 270");   /* a▁ scores higher */
     unload(&l);
 }
 
@@ -284,6 +292,37 @@ static void test_bpe_families(void **state)
     /* llama3 takes a word the vocabulary has whole, merges or not. */
     assert_string_equal(family_ids("llama3", "Hello"), "261");
     assert_string_equal(family_ids("gpt-2", "Hello"), "72 101 108 108 111");
+}
+
+static int collect_piece(void *ctx, const char *piece, size_t n)
+{
+    buf *b = ctx;
+    buf_printf(b, "[%.*s]", (int)n, piece);
+    return 0;
+}
+
+static void test_bpe_split(void **state)
+{
+    vocab v;
+    loaded l;
+    augur_err err = { 0 };
+    buf pieces = BUF_INIT;
+
+    (void)state;
+    family_vocab(&v, "gpt-2");
+    load(&v, &l, &err);
+    assert_int_equal(tokenizer_split(l.tok, "Hello world's 12!!\n\n  x", 23, collect_piece, &pieces,
+                                     &err), 0);
+    assert_string_equal(buf_str(&pieces), "[Hello][ world]['s][ 12][!!][\n\n ][ x]");
+    unload(&l);
+    buf_clear(&pieces);
+    family_vocab(&v, "deepseek-coder");
+    load(&v, &l, &err);
+    assert_int_equal(tokenizer_split(l.tok, "Hello world's 12!!\n\n  x", 23, collect_piece, &pieces,
+                                     &err), 0);
+    assert_string_equal(buf_str(&pieces), "[Hello][ world]['][s][ ][1][2][!!][\n][\n][ ][ x]");
+    unload(&l);
+    buf_free(&pieces);
 }
 
 static void test_bpe_round_trip_any_bytes(void **state)
@@ -466,9 +505,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spm_merges_by_score),
-        cmocka_unit_test(test_spm_ties_go_left),
+        cmocka_unit_test(test_spm_ties_and_words),
         cmocka_unit_test(test_spm_special_tokens),
         cmocka_unit_test(test_bpe_families),
+        cmocka_unit_test(test_bpe_split),
         cmocka_unit_test(test_bpe_round_trip_any_bytes),
         cmocka_unit_test(test_bpe_special_tokens),
         cmocka_unit_test(test_bpe_refusals),

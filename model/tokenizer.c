@@ -226,12 +226,11 @@ static void load_special_ids(tokenizer *t, const gguf *g)
     t->ignore_merges = llama3;
 }
 
-static const tokenizer *sort_tok;
-
-static int special_cmp(const void *a, const void *b)
+static int special_cmp(const void *a, const void *b, void *ctx)
 {
+    const tokenizer *t = ctx;
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    size_t lx = sort_tok->text[x].len, ly = sort_tok->text[y].len;
+    size_t lx = t->text[x].len, ly = t->text[y].len;
 
     if (lx != ly)
         return lx > ly ? -1 : 1;
@@ -249,8 +248,7 @@ static int load_specials(tokenizer *t)
             t->text[i].len > 0)
             t->specials[t->n_specials++] = i;
     }
-    sort_tok = t;
-    qsort(t->specials, t->n_specials, sizeof *t->specials, special_cmp);
+    qsort_r(t->specials, t->n_specials, sizeof *t->specials, special_cmp, t);
     return AUGUR_OK;
 }
 

@@ -176,7 +176,7 @@ static void conform_cases(tokenizer *tok, const char *name, const char *inp, siz
     buf_free(&text);
 }
 
-static int conform_vocab(const char *dir, const char *file, tally *t)
+static void conform_vocab(const char *dir, const char *file, tally *t)
 {
     buf path = BUF_INIT, inp_path = BUF_INIT, out_path = BUF_INIT;
     char *inp = NULL, *out = NULL;
@@ -207,7 +207,6 @@ static int conform_vocab(const char *dir, const char *file, tally *t)
     buf_free(&path);
     buf_free(&inp_path);
     buf_free(&out_path);
-    return 0;
 }
 
 static int name_cmp(const void *a, const void *b)

@@ -4,9 +4,12 @@
 ** Any input must be read or refused with a message, never crash, hang or read out
 ** of bounds. What is read is walked whole (every value, every element, the first
 ** and last byte of every tensor), written back through the writer, and the copy
-** must read back with the same metadata and the same tensor bytes.
+** must read back with the same metadata and the same tensor bytes. A file that
+** names a tokenizer is loaded as one, which must work or be refused with a
+** message, and then tokenize and decode a fixed text.
 */
 #include "model/gguf.h"
+#include "model/tokenizer.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,6 +82,29 @@ static void fuzz_rewrite(const gguf *g)
     buf_free(&out);
 }
 
+static void fuzz_tokenizer(const gguf *g)
+{
+    static const char text[] = "Hello w\xc3\xb6rld <s> 123  \xe4\xb8\x96\n\xff";
+    augur_err err = { 0 };
+    tokenizer *tok;
+
+    if (tokenizer_new(&tok, g, &err) != AUGUR_OK) {
+        if (err.msg[0] == '\0')
+            abort();
+        return;
+    }
+    for (unsigned flags = 0; flags < 4; flags++) {
+        token_list ids = TOKEN_LIST_INIT;
+        buf out = BUF_INIT;
+        if (tokenizer_encode(tok, text, sizeof text - 1, flags, &ids, &err) == AUGUR_OK &&
+            tokenizer_decode(tok, ids.ids, ids.len, DETOKENIZE_SPECIAL, &out, &err) != AUGUR_OK)
+            abort();
+        token_list_free(&ids);
+        buf_free(&out);
+    }
+    tokenizer_free(tok);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     augur_err err = { 0 };
@@ -98,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          ((const unsigned char *)t->data)[t->size - 1];
     }
     fuzz_rewrite(g);
+    fuzz_tokenizer(g);
     gguf_close(g);
     return 0;
 }

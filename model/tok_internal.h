@@ -50,9 +50,14 @@ struct tokenizer {
     int     spm_words_apart;        /* SPM: no piece joins a word to the next "▁" */
     int32_t byte_token[256];        /* the token for each byte, or -1 */
 
-    /* Special tokens, longest text first, the order they are carved out in. */
-    int32_t *specials;
-    size_t   n_specials;
+    /* Special tokens, longest text first, the order they are carved out in; their
+    ** texts (-> place in that order), and for each first byte the lengths of the
+    ** texts that begin with it (lengths[length_at[b] .. length_at[b + 1]]). */
+    int32_t  *specials;
+    size_t    n_specials;
+    strtab    special_texts;
+    uint32_t *lengths;
+    uint32_t  length_at[257];
 
     /* BPE */
     tok_merge         *merges;      /* open addressing on pair */

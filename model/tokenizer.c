@@ -237,6 +237,46 @@ static int special_cmp(const void *a, const void *b, void *ctx)
     return (x > y) - (x < y);
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* For each first byte, the distinct lengths of the special texts it begins. */
+static int load_special_lengths(tokenizer *t)
+{
+    uint32_t count[256] = { 0 }, at = 0;
+
+    t->lengths = malloc((t->n_specials + 1) * sizeof *t->lengths);
+    if (!t->lengths)
+        return AUGUR_ENOMEM;
+    for (size_t r = 0; r < t->n_specials; r++)
+        count[(unsigned char)t->text[t->specials[r]].ptr[0]]++;
+    for (int b = 0; b < 256; b++) {
+        t->length_at[b] = at;
+        at += count[b];
+        count[b] = t->length_at[b];
+    }
+    t->length_at[256] = at;
+    for (size_t r = 0; r < t->n_specials; r++) {
+        gguf_str s = t->text[t->specials[r]];
+        t->lengths[count[(unsigned char)s.ptr[0]]++] = (uint32_t)s.len;
+    }
+    /* Sort each byte's lengths and keep one of each, moving the groups left. */
+    at = 0;
+    for (int b = 0; b < 256; b++) {
+        uint32_t *l = t->lengths + t->length_at[b], n = t->length_at[b + 1] - t->length_at[b];
+        qsort(l, n, sizeof *l, u32_cmp);
+        t->length_at[b] = at;
+        for (uint32_t i = 0; i < n; i++)
+            if (i == 0 || l[i] != l[i - 1])
+                t->lengths[at++] = l[i];
+    }
+    t->length_at[256] = at;
+    return AUGUR_OK;
+}
+
 static int load_specials(tokenizer *t)
 {
     t->specials = malloc((size_t)t->n_vocab * sizeof *t->specials);
@@ -245,11 +285,19 @@ static int load_specials(tokenizer *t)
     for (int32_t i = 0; i < t->n_vocab; i++) {
         int type = t->type[i];
         if ((type == TOKEN_CONTROL || type == TOKEN_USER_DEFINED || type == TOKEN_UNKNOWN) &&
-            t->text[i].len > 0)
+            t->text[i].len > 0 && t->text[i].len <= UINT32_MAX)
             t->specials[t->n_specials++] = i;
     }
     qsort_r(t->specials, t->n_specials, sizeof *t->specials, special_cmp, t);
-    return AUGUR_OK;
+    if (strtab_init(&t->special_texts, t->n_specials) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    /* A text that two special tokens share is cut as the first of them. */
+    for (size_t r = 0; r < t->n_specials; r++) {
+        gguf_str s = t->text[t->specials[r]];
+        if (strtab_put(&t->special_texts, s.ptr, s.len, (uint32_t)r, NULL) < 0)
+            return AUGUR_ENOMEM;
+    }
+    return load_special_lengths(t);
 }
 
 static void load_byte_tokens(tokenizer *t)
@@ -302,6 +350,8 @@ void tokenizer_free(tokenizer *t)
     free(t->score);
     free(t->type);
     free(t->specials);
+    free(t->lengths);
+    strtab_free(&t->special_texts);
     free(t->sym);
     free(t->heap);
     buf_free(&t->scratch);
@@ -351,26 +401,22 @@ static int special_active(const tokenizer *t, int32_t id, int parse_special)
     return parse_special || t->type[id] == TOKEN_USER_DEFINED;
 }
 
-/* Every place a special token's text occurs, by first byte. */
+/* Every place a special token's text occurs: at each byte, the texts of each
+** length that begin with that byte are looked up. */
 static int find_occurrences(const tokenizer *t, const char *text, size_t len, int parse_special,
                             tok_cut **occ, size_t *n_occ)
 {
-    uint8_t starts[256] = { 0 };
     size_t cap = 0;
 
     *occ = NULL;
     *n_occ = 0;
-    for (size_t r = 0; r < t->n_specials; r++)
-        if (special_active(t, t->specials[r], parse_special))
-            starts[(unsigned char)t->text[t->specials[r]].ptr[0]] = 1;
     for (size_t p = 0; p < len; p++) {
-        if (!starts[(unsigned char)text[p]])
-            continue;
-        for (size_t r = 0; r < t->n_specials; r++) {
-            int32_t id = t->specials[r];
-            gguf_str s = t->text[id];
-            if (s.ptr[0] != text[p] || s.len > len - p || memcmp(s.ptr, text + p, s.len) != 0 ||
-                !special_active(t, id, parse_special))
+        unsigned char b = (unsigned char)text[p];
+        for (uint32_t i = t->length_at[b]; i < t->length_at[b + 1]; i++) {
+            const strtab_slot *slot;
+            size_t n = t->lengths[i];
+            if (n > len - p || !(slot = strtab_get(&t->special_texts, text + p, n)) ||
+                !special_active(t, t->specials[slot->value], parse_special))
                 continue;
             if (*n_occ == cap) {
                 tok_cut *more = realloc(*occ, (cap = cap ? cap * 2 : 64) * sizeof *more);
@@ -378,7 +424,7 @@ static int find_occurrences(const tokenizer *t, const char *text, size_t len, in
                     return AUGUR_ENOMEM;
                 *occ = more;
             }
-            (*occ)[(*n_occ)++] = (tok_cut){ p, r };
+            (*occ)[(*n_occ)++] = (tok_cut){ p, slot->value };
         }
     }
     return AUGUR_OK;

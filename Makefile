@@ -36,7 +36,7 @@ LIB_SRC  := $(filter-out $(CLI_SRC),$(sort $(wildcard $(MODULES:%=%/*.c) $(MODUL
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/agent/defaults.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-PROGRAMS := $(BUILD)/augur $(BUILD)/toml-decoder $(BUILD)/toml-conform $(BUILD)/vocab-conform
+PROGRAMS := $(BUILD)/augur $(BUILD)/toml-decoder $(BUILD)/toml-conform $(BUILD)/model-conform
 HEADERS  := agent/augur.h base/err.h
 
 ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -144,7 +144,7 @@ $(BUILD)/toml-decoder: $(BUILD)/obj/tests/conform/toml_decoder.o $(BUILD)/libaug
 $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/vocab-conform: $(BUILD)/obj/tests/conform/vocab_conform.o $(BUILD)/libaugur.a
+$(BUILD)/model-conform: $(BUILD)/obj/tests/conform/model_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libaugur.a

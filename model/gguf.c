@@ -609,6 +609,11 @@ static int read_tensors(gguf_cursor *c, uint64_t n)
     return AUGUR_OK;
 }
 
+static uint64_t align_up(uint64_t n, uint64_t alignment)
+{
+    return n + (alignment - n % alignment) % alignment;
+}
+
 /* Where the data section begins, and every tensor inside it. */
 static int place_tensors(gguf_cursor *c)
 {
@@ -616,7 +621,7 @@ static int place_tensors(gguf_cursor *c)
     char what[GGUF_NAME_MAX + 16];
     uint64_t data_size;
 
-    g->data_offset = c->pos + (g->alignment - c->pos % g->alignment) % g->alignment;
+    g->data_offset = align_up(c->pos, g->alignment);
     data_size = g->data_offset < g->size ? g->size - g->data_offset : 0;
     for (size_t i = 0; i < g->n_tensors; i++) {
         gguf_tensor *t = &g->tensors[i];
@@ -974,8 +979,8 @@ int gguf_writer_add_array(gguf_writer *w, const char *key, enum gguf_type type,
         for (size_t i = 0; i < n; i++)
             put_str(&w->meta, strs[i], strlen(strs[i]));
     } else {
-        /* The host is little-endian, as the file is (the Makefile builds on Linux x86
-        ** and arm64); an element's bytes go in as they are. */
+        /* Elements go in as they lie in memory: augur assumes a little-endian host,
+        ** as GGUF is, and so does the tensor data it hands out. */
         buf_add(&w->meta, items, n * gguf_scalar_size[type]);
     }
     return writer_done(w, err);
@@ -1044,11 +1049,6 @@ int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type
     return AUGUR_OK;
 }
 
-static uint64_t align_up(uint64_t n, uint64_t alignment)
-{
-    return n + (alignment - n % alignment) % alignment;
-}
-
 /* Header, metadata and tensor table, padded to where the data begins. */
 static void writer_head(const gguf_writer *w, buf *out)
 {
@@ -1077,7 +1077,8 @@ static void writer_head(const gguf_writer *w, buf *out)
 
 static const char zeros[256];
 
-/* Tensor data with the padding after each, through put(ctx, bytes, n). */
+/* Tensor data with the padding after each, the last too (ggml reads the data
+** section as whole padded tensors), through put(ctx, bytes, n). */
 static int writer_data(const gguf_writer *w, int (*put)(void *, const void *, size_t), void *ctx)
 {
     for (size_t i = 0; i < w->n_tensors; i++) {
@@ -1085,7 +1086,7 @@ static int writer_data(const gguf_writer *w, int (*put)(void *, const void *, si
         uint64_t pad = align_up(t->size, w->alignment) - t->size;
         if (put(ctx, t->data, t->size) != 0)
             return -1;
-        for (; i + 1 < w->n_tensors && pad > 0; pad -= pad > sizeof zeros ? sizeof zeros : pad)
+        for (; pad > 0; pad -= pad > sizeof zeros ? sizeof zeros : pad)
             if (put(ctx, zeros, pad > sizeof zeros ? sizeof zeros : pad) != 0)
                 return -1;
     }

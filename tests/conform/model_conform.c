@@ -1,16 +1,18 @@
 /*
-** vocab_conform.c — the tokenizers against llama.cpp's vocabulary test cases.
+** model_conform.c — GGUF files and tokenizers against the reference fixtures.
 **
-**     vocab-conform [SEED]
+**     model-conform [SEED]
 **
-** For each ggml-vocab-NAME.gguf in $AUGUR_FIXTURES/vocab (default
-** ../shared/fixtures), every input of NAME.gguf.inp is tokenized with no BOS/EOS and
-** special tokens not parsed, and must give exactly the ids on its line of
-** NAME.gguf.out; each input is one case. For the byte-level BPE vocabularies, each
-** input and 200 random UTF-8 texts made from SEED must also decode back to
-** themselves: one more case per vocabulary. The last line printed is
-** "N passed, N failed", with ", N skipped" when the fixtures are missing;
-** AUGUR_REQUIRE_FIXTURES=1 makes missing fixtures a failure.
+** Every .gguf file in $AUGUR_FIXTURES/gguf and $AUGUR_FIXTURES/vocab (default
+** ../shared/fixtures) must be read, and written again by the writer from what was
+** read (metadata in order, tensors in order), byte for byte the same: one case
+** per file. For each ggml-vocab-NAME.gguf in vocab/, every input of NAME.gguf.inp
+** is tokenized with no BOS/EOS and special tokens not parsed, and must give
+** exactly the ids on its line of NAME.gguf.out: one case per input. For the
+** byte-level BPE vocabularies, each input and 200 random UTF-8 texts made from
+** SEED must also decode back to themselves: one more case per vocabulary. The last
+** line printed is "N passed, N failed", with ", N skipped" when the fixtures are
+** missing; AUGUR_REQUIRE_FIXTURES=1 makes missing fixtures a failure.
 */
 #include "base/buf.h"
 #include "base/file.h"
@@ -209,9 +211,75 @@ static void conform_vocab(const char *dir, const char *file, tally *t)
     buf_free(&out_path);
 }
 
+/* Read path, write what was read, and compare. */
+static void conform_rewrite(const char *dir, const char *file, tally *t)
+{
+    augur_err err = { 0 };
+    buf path = BUF_INIT, out = BUF_INIT;
+    gguf_writer *w = gguf_writer_new();
+    char *orig = NULL;
+    size_t len = 0;
+    gguf *g = NULL;
+    int rc;
+
+    buf_printf(&path, "%s/%s", dir, file);
+    rc = gguf_open(&g, buf_str(&path), &err);
+    for (size_t i = 0; rc == AUGUR_OK && i < gguf_kv_count(g); i++) {
+        gguf_str key = gguf_kv_key(g, i);
+        char *k = strndup(key.ptr, key.len);
+        rc = k ? gguf_writer_add_value(w, k, gguf_kv_value(g, i), &err) : AUGUR_ENOMEM;
+        free(k);
+    }
+    for (size_t i = 0; rc == AUGUR_OK && i < gguf_tensor_count(g); i++) {
+        const gguf_tensor *x = gguf_tensor_at(g, i);
+        rc = gguf_writer_add_tensor(w, x->name, (enum ggml_type)x->type, x->n_dims, x->ne,
+                                    x->data, &err);
+    }
+    if (rc == AUGUR_OK)
+        rc = gguf_writer_to_buf(w, &out, &err);
+    if (rc == AUGUR_OK)
+        rc = file_read(buf_str(&path), (size_t)1 << 32, &orig, &len, &err);
+    if (rc != AUGUR_OK) {
+        printf("FAIL %s: %s\n", file, err.msg);
+        t->failed++;
+    } else if (out.len != len || memcmp(out.data, orig, len) != 0) {
+        size_t at = 0;
+        while (at < len && at < out.len && out.data[at] == orig[at])
+            at++;
+        printf("FAIL %s: written again, %zu bytes instead of %zu, first differing at %zu\n",
+               file, out.len, len, at);
+        t->failed++;
+    } else {
+        t->passed++;
+    }
+    free(orig);
+    gguf_close(g);
+    gguf_writer_free(w);
+    buf_free(&out);
+    buf_free(&path);
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .gguf files in dir, sorted; the count, or 0 when there are none. */
+static size_t gguf_names(const char *dir, char **names, size_t max)
+{
+    struct dirent *e;
+    DIR *d = opendir(dir);
+    size_t n = 0;
+
+    while (d && (e = readdir(d)) && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".gguf") == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof names[0], name_cmp);
+    return n;
 }
 
 int main(int argc, char **argv)
@@ -219,36 +287,41 @@ int main(int argc, char **argv)
     const char *fixtures = getenv("AUGUR_FIXTURES");
     const char *require = getenv("AUGUR_REQUIRE_FIXTURES");
     int required = require && strcmp(require, "1") == 0;
-    char *names[64];
-    size_t n = 0;
-    tally t = { 0, 0 };
-    buf dir = BUF_INIT;
-    struct dirent *e;
-    DIR *d;
+    char *models[64], *vocabs[64];
+    size_t n_models, n_vocabs;
+    tally t = { 0, 0 }, files;
+    buf gdir = BUF_INIT, vdir = BUF_INIT;
 
     rng_state = (argc > 1 ? strtoull(argv[1], NULL, 10) : 1) * 2 + 1;
-    buf_printf(&dir, "%s/vocab", fixtures && *fixtures ? fixtures : "../shared/fixtures");
-    d = opendir(buf_str(&dir));
-    while (d && (e = readdir(d)) && n < sizeof names / sizeof names[0]) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".gguf") == 0)
-            names[n++] = strdup(e->d_name);
-    }
-    if (d)
-        closedir(d);
-    if (n == 0) {
-        printf("vocab: %s: no vocabularies at %s (set AUGUR_FIXTURES)\n",
-               required ? "FAILED" : "skipped", buf_str(&dir));
-        buf_free(&dir);
+    if (!fixtures || !*fixtures)
+        fixtures = "../shared/fixtures";
+    buf_printf(&gdir, "%s/gguf", fixtures);
+    buf_printf(&vdir, "%s/vocab", fixtures);
+    n_models = gguf_names(buf_str(&gdir), models, 64);
+    n_vocabs = gguf_names(buf_str(&vdir), vocabs, 64);
+    if (n_models == 0 || n_vocabs == 0) {
+        printf("model: %s: no GGUF files at %s or %s (set AUGUR_FIXTURES)\n",
+               required ? "FAILED" : "skipped", buf_str(&gdir), buf_str(&vdir));
         printf(required ? "0 passed, 1 failed\n" : "0 passed, 0 failed, 1 skipped\n");
         return required ? 1 : 0;
     }
-    qsort(names, n, sizeof names[0], name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        conform_vocab(buf_str(&dir), names[i], &t);
-        free(names[i]);
-    }
-    buf_free(&dir);
+    for (size_t i = 0; i < n_models; i++)
+        conform_rewrite(buf_str(&gdir), models[i], &t);
+    for (size_t i = 0; i < n_vocabs; i++)
+        conform_rewrite(buf_str(&vdir), vocabs[i], &t);
+    files = t;
+    printf("gguf: %d/%zu files read and written again byte for byte\n", files.passed,
+           n_models + n_vocabs);
+    for (size_t i = 0; i < n_vocabs; i++)
+        conform_vocab(buf_str(&vdir), vocabs[i], &t);
+    printf("vocab: %d/%d tokenizer cases\n", t.passed - files.passed,
+           t.passed + t.failed - files.passed - files.failed);
+    for (size_t i = 0; i < n_models; i++)
+        free(models[i]);
+    for (size_t i = 0; i < n_vocabs; i++)
+        free(vocabs[i]);
+    buf_free(&gdir);
+    buf_free(&vdir);
     printf("%d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;
 }

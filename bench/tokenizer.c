@@ -13,6 +13,7 @@
 ** `augur model info` runs on the largest file of $AUGUR_FIXTURES/gguf, beside
 ** `augur --version` (the cost of starting the program) and a plain read of the file.
 */
+#include "bench/bench.h"
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/time.h"
@@ -86,18 +87,6 @@ static void bench_text(buf *b)
         if (bench_next() % 8 == 0)
             buf_puts(b, bench_next() % 2 ? "\n\n" : "\n");
     }
-}
-
-static int bench_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double bench_median(double *s, int n)
-{
-    qsort(s, (size_t)n, sizeof *s, bench_cmp);
-    return s[n / 2];
 }
 
 static double bench_encode(tokenizer *tok, const buf *text, size_t *n_tokens)

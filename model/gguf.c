@@ -622,7 +622,12 @@ static int place_tensors(gguf_cursor *c)
     uint64_t data_size;
 
     g->data_offset = align_up(c->pos, g->alignment);
-    data_size = g->data_offset < g->size ? g->size - g->data_offset : 0;
+    if (g->n_tensors > 0 && g->data_offset > g->size)
+        return cursor_fail(c, AUGUR_EINVAL, "the data section would begin at offset %llu "
+                           "(alignment %llu), past the end of the file (%llu bytes)",
+                           (unsigned long long)g->data_offset, (unsigned long long)g->alignment,
+                           (unsigned long long)g->size);
+    data_size = g->size - g->data_offset;
     for (size_t i = 0; i < g->n_tensors; i++) {
         gguf_tensor *t = &g->tensors[i];
         snprintf(what, sizeof what, "tensor '%s'", t->name);
@@ -1049,6 +1054,14 @@ int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type
     return AUGUR_OK;
 }
 
+static const char zeros[4096];
+
+static void put_zeros(buf *b, uint64_t n)
+{
+    for (; n > 0 && !b->oom; n -= n > sizeof zeros ? sizeof zeros : n)
+        buf_add(b, zeros, n > sizeof zeros ? sizeof zeros : n);
+}
+
 /* Header, metadata and tensor table, padded to where the data begins. */
 static void writer_head(const gguf_writer *w, buf *out)
 {
@@ -1071,11 +1084,8 @@ static void writer_head(const gguf_writer *w, buf *out)
         offset = align_up(offset + t->size, w->alignment);
     }
     if (w->n_tensors)
-        while ((out->len - start) % w->alignment && !out->oom)
-            buf_putc(out, 0);
+        put_zeros(out, align_up(out->len - start, w->alignment) - (out->len - start));
 }
-
-static const char zeros[256];
 
 /* Tensor data with the padding after each, the last too (ggml reads the data
 ** section as whole padded tensors), through put(ctx, bytes, n). */

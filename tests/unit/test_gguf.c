@@ -454,6 +454,15 @@ static void test_offset_overflow(void **state)
     put_header(&b, 3, 1, 0);
     put_tensor(&b, "t", 1, (uint64_t[]){ 64 }, GGML_TYPE_F32, 16);
     assert_contains(refused(&b), "data offset 16 is not a multiple of the alignment 32");
+    buf_clear(&b);
+    /* Empty tensors, but a data section that would begin 1 GiB in. */
+    put_header(&b, 3, 1, 1);
+    put_str(&b, "general.alignment");
+    put(&b, GGUF_TYPE_UINT32, 4);
+    put(&b, 1u << 30, 4);
+    put_tensor(&b, "t", 1, (uint64_t[]){ 0 }, GGML_TYPE_F32, 0);
+    assert_contains(refused(&b), "the data section would begin at offset 1073741824 (alignment "
+                                 "1073741824), past the end of the file (90 bytes)");
     buf_free(&b);
 }
 

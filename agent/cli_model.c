@@ -77,7 +77,8 @@ static void info_print(const char *path, const gguf *g, const model_info *m)
            model_bytes(m->tensor_bytes, a, sizeof a));
     for (int i = 0; i < m->n_types; i++)
         printf("  %-8s %6llu tensors  %10s\n", ggml_type_get(m->types[i].type)->name,
-               (unsigned long long)m->types[i].tensors, model_bytes(m->types[i].bytes, a, sizeof a));
+               (unsigned long long)m->types[i].tensors,
+               model_bytes(m->types[i].bytes, a, sizeof a));
     if (m->tokenizer.ptr)
         printf("tokenizer:      %.*s, %llu tokens\n", (int)m->tokenizer.len, m->tokenizer.ptr,
                (unsigned long long)m->vocab_size);

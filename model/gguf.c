@@ -86,7 +86,8 @@ static const uint8_t gguf_scalar_size[GGUF_TYPE_COUNT] = {
 const char *gguf_type_name(uint32_t type)
 {
     static const char *const names[GGUF_TYPE_COUNT] = {
-        "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64",
+        "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64",
+        "f64",
     };
     return type < GGUF_TYPE_COUNT ? names[type] : "unknown";
 }
@@ -277,7 +278,8 @@ const gguf_value *gguf_array_at(const gguf_value *v, uint64_t i)
 
 const void *gguf_array_data(const gguf_value *v)
 {
-    if (!v || v->type != GGUF_TYPE_ARRAY || v->elem >= GGUF_TYPE_COUNT || !gguf_scalar_size[v->elem])
+    if (!v || v->type != GGUF_TYPE_ARRAY || v->elem >= GGUF_TYPE_COUNT ||
+        !gguf_scalar_size[v->elem])
         return NULL;
     return v->u.data;
 }

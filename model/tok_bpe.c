@@ -335,7 +335,7 @@ static int bpe_regex_error(tokenizer *t, int level, int code, size_t len)
 }
 
 /* Split s[len] by expression level and the ones after it; word() each piece. */
-static int bpe_split(tokenizer *t, const char *s, size_t len, int level, tok_word_fn *word,
+static int bpe_split(tokenizer *t, const char *s, size_t len, int level, tokenizer_piece_fn *word,
                      void *ctx)
 {
     size_t start = 0, gap = 0;
@@ -369,7 +369,7 @@ static int bpe_split(tokenizer *t, const char *s, size_t len, int level, tok_wor
     return rc;
 }
 
-int tok_bpe_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx)
+int tok_bpe_split(tokenizer *t, const char *text, size_t len, tokenizer_piece_fn *word, void *ctx)
 {
     return bpe_split(t, text, len, 0, word, ctx);
 }

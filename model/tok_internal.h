@@ -94,7 +94,8 @@ int tok_spm_words_apart(const tokenizer *t);
 int tok_bpe_encode(tokenizer *t, const char *text, size_t len, token_list *out);
 
 /* The byte-level BPE pre-tokenizer alone: word() for each piece, in order. */
-int tok_bpe_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx);
+int tok_bpe_split(tokenizer *t, const char *text, size_t len, tokenizer_piece_fn *word,
+                  void *ctx);
 int tok_wpm_encode(tokenizer *t, const char *text, size_t len, token_list *out);
 
 /* Kind-specific loading, after the vocabulary table is built. */

@@ -175,7 +175,8 @@ static int load_tokens(tokenizer *t, const gguf *g, augur_err *err)
         int64_t type = TOKEN_NORMAL;
         t->text[i] = gguf_array_str(tokens, i);
         if (scores && gguf_array_float(scores, i, &score) != AUGUR_OK)
-            return augur_err_set(err, AUGUR_EINVAL, "tokenizer.ggml.scores is not a list of numbers");
+            return augur_err_set(err, AUGUR_EINVAL, "tokenizer.ggml.scores is not a list of "
+                                 "numbers");
         if (types && gguf_array_int(types, i, &type) != AUGUR_OK)
             return augur_err_set(err, AUGUR_EINVAL, "tokenizer.ggml.token_type is not a list of "
                                  "integers");
@@ -514,7 +515,7 @@ int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags,
     return rc;
 }
 
-int tokenizer_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx,
+int tokenizer_split(tokenizer *t, const char *text, size_t len, tokenizer_piece_fn *word, void *ctx,
                     augur_err *err)
 {
     int rc;

@@ -78,8 +78,8 @@ int tokenizer_encode(tokenizer *t, const char *text, size_t len, unsigned flags,
 ** order, as encoding would cut it before merging (byte-level BPE: by the family's
 ** expressions; the other kinds: the whole text is one piece). A word() that
 ** returns non-zero stops the split, and tokenizer_split returns that. */
-typedef int tok_word_fn(void *ctx, const char *piece, size_t n);
-int tokenizer_split(tokenizer *t, const char *text, size_t len, tok_word_fn *word, void *ctx,
+typedef int tokenizer_piece_fn(void *ctx, const char *piece, size_t n);
+int tokenizer_split(tokenizer *t, const char *text, size_t len, tokenizer_piece_fn *word, void *ctx,
                     augur_err *err);
 
 /* Append the bytes ids[n] stand for to out. The space a SentencePiece vocabulary

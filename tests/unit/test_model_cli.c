@@ -3,30 +3,15 @@
 
 #include "model/gguf.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char augur_path[PATH_MAX];
 static char *scratch;
 static buf out, err;
 
-static int run_augur(const char *in, ...)
-{
-    char *argv[32] = { augur_path };
-    va_list ap;
-    int n = 1;
-
-    va_start(ap, in);
-    while (n < 31 && (argv[n] = va_arg(ap, char *)))
-        n++;
-    va_end(ap);
-    buf_clear(&out);
-    buf_clear(&err);
-    return test_run(argv, in, &out, &err);
-}
+#define run_augur(in, ...) test_augur((in), &out, &err, __VA_ARGS__)
 
 /* A small mixture of experts with a SentencePiece vocabulary: "▁hi" is token 5,
 ** "!" is 6, and bytes fall back to <0x0A> (7) and <0x21> (8). */
@@ -67,17 +52,8 @@ static void write_model(const char *path)
 
 static int setup(void **state)
 {
-    char rel[PATH_MAX];
-
     (void)state;
-    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
-    if (!realpath(rel, augur_path))
-        return -1;
-    scratch = test_tmpdir();
-    setenv("XDG_CONFIG_HOME", scratch, 1);
-    unsetenv("AUGUR_LOG");
-    if (chdir(scratch) != 0)
-        return -1;
+    scratch = test_augur_setup();
     write_model("tiny.gguf");
     return 0;
 }

@@ -13,13 +13,15 @@ VERSION := $(shell sed -n 's/^\#define AUGUR_VERSION "\(.*\)"/\1/p' agent/augur.
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz besides.
-DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev
+DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev liblua5.4-dev libseccomp-dev \
+             libcurl4-openssl-dev libmicrohttpd-dev lua5.4
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 # pkg-config modules, by the folder that links them.
-PKG_base  := libcjson
-PKG_LIB   := $(PKG_base)
-PKG_TEST  := cmocka
+PKG_base    := libcjson
+PKG_sandbox := lua5.4 libseccomp libcurl
+PKG_LIB     := $(PKG_base) $(PKG_sandbox)
+PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

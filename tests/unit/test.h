@@ -27,6 +27,13 @@ int test_run(char *const argv[], const char *in, buf *out, buf *err);
 /* The build folder the tests were built in ($BUILD, default "build"). */
 const char *test_build_dir(void);
 
+/* Find the augur program in the build folder; call before any chdir. 0 on success. */
+int test_augur_find(void);
+
+/* Run augur with the arguments that follow (ended by NULL) and stdin from in,
+** into out and err (cleared first); the exit status, as test_run gives it. */
+int test_augur(const char *in, buf *out, buf *err, ...);
+
 /* Whether haystack contains needle; on failure print both, for the test log. */
 int test_contains(const char *haystack, const char *needle);
 

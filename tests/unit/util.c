@@ -108,6 +108,31 @@ const char *test_build_dir(void)
     return b && *b ? b : "build";
 }
 
+static char test_augur_path[4096];
+
+int test_augur_find(void)
+{
+    char rel[4096];
+
+    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
+    return realpath(rel, test_augur_path) ? 0 : -1;
+}
+
+int test_augur(const char *in, buf *out, buf *err, ...)
+{
+    char *argv[32] = { test_augur_path };
+    va_list ap;
+    int n = 1;
+
+    va_start(ap, err);
+    while (n < 31 && (argv[n] = va_arg(ap, char *)))
+        n++;
+    va_end(ap);
+    buf_clear(out);
+    buf_clear(err);
+    return test_run(argv, in, out, err);
+}
+
 int test_contains(const char *haystack, const char *needle)
 {
     if (haystack && strstr(haystack, needle))

@@ -59,6 +59,7 @@ help:
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
+	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -156,10 +157,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(B
 # ---- fuzzing -------------------------------------------------------------------
 
 # make fuzz-NAME runs tests/fuzz/fuzz_NAME.c, built with clang and libFuzzer over the
-# library's sources, seeded with the toml-test documents.
+# library's sources, seeded with the toml-test documents (FUZZ_SEEDS_NAME and
+# FUZZ_DICT_NAME name other seeds and a dictionary).
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
 FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
+FUZZ_SEEDS_sandbox := tests/sandbox/hostile
+FUZZ_DICT_sandbox  := tests/fuzz/lua.dict
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) agent/defaults.S agent.toml
 	@mkdir -p $(@D)
@@ -170,8 +174,8 @@ fuzz-%:
 	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_$*
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	$(BUILD)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-		-dict=tests/fuzz/toml.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
-		$(FUZZ_SEEDS)
+		-dict=$(or $(FUZZ_DICT_$*),tests/fuzz/toml.dict) -artifact_prefix=$(BUILD)/fuzz/ \
+		$(BUILD)/fuzz/corpus-$* $(or $(FUZZ_SEEDS_$*),$(FUZZ_SEEDS))
 
 # ---- installing ----------------------------------------------------------------
 

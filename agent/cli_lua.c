@@ -139,8 +139,8 @@ static int lua_read_source(const char *file, char **src, size_t *len, augur_err 
 }
 
 /* Run the job and print its result; the exit status. */
-static int lua_execute(const char *path, lua_opts *o, const char *src, size_t len,
-                       const sandbox_value *args)
+static int lua_execute(const char *path, const config *cfg, lua_opts *o, const char *src,
+                       size_t len, const sandbox_value *args)
 {
     const char *name = strcmp(o->file, "-") == 0 ? "stdin" : o->file;
     sandbox_job job = { src, len, name, o->entry, args, o->seed, NULL,
@@ -151,8 +151,10 @@ static int lua_execute(const char *path, lua_opts *o, const char *src, size_t le
     sandbox *sb;
     int rc;
 
-    if (sandbox_new(&sb, &o->cfg, &err) != AUGUR_OK)
-        return cli_usage(path, "%s", err.msg);
+    if (sandbox_conf_open(cfg, &o->cfg, o->workspace, &sb, &err) != AUGUR_OK) {
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+        return err.code == AUGUR_EIO || err.code == AUGUR_ENOMEM ? CLI_FAILED : CLI_USAGE;
+    }
     rc = sandbox_run(sb, &job, &res, &err);
     sandbox_free(sb);
     if (rc != AUGUR_OK) {
@@ -197,7 +199,7 @@ static int lua_cmd_run(cli *c, const cli_command *cmd, const char *path, int arg
         fprintf(stderr, "%s: %s\n", path, err.msg);
         rc = CLI_FAILED;
     } else if (rc < 0) {
-        rc = lua_execute(path, &o, src, len, args);
+        rc = lua_execute(path, cfg, &o, src, len, args);
     }
     free(src);
     free(o.allow);

@@ -1,5 +1,9 @@
 /* sandbox_conf.c — the [sandbox] section of the configuration, made into a sandbox. */
 #include "agent/sandbox_conf.h"
+#include "base/xdg.h"
+#include "sandbox/caps.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -60,4 +64,70 @@ int sandbox_conf_read(const config *c, sandbox_config *out, augur_err *err)
     out->worker_cpu_s = (int)v[7];
     out->worker_mem_bytes = v[8] << 20;
     return AUGUR_OK;
+}
+
+/* sandbox.http_allow, which must hold only strings. */
+static int sandbox_conf_allow(const config *c, const char ***out, size_t *n, augur_err *err)
+{
+    const toml_value *list = config_get(c, "sandbox.http_allow");
+    char where[512];
+
+    *n = list ? toml_len(list) : 0;
+    if (!(*out = calloc(*n + 1, sizeof **out)))
+        return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < *n; i++) {
+        if (toml_kind(toml_at(list, i)) != TOML_STRING) {
+            sandbox_conf_where(c, "sandbox.http_allow", where, sizeof where);
+            free(*out);
+            return augur_err_set(err, AUGUR_ECONFIG, "%s: sandbox.http_allow must hold host "
+                                 "names (strings)", where);
+        }
+        (*out)[i] = toml_str(toml_at(list, i), NULL);
+    }
+    return AUGUR_OK;
+}
+
+static int sandbox_conf_caps(const config *c, sandbox *sb, const char *workspace, augur_err *err)
+{
+    sandbox_http_opts http = { 0 };
+    const char *kv = config_str(c, "sandbox.kv_file", "");
+    buf kvpath = BUF_INIT;
+    int64_t fs_max, http_max, http_ms, redirects, kv_max;
+    int rc;
+
+    if ((rc = sandbox_conf_int(c, "sandbox.fs_max_bytes", 1, INT32_MAX, &fs_max, err)) ||
+        (rc = sandbox_conf_int(c, "sandbox.http_max_bytes", 1, INT32_MAX, &http_max, err)) ||
+        (rc = sandbox_conf_int(c, "sandbox.http_timeout_ms", 1, 86400000, &http_ms, err)) ||
+        (rc = sandbox_conf_int(c, "sandbox.http_max_redirects", 0, 100, &redirects, err)) ||
+        (rc = sandbox_conf_int(c, "sandbox.kv_max_bytes", 1, INT32_MAX, &kv_max, err)))
+        return rc;
+    if (!*kv && (rc = xdg_path(XDG_DATA, "kv.json", &kvpath, err)) != AUGUR_OK)
+        return rc;
+    if ((rc = sandbox_conf_allow(c, (const char ***)&http.allow, &http.nallow, err)) != AUGUR_OK) {
+        buf_free(&kvpath);
+        return rc;
+    }
+    http.max_bytes = http_max;
+    http.timeout_ms = http_ms;
+    http.max_redirects = (int)redirects;
+    if ((rc = sandbox_fs_add(sb, workspace, fs_max, err)) == AUGUR_OK &&
+        (rc = sandbox_http_add(sb, &http, err)) == AUGUR_OK)
+        rc = sandbox_kv_add(sb, *kv ? kv : buf_str(&kvpath), kv_max, err);
+    free((void *)http.allow);
+    buf_free(&kvpath);
+    return rc;
+}
+
+int sandbox_conf_open(const config *c, const sandbox_config *cfg, const char *workspace,
+                      sandbox **out, augur_err *err)
+{
+    int rc = sandbox_new(out, cfg, err);
+
+    if (rc == AUGUR_OK &&
+        (rc = sandbox_conf_caps(c, *out, workspace ? workspace
+                                : config_str(c, "sandbox.workspace", "."), err)) != AUGUR_OK) {
+        sandbox_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }

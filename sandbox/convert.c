@@ -133,7 +133,8 @@ static sandbox_value *convert_table(lua_State *L, int idx, convert *c, int depth
         }
         lua_pop(L, 1);
     }
-    qsort(v->items, v->n, sizeof *v->items, convert_key_cmp);
+    if (v->n > 1)
+        qsort(v->items, v->n, sizeof *v->items, convert_key_cmp);
     return v;
 fail:
     lua_pop(L, 1);

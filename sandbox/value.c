@@ -337,7 +337,7 @@ int sandbox_wire_take(sandbox_wire *w, void *dst, size_t n)
         w->bad = 1;
         return -1;
     }
-    if (dst)
+    if (dst && n)
         memcpy(dst, w->data + w->pos, n);
     w->pos += n;
     return 0;

@@ -103,7 +103,9 @@ void vm_hook_arm(lua_State *L, vm *m, int step)
         step = 1;
     else if (left < step)
         step = left > 0 ? (int)left : 1;
-    lua_sethook(L, vm_hook, LUA_MASKCOUNT, step);
+    /* lua_sethook walks the whole call stack: only when the step changes. */
+    if (lua_gethook(L) != vm_hook || lua_gethookcount(L) != step)
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, step);
 }
 
 /* Record the failure; the message is pushed into the registry so that every

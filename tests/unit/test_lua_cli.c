@@ -85,8 +85,34 @@ static void test_failures(void **state)
     assert_contains(buf_str(&out), "\"kind\": \"output\"");
     assert_int_equal(run_augur("return ('x'):rep(100)", "lua", "run", "-", "--max-string", "50", NULL), 1);
     assert_contains(buf_str(&out), "\"kind\": \"memory\"");
-    assert_int_equal(run_augur("return host.fs", "lua", "run", "-", NULL), 0);
-    assert_contains(buf_str(&out), "\"result\": null");
+    assert_int_equal(run_augur("return host.fs", "lua", "run", "-", NULL), 1);
+    assert_contains(buf_str(&out), "\"kind\": \"denied\"");
+}
+
+static void test_capabilities(void **state)
+{
+    char *dir = test_tmpdir();
+
+    (void)state;
+    free(test_write(dir, "note.txt", "from the workspace"));
+    assert_int_equal(run_augur("return host.fs.read('note.txt')", "lua", "run", "-", "--allow",
+                               "fs,kv", "--workspace", dir, NULL), 0);
+    assert_contains(buf_str(&out), "\"result\": \"from the workspace\"");
+    assert_int_equal(run_augur("return host.fs.read('note.txt')", "lua", "run", "-",
+                               "--workspace", dir, NULL), 1);
+    assert_contains(buf_str(&out), "\"kind\": \"denied\"");
+    assert_int_equal(run_augur("host.kv.set('k', 'kept') return 1", "lua", "run", "-", "--allow",
+                               "kv", NULL), 0);
+    assert_int_equal(run_augur("return host.kv.get('k')", "lua", "run", "-", "--allow", "kv",
+                               "--isolation", "inproc", NULL), 0);
+    assert_contains(buf_str(&out), "\"result\": \"kept\"");
+    assert_int_equal(run_augur("return host.http.get('http://127.0.0.1:9/')", "lua", "run", "-",
+                               "--allow", "http", NULL), 1);
+    assert_contains(buf_str(&out), "is not in sandbox.http_allow");
+    assert_int_equal(run_augur("", "lua", "run", "-", "--workspace", "/nonexistent/dir", NULL), 1);
+    assert_contains(buf_str(&err), "workspace '/nonexistent/dir'");
+    test_rmtree(dir);
+    free(dir);
 }
 
 static void test_usage(void **state)
@@ -119,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_file_and_stdin),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_capabilities),
         cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests_name("lua_cli", tests, setup, teardown);

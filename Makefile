@@ -12,10 +12,11 @@ SAN     ?=
 VERSION := $(shell sed -n 's/^\#define AUGUR_VERSION "\(.*\)"/\1/p' agent/augur.h)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
-# Debian packages: to build and test; to fuzz besides.
+# Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev liblua5.4-dev libseccomp-dev \
-             libcurl4-openssl-dev libmicrohttpd-dev lua5.4
+             libcurl4-openssl-dev libmicrohttpd-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
+DEB_BENCH := lua5.4
 
 # pkg-config modules, by the folder that links them.
 PKG_base    := libcjson
@@ -46,7 +47,7 @@ FUZZ_SECONDS ?= 60
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test check check-toml asan bench deps deps-fuzz install uninstall clean help pkgs
+.PHONY: all run test check check-toml asan bench deps deps-fuzz deps-bench install uninstall clean help pkgs
 
 all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
@@ -55,7 +56,7 @@ help:
 	@echo 'make run        install packages, build, run augur'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML; the sandbox beside lua5.4)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
@@ -82,7 +83,9 @@ asan:
 check: all $(TEST_BIN)
 	@BUILD=$(BUILD) SAN='$(SAN)' tests/run
 
-bench: $(BENCH_BIN)
+bench:
+	@$(MAKE) --no-print-directory deps deps-bench
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/bench || exit 1; done
 
 check-toml: $(BUILD)/toml-decoder $(BUILD)/toml-conform
@@ -112,6 +115,9 @@ deps:
 
 deps-fuzz:
 	$(call deps_install,$(DEB_FUZZ))
+
+deps-bench:
+	$(call deps_install,$(DEB_BENCH))
 
 pkgs:
 	@pkg-config --exists $(PKG_LIB) $(PKG_TEST) 2>/dev/null || \

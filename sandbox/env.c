@@ -52,9 +52,9 @@ const char *env_tostring(lua_State *L, int idx, size_t *len)
     int t = lua_type(L, idx);
 
     idx = lua_absindex(L, idx);
+    /* __name alone would still have Lua print the address after it. */
     if ((t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD || t == LUA_TUSERDATA) &&
-        luaL_getmetafield(L, idx, "__tostring") == LUA_TNIL &&
-        luaL_getmetafield(L, idx, "__name") == LUA_TNIL) {
+        luaL_getmetafield(L, idx, "__tostring") == LUA_TNIL) {
         lua_Integer id;
         lua_rawgetp(L, LUA_REGISTRYINDEX, &env_ids_key);
         lua_pushvalue(L, idx);

@@ -47,6 +47,28 @@ static int env_forward(lua_State *L)
 
 /* ---- tostring and print ------------------------------------------------------------ */
 
+/* The number of the object at idx, given in order of first sight. */
+static lua_Integer env_object_id(lua_State *L, int idx)
+{
+    lua_Integer id;
+
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &env_ids_key);
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, -2) == LUA_TNUMBER) {
+        id = lua_tointeger(L, -1);
+    } else {
+        id = (lua_Integer)lua_rawlen(L, -2) + 1;
+        lua_pushvalue(L, idx);
+        lua_rawseti(L, -3, id);
+        lua_pushvalue(L, idx);
+        lua_pushinteger(L, id);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 2);
+    return id;
+}
+
 const char *env_tostring(lua_State *L, int idx, size_t *len)
 {
     int t = lua_type(L, idx);
@@ -55,21 +77,7 @@ const char *env_tostring(lua_State *L, int idx, size_t *len)
     /* __name alone would still have Lua print the address after it. */
     if ((t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD || t == LUA_TUSERDATA) &&
         luaL_getmetafield(L, idx, "__tostring") == LUA_TNIL) {
-        lua_Integer id;
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &env_ids_key);
-        lua_pushvalue(L, idx);
-        if (lua_rawget(L, -2) == LUA_TNUMBER) {
-            id = lua_tointeger(L, -1);
-        } else {
-            id = (lua_Integer)lua_rawlen(L, -2) + 1;
-            lua_pushvalue(L, idx);
-            lua_rawseti(L, -3, id);
-            lua_pushvalue(L, idx);
-            lua_pushinteger(L, id);
-            lua_rawset(L, -4);
-        }
-        lua_pop(L, 2);
-        lua_pushfstring(L, "%s: #%I", luaL_typename(L, idx), id);
+        lua_pushfstring(L, "%s: #%I", luaL_typename(L, idx), env_object_id(L, idx));
         return lua_tolstring(L, -1, len);
     }
     if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD || t == LUA_TUSERDATA)
@@ -312,6 +320,138 @@ static int env_co_close(lua_State *L)
 
     vm_check(L);
     return n;
+}
+
+/* ---- pairs in a fixed order ------------------------------------------------------------ */
+
+/* Lua seeds its string hashes from addresses and the clock, so raw traversal order
+** changes from one run to the next. pairs visits keys in an order of their own:
+** numbers by value, then strings bytewise, then false and true, then any other key
+** by the number tostring gives it. Keys removed during the loop are skipped. */
+
+typedef struct env_key {
+    int         rank, is_int;
+    lua_Integer i, id;
+    double      d;
+    const char *s;
+    size_t      len;
+    lua_Integer slot;
+} env_key;
+
+static int env_key_cmp(const void *a, const void *b)
+{
+    const env_key *x = a, *y = b;
+    int d;
+
+    if (x->rank != y->rank)
+        return x->rank - y->rank;
+    switch (x->rank) {
+    case 0:
+        if (x->is_int && y->is_int)
+            return (x->i > y->i) - (x->i < y->i);
+        return (x->d > y->d) - (x->d < y->d);
+    case 1:
+        d = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+        return d ? d : (x->len > y->len) - (x->len < y->len);
+    case 2:
+        return (int)(x->i - y->i);
+    default:
+        return (x->id > y->id) - (x->id < y->id);
+    }
+}
+
+/* Describe the key on top of the stack (which stays there). */
+static void env_key_describe(lua_State *L, env_key *k)
+{
+    memset(k, 0, sizeof *k);
+    switch (lua_type(L, -1)) {
+    case LUA_TNUMBER:
+        k->is_int = lua_isinteger(L, -1);
+        k->i = lua_tointeger(L, -1);
+        k->d = lua_tonumber(L, -1);
+        break;
+    case LUA_TSTRING:
+        k->rank = 1;
+        k->s = lua_tolstring(L, -1, &k->len);
+        break;
+    case LUA_TBOOLEAN:
+        k->rank = 2;
+        k->i = lua_toboolean(L, -1);
+        break;
+    default:
+        k->rank = 3;
+        k->id = env_object_id(L, lua_gettop(L));
+    }
+}
+
+static int env_ordered_next(lua_State *L)
+{
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(3));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, lua_upvalueindex(2));
+
+    while (++pos <= n) {
+        lua_rawgeti(L, lua_upvalueindex(2), pos);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+            lua_pushinteger(L, pos);
+            lua_replace(L, lua_upvalueindex(3));
+            return 2;
+        }
+        lua_pop(L, 2);
+    }
+    lua_pushinteger(L, pos);
+    lua_replace(L, lua_upvalueindex(3));
+    lua_pushnil(L);
+    return 1;
+}
+
+void env_pairs_push(lua_State *L, int t)
+{
+    lua_Integer n = 0;
+    env_key *keys;
+
+    t = lua_absindex(L, t);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, ++n);
+    }
+    if (n > 1)
+        vm_charge(L, (int64_t)((double)n * log2((double)n)));
+    keys = lua_newuserdatauv(L, (size_t)n * sizeof *keys, 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_rawgeti(L, -2, i + 1);
+        env_key_describe(L, &keys[i]);
+        keys[i].slot = i + 1;
+        lua_pop(L, 1);
+    }
+    if (n > 1)
+        qsort(keys, (size_t)n, sizeof *keys, env_key_cmp);
+    lua_pushvalue(L, t);
+    lua_createtable(L, (int)(n < INT32_MAX ? n : INT32_MAX), 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_rawgeti(L, -4, keys[i].slot);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, env_ordered_next, 3);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+}
+
+static int env_pairs(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 3);
+        return 3;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    env_pairs_push(L, 1);
+    return 1;
 }
 
 /* ---- strings ------------------------------------------------------------------------------ */
@@ -582,25 +722,13 @@ static int env_readonly(lua_State *L)
     return luaL_error(L, "cannot assign to a field of a read-only library table");
 }
 
-static int env_next(lua_State *L)
-{
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 2);
-    if (lua_next(L, 1))
-        return 2;
-    lua_pushnil(L);
-    return 1;
-}
-
 /* pairs over a proxy walks the library it stands for. */
 static int env_proxy_pairs(lua_State *L)
 {
-    lua_pushcfunction(L, env_next);
     lua_getmetatable(L, 1);
     lua_getfield(L, -1, "__index");
-    lua_remove(L, -2);
-    lua_pushnil(L);
-    return 3;
+    env_pairs_push(L, lua_gettop(L));
+    return 1;
 }
 
 /* Replace the table on top by a read-only proxy of it. */
@@ -686,7 +814,7 @@ void env_open(lua_State *L, vm *m)
     };
     static const luaL_Reg base_own[] = {
         { "print", env_print }, { "tostring", env_tostring_fn }, { "pcall", env_pcall },
-        { "xpcall", env_xpcall }, { NULL, NULL },
+        { "xpcall", env_xpcall }, { "pairs", env_pairs }, { NULL, NULL },
     };
     static const luaL_Reg string_wrapped[] = {
         { "rep", env_rep }, { "find", env_find }, { "match", env_match },

@@ -84,6 +84,9 @@ void vm_hook_arm(lua_State *L, vm *m, int step);
 /* Open the restricted libraries and globals; called in protected mode. */
 void env_open(lua_State *L, vm *m);
 
+/* Push an iterator over the table at t in a fixed order (see env.c). */
+void env_pairs_push(lua_State *L, int t);
+
 /* tostring without addresses: tables and functions are numbered in order of
 ** first sight, so output does not depend on where the heap lies. */
 const char *env_tostring(lua_State *L, int idx, size_t *len);

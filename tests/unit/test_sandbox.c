@@ -261,6 +261,11 @@ static void test_determinism(void **state)
 {
     static const char src[] = "local t = {} for i = 1, 5 do t[i] = math.random(1000) end\n"
                               "math.randomseed() t[6] = math.random(1000)\n"
+                              "local keys = {}\n"
+                              "for k in pairs({e = 1, d = 2, c = 3, b = 4, a = 5, [2.5] = 6,\n"
+                              "  [1] = 7, [true] = 8, kk = 9, k = 10}) do keys[#keys + 1] = tostring(k) end\n"
+                              "local lib = {} for k in pairs(math) do lib[#lib + 1] = k end\n"
+                              "t[7] = table.concat(keys, ' ') t[8] = table.concat(lib, ' ')\n"
                               "print({}, print) return t";
     char *first[2] = { NULL, NULL };
 
@@ -285,6 +290,7 @@ static void test_determinism(void **state)
     }
     assert_string_not_equal(first[0], first[1]);
     assert_contains(first[0], "table: #1\tfunction: #2");
+    assert_contains(first[0], "\"1 2.5 a b c d e k kk true\", \"abs acos asin atan");
     free(first[0]);
     free(first[1]);
 }

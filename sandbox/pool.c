@@ -14,6 +14,7 @@
 #include "base/time.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,13 +106,16 @@ static int pool_take(sandbox *sb, pool_worker *w)
                pool_spawn(&sb->cfg, &p->ready[p->nready]) == 0)
             p->nready++;
     }
-    /* A ready worker that died meanwhile (killed from outside) is reaped, not used. */
+    /* A ready worker that died meanwhile (killed from outside) is reaped, not used:
+    ** an idle worker never writes, so anything to read on its socket is its end. */
     while (p->nready > 0) {
+        struct pollfd hup;
         int status;
         *w = p->ready[--p->nready];
-        if (waitpid(w->pid, &status, WNOHANG) == 0)
+        hup = (struct pollfd){ w->fd, POLLIN, 0 };
+        if (poll(&hup, 1, 0) == 0 && waitpid(w->pid, &status, WNOHANG) == 0)
             return 0;
-        close(w->fd);
+        pool_retire(w);
     }
     return pool_spawn(&sb->cfg, w);
 }

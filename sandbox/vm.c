@@ -38,10 +38,23 @@ vm *vm_of(lua_State *L)
 ** come with the bytes. */
 enum { VM_STRING_OVERHEAD = 64 };
 
+/* The run has failed (the first failure wins); past the cap there is headroom
+** for reporting it: a traceback, the message. */
+static void vm_mark(vm *m, sandbox_kind kind, const char *msg)
+{
+    if (!m->fatal) {
+        m->fatal = kind;
+        snprintf(m->fatal_msg, sizeof m->fatal_msg, "%s", msg);
+    }
+    if (m->cap_bytes < m->lim.memory_bytes + SANDBOX_HEADROOM)
+        m->cap_bytes = m->lim.memory_bytes + SANDBOX_HEADROOM;
+}
+
 static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     vm *m = ud;
     int64_t old = ptr ? (int64_t)osize : 0;
+    char msg[128];
     void *p;
 
     if (nsize == 0) {
@@ -49,31 +62,23 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         m->bytes -= old;
         return NULL;
     }
-    if ((int64_t)nsize > old) {
-        if (!ptr && osize == LUA_TSTRING &&
-            (int64_t)nsize > m->lim.max_string + VM_STRING_OVERHEAD) {
-            if (!m->fatal) {
-                m->fatal = SANDBOX_EMEMORY;
-                snprintf(m->fatal_msg, sizeof m->fatal_msg,
-                         "a string of %zu bytes exceeds the largest allowed (max_string %lld)",
-                         nsize - VM_STRING_OVERHEAD / 2, (long long)m->lim.max_string);
-                m->cap_bytes = m->lim.memory_bytes + SANDBOX_HEADROOM;
-            }
-            return NULL;
+    if (!ptr && osize == LUA_TSTRING && (int64_t)nsize > m->lim.max_string + VM_STRING_OVERHEAD) {
+        snprintf(msg, sizeof msg, "a string of %zu bytes exceeds the largest allowed "
+                 "(max_string %lld)", nsize - VM_STRING_OVERHEAD / 2, (long long)m->lim.max_string);
+        vm_mark(m, SANDBOX_EMEMORY, msg);
+        return NULL;
+    }
+    if ((int64_t)nsize > old && m->bytes + ((int64_t)nsize - old) > m->cap_bytes) {
+        /* Lua collects and asks again once; refusing the same request twice is the
+        ** memory error the script sees. */
+        if (m->refused == ptr && m->refused_size == nsize) {
+            snprintf(msg, sizeof msg, "memory limit of %lld bytes reached",
+                     (long long)m->lim.memory_bytes);
+            vm_mark(m, SANDBOX_EMEMORY, msg);
         }
-        if (m->bytes + ((int64_t)nsize - old) > m->cap_bytes) {
-            /* Lua collects and asks again once; refusing the same request twice
-            ** is the memory error the script sees. */
-            if (m->refused == ptr && m->refused_size == nsize && !m->fatal) {
-                m->fatal = SANDBOX_EMEMORY;
-                snprintf(m->fatal_msg, sizeof m->fatal_msg,
-                         "memory limit of %lld bytes reached", (long long)m->lim.memory_bytes);
-                m->cap_bytes = m->lim.memory_bytes + SANDBOX_HEADROOM;
-            }
-            m->refused = ptr;
-            m->refused_size = nsize;
-            return NULL;
-        }
+        m->refused = ptr;
+        m->refused_size = nsize;
+        return NULL;
     }
     p = realloc(ptr, nsize);
     if (!p)
@@ -82,6 +87,7 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (m->bytes > m->peak)
         m->peak = m->bytes;
     m->refused = NULL;
+    m->refused_size = 0;
     return p;
 }
 
@@ -112,12 +118,7 @@ void vm_hook_arm(lua_State *L, vm *m, int step)
 ** later raise pushes it without allocating. */
 static void vm_set_fatal(lua_State *L, vm *m, sandbox_kind kind, const char *msg)
 {
-    if (!m->fatal) {
-        m->fatal = kind;
-        snprintf(m->fatal_msg, sizeof m->fatal_msg, "%s", msg);
-    }
-    if (m->cap_bytes < m->lim.memory_bytes + SANDBOX_HEADROOM)
-        m->cap_bytes = m->lim.memory_bytes + SANDBOX_HEADROOM;
+    vm_mark(m, kind, msg);
     lua_pushstring(L, m->fatal_msg);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &vm_fatal_key);
     vm_hook_arm(L, m, 1);

@@ -27,8 +27,10 @@ int test_run(char *const argv[], const char *in, buf *out, buf *err);
 /* The build folder the tests were built in ($BUILD, default "build"). */
 const char *test_build_dir(void);
 
-/* Find the augur program in the build folder; call before any chdir. 0 on success. */
-int test_augur_find(void);
+/* Find the augur program in the build folder, then move into a new scratch folder
+** that is also the user's configuration and data home, so that no configuration
+** but the test's own is read. The folder (test_rmtree it), or NULL. */
+char *test_augur_enter(void);
 
 /* Run augur with the arguments that follow (ended by NULL) and stdin from in,
 ** into out and err (cleared first); the exit status, as test_run gives it. */

@@ -15,13 +15,8 @@ static buf out, err;
 static int setup(void **state)
 {
     (void)state;
-    if (test_augur_find() != 0)
-        return -1;
-    scratch = test_tmpdir();
-    setenv("XDG_CONFIG_HOME", scratch, 1);
-    setenv("XDG_DATA_HOME", scratch, 1);
-    unsetenv("AUGUR_LOG");
-    return chdir(scratch);
+    scratch = test_augur_enter();
+    return scratch ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -110,12 +110,22 @@ const char *test_build_dir(void)
 
 static char test_augur_path[4096];
 
-int test_augur_find(void)
+char *test_augur_enter(void)
 {
-    char rel[4096];
+    char rel[4096], *dir;
 
     snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
-    return realpath(rel, test_augur_path) ? 0 : -1;
+    if (!realpath(rel, test_augur_path))
+        return NULL;
+    dir = test_tmpdir();
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    setenv("XDG_DATA_HOME", dir, 1);
+    unsetenv("AUGUR_LOG");
+    if (chdir(dir) != 0) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
 }
 
 int test_augur(const char *in, buf *out, buf *err, ...)

@@ -27,9 +27,10 @@
 enum { POOL_GRACE_MS = 250 };
 
 typedef struct pool_worker {
-    pid_t pid;
-    int   fd;
-    int   runs;
+    pid_t   pid;
+    int     fd;
+    int     runs;
+    int64_t memory_bytes;   /* the run memory its RLIMIT_AS was sized for */
 } pool_worker;
 
 struct sandbox_pool {
@@ -38,10 +39,11 @@ struct sandbox_pool {
     int          warned;
 };
 
-void worker_main(int fd, pid_t host, const sandbox_config *cfg) __attribute__((noreturn));
+void worker_main(int fd, pid_t host, const sandbox_config *cfg, int64_t memory_bytes)
+    __attribute__((noreturn));
 int  worker_sanitized(void);
 
-static int pool_spawn(const sandbox_config *cfg, pool_worker *w)
+static int pool_spawn(const sandbox_config *cfg, int64_t memory_bytes, pool_worker *w)
 {
     int sv[2];
     pid_t host = getpid(), pid;
@@ -56,10 +58,10 @@ static int pool_spawn(const sandbox_config *cfg, pool_worker *w)
     }
     if (pid == 0) {
         close(sv[0]);
-        worker_main(sv[1], host, cfg);
+        worker_main(sv[1], host, cfg, memory_bytes);
     }
     close(sv[1]);
-    *w = (pool_worker){ pid, sv[0], 0 };
+    *w = (pool_worker){ pid, sv[0], 0, memory_bytes };
     return 0;
 }
 
@@ -88,8 +90,10 @@ static void pool_describe(int status, char *out, size_t size)
     }
 }
 
-static int pool_take(sandbox *sb, pool_worker *w)
+static int pool_take(sandbox *sb, int64_t memory_bytes, pool_worker *w)
 {
+    int64_t sized = memory_bytes > sb->cfg.limits.memory_bytes ? memory_bytes
+                                                               : sb->cfg.limits.memory_bytes;
     sandbox_pool *p = sb->pool;
 
     if (!p) {
@@ -103,21 +107,23 @@ static int pool_take(sandbox *sb, pool_worker *w)
             log_info("sandbox: sanitizer build: worker processes run without seccomp and RLIMIT_AS");
         /* Warm the pool: the first run pays for every worker's fork. */
         while (p->nready + 1 < (size_t)sb->cfg.workers &&
-               pool_spawn(&sb->cfg, &p->ready[p->nready]) == 0)
+               pool_spawn(&sb->cfg, sb->cfg.limits.memory_bytes, &p->ready[p->nready]) == 0)
             p->nready++;
     }
     /* A ready worker that died meanwhile (killed from outside) is reaped, not used:
-    ** an idle worker never writes, so anything to read on its socket is its end. */
+    ** an idle worker never writes, so anything to read on its socket is its end. One
+    ** whose address space is too small for this run's memory is replaced. */
     while (p->nready > 0) {
         struct pollfd hup;
         int status;
         *w = p->ready[--p->nready];
         hup = (struct pollfd){ w->fd, POLLIN, 0 };
-        if (poll(&hup, 1, 0) == 0 && waitpid(w->pid, &status, WNOHANG) == 0)
+        if (poll(&hup, 1, 0) == 0 && waitpid(w->pid, &status, WNOHANG) == 0 &&
+            w->memory_bytes >= memory_bytes)
             return 0;
         pool_retire(w);
     }
-    return pool_spawn(&sb->cfg, w);
+    return pool_spawn(&sb->cfg, sized, w);
 }
 
 static void pool_give_back(sandbox *sb, pool_worker *w)
@@ -212,7 +218,7 @@ int pool_run(sandbox *sb, const sandbox_job *job, const sandbox_limits *lim, san
     int rc;
 
     memset(res, 0, sizeof *res);
-    if (pool_take(sb, &w) != 0)
+    if (pool_take(sb, lim->memory_bytes, &w) != 0)
         return sandbox_result_fail(res, SANDBOX_EINTERNAL, "cannot start a worker process: %s",
                                    strerror(errno));
     rc = pool_converse(sb, &w, job, lim, start, res);

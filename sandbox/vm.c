@@ -81,8 +81,14 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     p = realloc(ptr, nsize);
-    if (!p)
-        return (int64_t)nsize < old ? ptr : NULL;
+    if (!p && (int64_t)nsize < old)
+        return ptr;
+    if (!p) {
+        /* The process itself is out (RLIMIT_AS in a worker): as final as the cap. */
+        snprintf(msg, sizeof msg, "out of memory: the process could not allocate %zu bytes", nsize);
+        vm_mark(m, SANDBOX_EMEMORY, msg);
+        return NULL;
+    }
     m->bytes += (int64_t)nsize - old;
     if (m->bytes > m->peak)
         m->peak = m->bytes;

@@ -110,8 +110,9 @@ static int worker_filter(void)
 }
 
 /* Everything but the confinement that every build gets. */
-static int worker_confine(pid_t host, const sandbox_config *cfg)
+static int worker_confine(pid_t host, const sandbox_config *cfg, int64_t memory_bytes)
 {
+    rlim_t as = (rlim_t)(worker_vm_bytes() + memory_bytes + cfg->worker_mem_bytes);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != host || null < 0)
@@ -127,10 +128,7 @@ static int worker_confine(pid_t host, const sandbox_config *cfg)
         return -1;
     if (WORKER_SANITIZED)
         return 0;
-    if (worker_limit(RLIMIT_AS, (rlim_t)(worker_vm_bytes() + cfg->limits.memory_bytes +
-                                        cfg->worker_mem_bytes),
-                     (rlim_t)(worker_vm_bytes() + cfg->limits.memory_bytes +
-                              cfg->worker_mem_bytes)))
+    if (worker_limit(RLIMIT_AS, as, as))
         return -1;
     return worker_filter();
 }
@@ -186,14 +184,15 @@ static void worker_serve(void)
     buf_free(&msg);
 }
 
-__attribute__((noreturn)) void worker_main(int fd, pid_t host, const sandbox_config *cfg)
+__attribute__((noreturn)) void worker_main(int fd, pid_t host, const sandbox_config *cfg,
+                                          int64_t memory_bytes)
 {
     if (fd != WORKER_FD) {
         if (dup2(fd, WORKER_FD) < 0)
             _exit(1);
         close(fd);
     }
-    if (worker_confine(host, cfg) != 0)
+    if (worker_confine(host, cfg, memory_bytes) != 0)
         _exit(1);
     worker_serve();
     _exit(0);

@@ -532,6 +532,16 @@ static void test_process_recovery(void **state)
     assert_contains(res.message, "the worker was killed");
     sandbox_result_free(&res);
     expect(sb, "return 42", "\"result\": 42,");
+    /* A run that may hold more than the workers were sized for gets a worker that can. */
+    lim = defaults.limits;
+    lim.memory_bytes = 600 << 20;
+    lim.max_string = 300 << 20;
+    job = (sandbox_job){ .source = "return #('x'):rep(250 * 2^20)", .len = 29, .limits = &lim };
+    free(run_job(sb, &job, &res));
+    if (!res.ok)
+        fail_msg("%s: %s", sandbox_kind_name(res.kind), res.message);
+    assert_int_equal(res.value->integer, 250 << 20);
+    sandbox_result_free(&res);
     sandbox_free(sb);
 }
 

@@ -521,6 +521,7 @@ static void test_process_recovery(void **state)
     cfg.isolation = SANDBOX_PROCESS;
     cfg.worker_runs = 3;
     cfg.workers = 1;
+    cfg.worker_mem_bytes = 16 << 20;
     lim.timeout_ms = 100;
     job.limits = &lim;
     assert_int_equal(sandbox_new(&sb, &cfg, &err), AUGUR_OK);
@@ -534,13 +535,14 @@ static void test_process_recovery(void **state)
     expect(sb, "return 42", "\"result\": 42,");
     /* A run that may hold more than the workers were sized for gets a worker that can. */
     lim = defaults.limits;
-    lim.memory_bytes = 600 << 20;
-    lim.max_string = 300 << 20;
-    job = (sandbox_job){ .source = "return #('x'):rep(250 * 2^20)", .len = 29, .limits = &lim };
+    lim.memory_bytes = 200 << 20;
+    lim.max_string = 100 << 20;
+    lim.timeout_ms = 20000;
+    job = (sandbox_job){ .source = "return #('x'):rep(60 * 2^20)", .len = 28, .limits = &lim };
     free(run_job(sb, &job, &res));
     if (!res.ok)
         fail_msg("%s: %s", sandbox_kind_name(res.kind), res.message);
-    assert_int_equal(res.value->integer, 250 << 20);
+    assert_int_equal(res.value->integer, 60 << 20);
     sandbox_result_free(&res);
     sandbox_free(sb);
 }

@@ -98,9 +98,9 @@ double pattern_cost(const char *s, size_t n, const char *p, size_t plen, int anc
 
 /* ---- crossing the boundary (convert.c) ----------------------------------------------- */
 
-/* Read the Lua value at idx with raw accessors only. On failure returns NULL and
-** writes why; *kind says whether it was too big (SANDBOX_EOUTPUT) or not
-** convertible (SANDBOX_ERUNTIME). */
+/* Read the Lua value at idx with raw accessors only. On failure returns NULL, with
+** c->why saying why and c->kind whether the value was too big (SANDBOX_EOUTPUT) or
+** could not be converted (SANDBOX_ERUNTIME). */
 typedef struct convert {
     int64_t      nodes, bytes, max_bytes;
     int          lossy;

@@ -82,7 +82,7 @@ int sandbox_value_write(buf *out, const sandbox_value *v, int *lossy);
 
 /* ---- limits and configuration ---------------------------------------------------- */
 
-/* What one run may use. Every field must be positive. */
+/* What one run may use. Every field must be positive, memory at least 64 KiB. */
 typedef struct sandbox_limits {
     int64_t instructions;   /* Lua VM instructions (C library work is charged too) */
     int64_t memory_bytes;   /* bytes the run's Lua state may hold at once */

@@ -104,15 +104,19 @@ static int pattern_single(const char *p, const char *e, unsigned char c)
     }
 }
 
-/* The longest run of subject bytes the class [p, e) matches. */
+/* The longest run of subject bytes the class [p, e) matches; the class is decided
+** once per byte value, so the scan costs a table look-up per byte. */
 static size_t pattern_run(const char *s, size_t n, const char *p, const char *e)
 {
+    unsigned char in[256];
     size_t best = 0, run = 0;
 
     if (*p == '.')
         return n;
+    for (int c = 0; c < 256; c++)
+        in[c] = (unsigned char)pattern_single(p, e, (unsigned char)c);
     for (size_t i = 0; i < n; i++) {
-        run = pattern_single(p, e, (unsigned char)s[i]) ? run + 1 : 0;
+        run = in[(unsigned char)s[i]] ? run + 1 : 0;
         if (run > best)
             best = run;
     }

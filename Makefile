@@ -39,12 +39,12 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/agent/defaults.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROGRAMS := $(BUILD)/augur $(BUILD)/toml-decoder $(BUILD)/toml-conform
-HEADERS  := agent/augur.h base/err.h
+HEADERS  := agent/augur.h base/err.h base/buf.h base/toml.h worlds/state.h worlds/world.h
 
 ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 
-BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_SRC := $(filter-out bench/bench.c,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test check check-toml asan bench deps deps-fuzz deps-bench install uninstall clean help pkgs
@@ -53,10 +53,10 @@ all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
 help:
 	@echo 'make            build build/augur, build/libaugur.a and build/libaugur.so'
-	@echo 'make run        install packages, build, run augur'
+	@echo 'make run        install packages, build, play one Crafter episode with the random agent'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline (TOML; the sandbox beside lua5.4)'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
@@ -70,7 +70,7 @@ help:
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/augur config show
+	$(BUILD)/augur play crafter --agent random --episodes 1
 
 test:
 	@$(MAKE) --no-print-directory deps
@@ -150,7 +150,7 @@ $(BUILD)/toml-decoder: $(BUILD)/obj/tests/conform/toml_decoder.o $(BUILD)/libaug
 $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libaugur.a
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/bench.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 

@@ -15,6 +15,7 @@
 ** together mean anything.
 */
 #include "agent/sandbox_conf.h"
+#include "bench/bench.h"
 #include "base/file.h"
 #include "base/time.h"
 
@@ -53,18 +54,6 @@ static const bench_script bench_scripts[] = {
       "  return a[1] + b[1]\n"
       "end\n" },
 };
-
-static int bench_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double bench_median(double *s, int n)
-{
-    qsort(s, (size_t)n, sizeof *s, bench_cmp);
-    return s[n / 2];
-}
 
 static void bench_die(const char *what, const char *why)
 {

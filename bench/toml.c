@@ -12,6 +12,7 @@
 #include "base/file.h"
 #include "base/time.h"
 #include "base/toml.h"
+#include "bench/bench.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -48,18 +49,6 @@ static void bench_document(buf *doc)
         buf_printf(doc, "point = { x = %u, y = %u }  # a comment\n\n", bench_next() % 640,
                    bench_next() % 480);
     }
-}
-
-static int bench_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double bench_median(double *s, int n)
-{
-    qsort(s, (size_t)n, sizeof *s, bench_cmp);
-    return s[n / 2];
 }
 
 /* Seconds per parse, median of BENCH_ROUNDS. */

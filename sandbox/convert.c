@@ -10,6 +10,7 @@
 ** same large string a million times.
 */
 #include "sandbox/private.h"
+#include "base/time.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -17,10 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void convert_init(convert *c, int64_t max_bytes)
+void convert_init(convert *c, int64_t max_bytes, uint64_t deadline_ns)
 {
     memset(c, 0, sizeof *c);
     c->max_bytes = max_bytes;
+    c->deadline_ns = deadline_ns;
 }
 
 static sandbox_value *convert_fail(convert *c, sandbox_kind kind, const char *what)
@@ -38,6 +40,11 @@ static int convert_count(convert *c, size_t bytes)
     c->bytes += (int64_t)bytes;
     if (c->nodes > SANDBOX_MAX_NODES || c->bytes > c->max_bytes) {
         convert_fail(c, SANDBOX_EOUTPUT, "too large to leave the sandbox");
+        return -1;
+    }
+    /* Converting is part of the run: a large value must not outlast the deadline. */
+    if (c->deadline_ns && c->nodes % 4096 == 0 && time_mono_ns() > c->deadline_ns) {
+        convert_fail(c, SANDBOX_ETIMEOUT, "the deadline passed while converting it");
         return -1;
     }
     return 0;

@@ -667,7 +667,7 @@ static int env_host_call(lua_State *L)
     int rc;
 
     vm_check(L);
-    convert_init(&c, m->lim.memory_bytes);
+    convert_init(&c, m->lim.memory_bytes, m->deadline_ns);
     if (!(args = sandbox_value_new(SANDBOX_ARRAY)))
         return vm_fail(L, SANDBOX_EINTERNAL, "out of host memory");
     m->pending[0] = args;

@@ -11,7 +11,7 @@
 
 enum {
     SANDBOX_MAX_DEPTH  = 64,            /* nesting of values crossing the boundary */
-    SANDBOX_MAX_NODES  = 1 << 20,       /* values in one crossing */
+    SANDBOX_MAX_NODES  = 1 << 18,       /* values in one crossing */
     SANDBOX_STEP       = 1000,          /* instructions between two looks at the clock */
     SANDBOX_CO_STEP    = 100,           /* the same in a coroutine, and what a resume costs */
     SANDBOX_TRACE_MAX  = 4096,          /* bytes of a traceback */
@@ -103,13 +103,14 @@ double pattern_cost(const char *s, size_t n, const char *p, size_t plen, int anc
 ** could not be converted (SANDBOX_ERUNTIME). */
 typedef struct convert {
     int64_t      nodes, bytes, max_bytes;
+    uint64_t     deadline_ns;           /* 0: none */
     int          lossy;
     sandbox_kind kind;
     char         why[256];
     const void  *seen[SANDBOX_MAX_DEPTH + 1];
 } convert;
 
-void           convert_init(convert *c, int64_t max_bytes);
+void           convert_init(convert *c, int64_t max_bytes, uint64_t deadline_ns);
 sandbox_value *convert_from_lua(lua_State *L, int idx, convert *c);
 
 /* Push v (NULL: nil); raises on memory errors, so only in protected mode. */

@@ -274,7 +274,7 @@ static void vm_collect(lua_State *L, vm *m, vm_outcome *o, int base)
     sandbox_value *v = NULL;
     convert c;
 
-    convert_init(&c, m->lim.memory_bytes);
+    convert_init(&c, m->lim.memory_bytes, m->deadline_ns);
     if (n == 1) {
         v = convert_from_lua(L, base + 1, &c);
     } else if (n > 1 && (v = sandbox_value_new(SANDBOX_ARRAY))) {

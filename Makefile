@@ -12,14 +12,18 @@ SAN     ?=
 VERSION := $(shell sed -n 's/^\#define AUGUR_VERSION "\(.*\)"/\1/p' agent/augur.h)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
-# Debian packages: to build and test; to fuzz besides.
-DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev
+# Debian packages: to build and test; to fuzz and to benchmark besides.
+DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
+DEB_BENCH := lua5.4
 
 # pkg-config modules, by the folder that links them.
-PKG_base  := libcjson
-PKG_LIB   := $(PKG_base)
-PKG_TEST  := cmocka
+PKG_base    := libcjson
+PKG_sandbox := lua5.4 libseccomp libcurl
+PKG_model   := libpcre2-8 libutf8proc
+PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model)
+PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -35,7 +39,7 @@ LIB_SRC  := $(filter-out $(CLI_SRC),$(sort $(wildcard $(MODULES:%=%/*.c) $(MODUL
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/agent/defaults.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-PROGRAMS := $(BUILD)/augur $(BUILD)/toml-decoder $(BUILD)/toml-conform
+PROGRAMS := $(BUILD)/augur $(BUILD)/toml-decoder $(BUILD)/toml-conform $(BUILD)/model-conform
 HEADERS  := agent/augur.h base/err.h base/buf.h base/toml.h worlds/state.h worlds/world.h
 
 ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -44,7 +48,7 @@ FUZZ_SECONDS ?= 60
 BENCH_SRC := $(filter-out bench/bench.c,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test check check-toml asan bench deps deps-fuzz install uninstall clean help pkgs
+.PHONY: all run test check check-toml asan bench deps deps-fuzz deps-bench install uninstall clean help pkgs
 
 all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
@@ -53,10 +57,13 @@ help:
 	@echo 'make run        install packages, build, play one Crafter episode with the random agent'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
+	@echo 'make fuzz-gguf  fuzz the GGUF reader and writer'
+	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
+	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -79,7 +86,9 @@ asan:
 check: all $(TEST_BIN)
 	@BUILD=$(BUILD) SAN='$(SAN)' tests/run
 
-bench: $(BENCH_BIN)
+bench:
+	@$(MAKE) --no-print-directory deps deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/bench || exit 1; done
 
 check-toml: $(BUILD)/toml-decoder $(BUILD)/toml-conform
@@ -109,6 +118,9 @@ deps:
 
 deps-fuzz:
 	$(call deps_install,$(DEB_FUZZ))
+
+deps-bench:
+	$(call deps_install,$(DEB_BENCH))
 
 pkgs:
 	@pkg-config --exists $(PKG_LIB) $(PKG_TEST) 2>/dev/null || \
@@ -141,6 +153,9 @@ $(BUILD)/toml-decoder: $(BUILD)/obj/tests/conform/toml_decoder.o $(BUILD)/libaug
 $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
+$(BUILD)/model-conform: $(BUILD)/obj/tests/conform/model_conform.o $(BUILD)/libaugur.a
+	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/bench.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
@@ -154,10 +169,15 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(B
 # ---- fuzzing -------------------------------------------------------------------
 
 # make fuzz-NAME runs tests/fuzz/fuzz_NAME.c, built with clang and libFuzzer over the
-# library's sources, seeded with the toml-test documents.
+# library's sources, seeded with FUZZ_SEEDS_NAME, or tests/fuzz/seeds-NAME when there
+# is one, or the toml-test documents; with the dictionary tests/fuzz/NAME.dict (else
+# toml.dict).
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
 FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
+FUZZ_SEEDS_sandbox := tests/sandbox/hostile
+fuzz_seeds   = $(or $(FUZZ_SEEDS_$(1)),$(wildcard tests/fuzz/seeds-$(1)),$(FUZZ_SEEDS))
+fuzz_dict    = $(or $(wildcard tests/fuzz/$(1).dict),tests/fuzz/toml.dict)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) agent/defaults.S agent.toml
 	@mkdir -p $(@D)
@@ -168,8 +188,8 @@ fuzz-%:
 	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_$*
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	$(BUILD)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-		-dict=tests/fuzz/toml.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
-		$(FUZZ_SEEDS)
+		-dict=$(call fuzz_dict,$*) -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* \
+		$(call fuzz_seeds,$*)
 
 # ---- installing ----------------------------------------------------------------
 

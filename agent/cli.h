@@ -36,6 +36,8 @@ struct cli_command {
 extern const cli_command cli_config_command;
 extern const cli_command cli_play_command;
 extern const cli_command cli_laws_command;
+extern const cli_command cli_model_command;
+extern const cli_command cli_lua_command;
 
 /* The layered configuration, loaded the first time it is asked for; NULL (and a
 ** message on stderr) when a layer is invalid. */

@@ -35,8 +35,10 @@ static const char main_help[] =
 
 static const cli_command *const main_commands[] = {
     &cli_config_command,
+    &cli_lua_command,
     &cli_play_command,
     &cli_laws_command,
+    &cli_model_command,
     NULL,
 };
 

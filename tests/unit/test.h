@@ -27,6 +27,17 @@ int test_run(char *const argv[], const char *in, buf *out, buf *err);
 /* The build folder the tests were built in ($BUILD, default "build"). */
 const char *test_build_dir(void);
 
+/* Prepare to run the augur program built beside the tests: find it, make a scratch
+** folder, move into it, make it the user's configuration and data home and unset
+** AUGUR_LOG, so no configuration or data but the test's own is read. Returns the scratch folder (test_rmtree
+** and free it); fails the test when the program is missing. */
+char *test_augur_setup(void);
+
+/* Run augur with args (NULL-terminated, without the program's name) and stdin from
+** in (NULL: empty); out and err are cleared first. Returns the exit status. */
+int test_augurv(const char *in, const char *const *args, buf *out, buf *err);
+int test_augur(const char *in, buf *out, buf *err, ...);
+
 /* Whether haystack contains needle; on failure print both, for the test log. */
 int test_contains(const char *haystack, const char *needle);
 

@@ -5,45 +5,21 @@
 
 #include <cjson/cJSON.h>
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char augur_path[PATH_MAX];
 static char *scratch;
 static buf out, err;
 
-/* Run augur with the arguments (NULL-terminated) in the scratch folder. */
-static int run_augur(const char *in, ...)
-{
-    char *argv[32] = { augur_path };
-    va_list ap;
-    int n = 1;
-
-    va_start(ap, in);
-    while (n < 31 && (argv[n] = va_arg(ap, char *)))
-        n++;
-    va_end(ap);
-    buf_clear(&out);
-    buf_clear(&err);
-    return test_run(argv, in, &out, &err);
-}
+#define run_augur(in, ...) test_augur((in), &out, &err, __VA_ARGS__)
 
 static int setup(void **state)
 {
-    char rel[PATH_MAX];
-
     (void)state;
-    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
-    if (!realpath(rel, augur_path))
-        return -1;
-    scratch = test_tmpdir();
-    /* No user or local configuration but the test's own. */
-    setenv("XDG_CONFIG_HOME", scratch, 1);
-    unsetenv("AUGUR_LOG");
-    return chdir(scratch);
+    scratch = test_augur_setup();
+    return 0;
 }
 
 static int teardown(void **state)

@@ -5,7 +5,6 @@
 #include "base/json.h"
 #include "worlds/world.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,34 +122,18 @@ static void test_keys_state(void **st)
 
 /* ---- augur play ---------------------------------------------------------------- */
 
-static char augur_path[PATH_MAX];
 static char *scratch;
 
 static int run_play(buf *out, buf *err, const char *const *args)
 {
-    char *argv[16] = { augur_path };
-    int n = 1;
-
-    while (args[n - 1] && n < 15) {
-        argv[n] = (char *)args[n - 1];
-        n++;
-    }
-    buf_clear(out);
-    buf_clear(err);
-    return test_run(argv, NULL, out, err);
+    return test_augurv(NULL, args, out, err);
 }
 
 static int setup(void **st)
 {
-    char rel[PATH_MAX];
-
     (void)st;
-    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
-    if (!realpath(rel, augur_path))
-        return -1;
-    scratch = test_tmpdir();
-    setenv("XDG_CONFIG_HOME", scratch, 1);
-    return chdir(scratch);
+    scratch = test_augur_setup();
+    return 0;
 }
 
 static int teardown(void **st)

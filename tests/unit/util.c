@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
@@ -106,6 +107,51 @@ const char *test_build_dir(void)
 {
     const char *b = getenv("BUILD");
     return b && *b ? b : "build";
+}
+
+static char test_augur_path[PATH_MAX];
+
+char *test_augur_setup(void)
+{
+    char rel[PATH_MAX];
+    char *scratch;
+
+    snprintf(rel, sizeof rel, "%s/augur", test_build_dir());
+    if (!realpath(rel, test_augur_path))
+        fail_msg("%s: %s", rel, strerror(errno));
+    scratch = test_tmpdir();
+    setenv("XDG_CONFIG_HOME", scratch, 1);
+    setenv("XDG_DATA_HOME", scratch, 1);
+    unsetenv("AUGUR_LOG");
+    if (chdir(scratch) != 0)
+        fail_msg("chdir %s: %s", scratch, strerror(errno));
+    return scratch;
+}
+
+int test_augurv(const char *in, const char *const *args, buf *out, buf *err)
+{
+    char *argv[64] = { test_augur_path };
+    int n = 1;
+
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = (char *)args[n - 1];
+    buf_clear(out);
+    buf_clear(err);
+    return test_run(argv, in, out, err);
+}
+
+int test_augur(const char *in, buf *out, buf *err, ...)
+{
+    const char *args[64];
+    va_list ap;
+    int n = 0;
+
+    va_start(ap, err);
+    while (n < 63 && (args[n] = va_arg(ap, const char *)))
+        n++;
+    va_end(ap);
+    args[n] = NULL;
+    return test_augurv(in, args, out, err);
 }
 
 int test_contains(const char *haystack, const char *needle)

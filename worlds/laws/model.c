@@ -294,16 +294,7 @@ int laws_show(const laws *m, buf *out)
         buf_puts(out, "\n        when ");
         for (int a = 0; a < l->naction; a++)
             buf_printf(out, "%s%s", a ? " or " : "action is ", m->cls->actions[l->action[a]]);
-        for (int c = 0; c < l->decl.ncond; c++) {
-            buf_puts(out, l->naction || c ? ", " : "");
-            law_write_cond(m, &l->decl.cond[c], out);
-        }
-        if (!l->naction && !l->decl.ncond)
-            buf_puts(out, "always");
-        for (int e = 0; e < l->decl.neffect; e++) {
-            buf_puts(out, e ? "\n             " : "\n        then ");
-            law_write_effect(m, &l->decl.effect[e], out);
-        }
+        l->kind->show(m, l, l->naction > 0, out);
         buf_putc(out, '\n');
     }
     return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
@@ -432,8 +423,9 @@ static int lm_grow2(void **a, void **b, int *cap, int need, size_t size)
     return AUGUR_OK;
 }
 
-/* Map the state's keys to the model's names, once per key assignment. */
-static int lm_keys_sync(laws *m, const state *s)
+/* Map the state's keys to the model's names, once per key assignment (and again
+** when the model has learned new names). */
+int lm_keys_sync(laws *m, const state *s)
 {
     lm_keys *k = &m->keys;
     int n = 0;
@@ -754,6 +746,7 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
 void law_out_reset(law_out *o)
 {
     o->ne = o->nv = 0;
+    o->fail[0] = '\0';
 }
 
 void law_out_free(law_out *o)
@@ -1006,7 +999,8 @@ int lm_predict(laws *m, const state *s, int action, augur_err *err)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     law_out_reset(&m->out);
     if ((rc = lm_collect(m, action)) < 0)
-        return augur_err_set(err, rc, "laws: a law failed: %s", augur_errstr(rc));
+        return augur_err_set(err, rc, "laws: law '%s' failed: %s", m->law[m->out.law].name,
+                             m->out.fail[0] ? m->out.fail : augur_errstr(rc));
     if (lm_combine(m) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     for (int i = 0; i < m->nslot; i++)

@@ -159,11 +159,15 @@ typedef struct law_kind {
     int  (*may_fire)(const laws *m, const law *l, law_ctx *ctx);
     /* Append the kind's keys as TOML lines. */
     int  (*write)(const laws *m, const law *l, buf *out);
+    /* Append the law's precondition (after "when", and after the actions when
+    ** actions is set) and its effects, for people (laws_show). */
+    int  (*show)(const laws *m, const law *l, int actions, buf *out);
     /* Free what parse made. */
     void (*release)(law *l);
 } law_kind;
 
 extern const law_kind law_declarative;
+extern const law_kind law_lua;       /* lua.c: run in the sandbox */
 
 struct law {
     char      name[LAW_NAME_MAX + 1];
@@ -272,6 +276,7 @@ struct law_out {
     law_entry *tmp;             /* scratch for sorting */
     int        cap_tmp;
     double     log_p[16], log_v[16];    /* remembered log(p) */
+    char       fail[256];               /* why a law's apply failed (< 0) */
 };
 
 void law_out_reset(law_out *o);
@@ -338,6 +343,9 @@ const laws_induce_opts *laws_online_induce_opts(const laws_online *o);
 /* Intern every name s holds, so that the model's context can read all of it. */
 int lm_intern_state(laws *m, const state *s);
 
+/* Map s's keys to the model's names (again after names were added). */
+int lm_keys_sync(laws *m, const state *s);
+
 /* Set up the model's context for (s, action): positions, places, keys. */
 int lm_context(laws *m, const state *s, int action);
 
@@ -377,6 +385,11 @@ int  law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *
 int  law_write(const laws *m, const law *l, buf *out);
 int  law_write_cond(const laws *m, const law_cond *c, buf *out);
 int  law_write_effect(const laws *m, const law_effect *e, buf *out);
+/* One effect written as the declarative form writes it (where: for errors), and
+** what it says for (ctx, self) added to out, as a law that fired or not. */
+int  law_effect_parse(laws *m, const char *text, const char *where, law_effect *out,
+                      augur_err *err);
+int  law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *out);
 void law_index_keys(law *l);
 
 /* Whether attribute name id is outside the model. */

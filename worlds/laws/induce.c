@@ -37,6 +37,8 @@ enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
 #define IND_RARE    0.01    /* outcomes rarer than this in a law are dropped */
 #define IND_TOWARD  0.35    /* moves toward (away from) the player, above chance (0.25),
                                are told as such */
+#define IND_TIE     0.03    /* gains this close are a tie */
+#define IND_SHARE   0.05    /* a rule must cover this share of its class's changes */
 
 typedef struct ind_col {
     law_ref ref;
@@ -874,12 +876,39 @@ static int ind_col_of(const ind_table *t, const law_ref *ref)
     return -1;
 }
 
+/* The templates' order of causes: the action, what the player faces, what it
+** holds or is, what is around it, the rest (the state of other things, readings
+** that change every step). */
+static int ind_rank(const ind_col *c)
+{
+    switch (c->ref.kind) {
+    case REF_ACTION:
+        return 0;
+    case REF_MATERIAL: case REF_ENTITY:
+        return c->ref.place == PL_FACING ? 1 : 3;
+    case REF_PLAYER: case REF_SELF:
+        return c->integral || c->boolean ? 2 : 4;
+    case REF_NEARBY: case REF_FACED: case REF_SIDE:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
+/* Whether feature a is the likelier cause than b: earlier in the templates'
+** order, or as early with fewer values (a flag before a count). */
+static int ind_simpler(const ind_col *a, const ind_col *b)
+{
+    int ra = ind_rank(a), rb = ind_rank(b);
+
+    return ra != rb ? ra < rb : a->distinct < b->distinct;
+}
+
 /* Grow a conjunction by the condition of most gain until none helps; pos and neg
 ** are filtered to the rows it covers. */
 static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
                          uint32_t *neg, size_t *nneg)
 {
-    rule->ncond = 0;
     while (*nneg > 0 && rule->ncond < d->opt->max_conditions && rule->ncond < LAW_COND_MAX) {
         law_cond best, c;
         double best_gain = 0, gain;
@@ -892,7 +921,11 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
                 continue;
             if ((rc = ind_best_on(d, t, j, pos, *npos, neg, *nneg, &c, &gain)) < 0)
                 return rc;
-            if (rc && gain > best_gain * (1 + 1e-9)) {
+            /* Near ties go to the likelier cause: in a short life several features
+            ** may separate the same few rows by coincidence. */
+            if (rc && (gain > best_gain * (1 + IND_TIE) ||
+                       (best_col >= 0 && gain > best_gain * (1 - IND_TIE) &&
+                        ind_simpler(&t->col[j], &t->col[best_col])))) {
                 best = c;
                 best_gain = gain;
                 best_col = j;
@@ -905,6 +938,43 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
         *nneg = ind_filter(t, best_col, &best, neg, *nneg);
     }
     return AUGUR_OK;
+}
+
+/* What a law takes away must be there to take: for each of the player's
+** attributes that fell by at least k in every row a rule is to cover (its other
+** effects), "ATTR >= k" holds of those rows; it starts the rule when it rules
+** out some of the rows the rule must not cover. */
+static void ind_rule_seed(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
+                          uint32_t *neg, size_t *nneg)
+{
+    (void)d;
+    for (int g = 0; g < t->ntg && t->subject < 0 && *npos; g++) {
+        const ind_target *tg = &t->tg[g];
+        double k = INFINITY;
+        law_cond c;
+        int col;
+        size_t kept;
+        if (tg->kind != TG_VALUE || tg->ref.kind != REF_PLAYER ||
+            (col = ind_col_of(t, &tg->ref)) < 0 || !t->col[col].num || rule->ncond >= LAW_COND_MAX)
+            continue;
+        for (size_t i = 0; i < *npos && k > 0; i++) {
+            const double *row = t->x + pos[i] * (size_t)t->width;
+            double fell = IND_B(t, row, g) - IND_A(t, row, g);
+            k = isnan(fell) || !(fell > 0) ? 0 : fell < k ? fell : k;
+        }
+        if (!(k > 0) || !isfinite(k))
+            continue;
+        memset(&c, 0, sizeof c);
+        c.ref = tg->ref;
+        c.op = OP_GE;
+        c.n = 1;
+        c.v[0] = k;
+        if ((kept = ind_filter(t, col, &c, neg, *nneg)) == *nneg)
+            continue;
+        *nneg = kept;
+        *npos = ind_filter(t, col, &c, pos, *npos);
+        rule->cond[rule->ncond++] = c;
+    }
 }
 
 static int ind_row_holds(const ind_table *t, const ind_rule *rule, const double *row)
@@ -1156,6 +1226,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
     if (!(done = calloc(t->nrow + 1, 1)))
         return AUGUR_ENOMEM;
     for (int c = 0; c < ncls && rc == AUGUR_OK; c++) {
+        size_t least = 0;
         for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {
             size_t npos = 0, nneg = 0, support;
             ind_rule rule;
@@ -1176,11 +1247,19 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 else if (a != b && !done[i])
                     d->pos[npos++] = (uint32_t)i;
             }
-            if (npos < (size_t)d->opt->min_support)
+            /* Each rule covers a fair share of the class: a few changes left over
+            ** are more often coincidence than law. */
+            if (r == 0)
+                least = (size_t)ceil(IND_SHARE * (double)npos);
+            if (least < (size_t)d->opt->min_support)
+                least = (size_t)d->opt->min_support;
+            if (npos < least)
                 break;
+            rule.ncond = 0;
+            ind_rule_seed(d, t, &rule, d->pos, &npos, d->neg, &nneg);
             if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
                 break;
-            if (npos < (size_t)d->opt->min_support)
+            if (npos < least)
                 break;
             for (size_t i = 0; i < npos; i++)
                 done[d->pos[i]] = 1;

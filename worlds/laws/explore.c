@@ -48,7 +48,7 @@ enum {
     EX_REACH = 2,                   /* how near a creature must be to be blamed */
     EX_WARY = 20,                   /* steps after a threat was seen without experiments */
     EX_ALARM = 40,                  /* steps after a threat was seen that count as lately */
-    EX_THREATS = 3,                 /* threats seen lately that send it to shelter */
+    EX_THREATS = 8,                 /* threats in view lately (16 x the mean) that send it to shelter */
     EX_SEARCH = 40,                 /* steps a walk looks ahead */
     EX_BINS = 10,                   /* of the clock */
     EX_AHEAD = 40,                  /* steps the clock is read ahead */
@@ -203,9 +203,10 @@ typedef struct explorer {
     ex_map       fought;        /* type -> hits tried on one */
     long         lived, falls;
     long         alarm;         /* the step a threat was last seen */
-    int          threats_seen;  /* sightings of threats lately (decays) */
+    double       threats_seen;  /* threats in view, summed with decay (16 x the recent mean) */
     /* actions */
     ex_map       tried;         /* (action, thing) -> tries */
+    ex_map       tried_low;     /* (action, thing) -> tries while a need was low */
     ex_map       tmax;          /* (action, thing, item) -> the most held at a try, + 1 */
     ex_map       near_tried;    /* (action, landmark) -> tries */
     ex_map       nmax;          /* (action, landmark, item) -> the most held, + 1 */
@@ -219,6 +220,10 @@ typedef struct explorer {
                                    was to; its key ^ 1: the step of the last */
     ex_map       made;          /* materials the player's actions made, not found in the world */
     ex_map       native;        /* materials seen in the world before the player made any */
+    ex_map       dug;           /* materials `do` left where something else was */
+    ex_map       digs;          /* material -> what `do` on it left there, + 1 */
+    ex_map       blocks;        /* action -> the wall it put on ground + 1, and (<< 16) the
+                                   item it used + 1 */
     /* the clock: an attribute outside the laws, and the threats seen at each reading */
     int          clock;         /* its name id, or -1 */
     double       clock_now, clock_slope, clock_lo, clock_hi;
@@ -237,6 +242,14 @@ typedef struct explorer {
 } explorer;
 
 static const int ex_dx[4] = { -1, 1, 0, 0 }, ex_dy[4] = { 0, 0, -1, 1 };
+
+static int64_t ex_held(const ex_items *it, int id)
+{
+    for (int i = 0; i < it->n; i++)
+        if (it->id[i] == id)
+            return it->v[i];
+    return 0;
+}
 
 static laws *ex_model(explorer *x)
 {
@@ -290,15 +303,17 @@ static int ex_is_move(const explorer *x, int a)
 
 /* ---- the ground ------------------------------------------------------------------------ */
 
-/* Ground to step on: the player stood on it, or a creature stood still on it and
-** the player's moves onto it have not kept failing. */
+/* Ground to step on: the player stood on it, or a creature stood still on it or
+** the player's own action left it where something else was (what digging
+** leaves), and the player's moves onto it have not kept failing. */
 static int ex_ground(explorer *x, int mat)
 {
     if (mat < 0)
         return 0;
     if (ex_get(&x->stood, (uint64_t)mat + 1))
         return 1;
-    return ex_get(&x->trod, (uint64_t)mat + 1) > 0 && ex_get(&x->blocked, (uint64_t)mat + 1) < EX_STUCK;
+    return (ex_get(&x->trod, (uint64_t)mat + 1) > 0 || ex_get(&x->dug, (uint64_t)mat + 1) > 0) &&
+           ex_get(&x->blocked, (uint64_t)mat + 1) < EX_STUCK;
 }
 
 /* A wall: a material no creature was seen on (when enough were seen to say) that
@@ -413,21 +428,40 @@ static int ex_makes_cell(const law *l)
 static int ex_diggable(explorer *x, int mat)
 {
     laws *m = ex_model(x);
+    uint32_t left = mat >= 0 ? ex_get(&x->digs, (uint64_t)mat + 1) : 0;
 
     if (mat < 0 || ex_ground(x, mat))
         return 0;
+    /* What `do` did to it before: what it leaves there is ground. */
+    if (left && ex_ground(x, (int)left - 1))
+        return 1;
     for (int i = 0; i < m->n; i++)
         if (ex_fires(x, &m->law[i], x->act_do, mat, -1) && ex_ground(x, ex_makes_cell(&m->law[i])))
             return 1;
     return 0;
 }
 
+/* The wall action a put on ground before, when `do` digs it again; with held,
+** only while the player holds what it used: -1 when none. */
+static int ex_block_of(explorer *x, int a, int held)
+{
+    uint32_t b = ex_get(&x->blocks, (uint64_t)a + 1);
+    int wall = (int)(b & 0xffff) - 1, item = (int)(b >> 16) - 1;
+
+    if (!b || !ex_wall(x, wall) || !ex_diggable(x, wall) || (held && item >= 0 && ex_held(&x->items, item) < 1))
+        return -1;
+    return wall;
+}
+
 /* The action that puts a wall, one `do` digs again, on a faced tile of ground
-** mat now, or -1. */
+** mat now (as a law says, or as it did before), or -1. */
 static int ex_blocker(explorer *x, int mat)
 {
     laws *m = ex_model(x);
 
+    for (int a = 0; a < x->w->cls->nactions && ex_ground(x, mat); a++)
+        if (a != x->act_do && ex_block_of(x, a, 1) >= 0)
+            return a;
     for (int i = 0; i < m->n; i++) {
         const law *l = &m->law[i];
         int wall = ex_makes_cell(l);
@@ -636,7 +670,7 @@ static int ex_threat(explorer *x, int margin, int *dist)
     return best;
 }
 
-/* Mark the cells within reach (plus one) of each visible threat; count the threats. */
+/* Mark the cells within reach (plus two) of each visible threat; count the threats. */
 static int ex_dangers(explorer *x)
 {
     const law_ctx *c = ex_ctx(x);
@@ -648,7 +682,8 @@ static int ex_dangers(explorer *x)
         if (j == c->player || c->etype[j] < 0 || !ex_visible(c, j) || !ex_hurts(x, c->etype[j], &reach))
             continue;
         n++;
-        reach = reach + 1 < 2 * EX_VIEW_X ? reach + 1 : 2 * EX_VIEW_X;
+        /* Walks keep a step clear of where defence begins (no dance at the edge). */
+        reach = reach + 2 < 2 * EX_VIEW_X ? reach + 2 : 2 * EX_VIEW_X;
         for (int dy = -reach; dy <= reach; dy++)
             for (int dx = -reach + abs(dy); dx <= reach - abs(dy); dx++)
                 if (ex_inside(x, c->ex[j] + dx, c->ey[j] + dy))
@@ -689,7 +724,7 @@ static void ex_tick(explorer *x, int threats)
     double v = x->clock >= 0 ? ex_player_attr(x, x->clock) : NAN;
     int b;
 
-    x->threats_seen = x->threats_seen * 15 / 16;
+    x->threats_seen *= 15.0 / 16;
     if (isnan(v))
         return;
     if (x->now > 0)
@@ -769,14 +804,6 @@ static void ex_holdings(explorer *x, ex_items *it)
         it->id[it->n] = id;
         it->v[it->n++] = v.as.i;
     }
-}
-
-static int64_t ex_held(const ex_items *it, int id)
-{
-    for (int i = 0; i < it->n; i++)
-        if (it->id[i] == id)
-            return it->v[i];
-    return 0;
 }
 
 /* Whether the player's attribute id is a thing it holds (an integer, not a
@@ -1198,6 +1225,9 @@ static int ex_can_block(explorer *x)
 {
     laws *m = ex_model(x);
 
+    for (int a = 0; a < x->w->cls->nactions; a++)
+        if (a != x->act_do && ex_block_of(x, a, 0) >= 0)
+            return 1;
     for (int i = 0; i < m->n; i++) {
         const law *l = &m->law[i];
         int wall = ex_makes_cell(l);
@@ -1257,7 +1287,23 @@ static int ex_find_pocket(explorer *x)
 /* Why to shelter: threats come now or soon, or a need only sleep meets is low. */
 static int ex_shelter_due(explorer *x)
 {
-    return ex_dark(x) || x->threats_seen >= EX_THREATS * 16 || ex_needs(x, EX_NEED, 1) >= 0;
+    return ex_dark(x) || x->threats_seen >= EX_THREATS || ex_needs(x, EX_NEED, 1) >= 0;
+}
+
+/* Where nothing can reach the player and a need is not full: what leaves it
+** helpless (sleep), which may be what fills it; -1 when none is known. */
+static int ex_rest(explorer *x)
+{
+    double v;
+
+    if (ex_lowest_need(x, 8, &v) < 0)
+        return -1;
+    for (int a = 0; a < x->w->cls->nactions; a++)
+        if (ex_risky(x, a) && !ex_let_down(x, a)) {
+            x->why = "rest";
+            return a;
+        }
+    return -1;
 }
 
 /* Inside a walled pocket: meet the needs only sleep meets, wait while threats
@@ -1270,7 +1316,7 @@ static int ex_sheltered(explorer *x, int ax, int ay, int dire)
 
     if (!k->sealed)
         k->sealed = x->now;
-    if (!dire && (a = ex_needs(x, 8, 1)) >= 0)
+    if (!dire && ((a = ex_needs(x, 8, 1)) >= 0 || (a = ex_rest(x)) >= 0))
         return a;
     if (!dire && (ex_dark(x) || x->now - x->alarm < EX_WARY || x->now - k->sealed < 10))
         return ex_wait(x);
@@ -1289,8 +1335,18 @@ static int ex_shelter(explorer *x, int dire)
     ex_pocket *k = &x->pocket;
     int d, dx, dy, ax, ay, bx, by, at, a;
 
-    if (!k->on && (dire || !ex_shelter_due(x) || !ex_find_pocket(x)))
+    if (!k->on && (dire || !ex_shelter_due(x)))
         return -1;
+    if (!k->on && !ex_find_pocket(x)) {
+        if (x->trace)
+        {
+            laws *m = ex_model(x);
+            int st = names_find(&m->names, "stone", 5), pa = names_find(&m->names, "path", 4);
+            snprintf(x->plan, sizeof x->plan, "no pocket (wall %d, block %d, dig %d, path %d)", ex_wall(x, st),
+                     ex_can_block(x), ex_diggable(x, st), ex_ground(x, pa));
+        }
+        return -1;
+    }
     d = k->d;
     dx = ex_dx[d];
     dy = ex_dy[d];
@@ -1494,6 +1550,11 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
     if (!worked && thing != EX_GROUND_THING && !ex_get(&x->tried, ex_key3((uint64_t)a, thing, 0)) &&
         (rc = ex_add(&x->kinds_failed, (uint64_t)a + 1, 1)))
         return rc;
+    double low;
+
+    if (ex_lowest_need(x, EX_NEED, &low) >= 0 &&
+        (rc = ex_add(&x->tried_low, ex_key3((uint64_t)a, thing, 0), 1)))
+        return rc;
     if ((rc = ex_add(&x->tried, ex_key3((uint64_t)a, thing, 0), 1)) ||
         (rc = ex_add(worked ? &x->works : &x->fails, (uint64_t)a + 1, 1)) ||
         (worked && (rc = ex_add(&x->worked_on, ex_key3((uint64_t)a, thing, 0), 1))))
@@ -1667,8 +1728,8 @@ enum { EX_OFFER_GATHER, EX_OFFER_ALL, EX_OFFER_KNOWN };
 
 /* What a kind of thing offers: what it once gave that the player holds little
 ** of; with EX_OFFER_ALL the tries it offers; with EX_OFFER_KNOWN, an action known
-** to act on what it faces never tried on it (what meets an unmet need is likelier
-** among them). */
+** to act on what it faces never tried on it while a need was low (what meets an
+** unmet need is likelier among them; a try when it was full could not show it). */
 static double ex_offer(explorer *x, uint64_t thing, int mat, int type, int mode)
 {
     double n = 0;
@@ -1681,7 +1742,7 @@ static double ex_offer(explorer *x, uint64_t thing, int mat, int type, int mode)
             ex_novelty(x, a, thing) + (mat >= 0 && type < 0 ? ex_novelty_beside(x, a, mat) : 0) > EX_TRY)
             n += ex_known(x, a) ? 2 : 1;
         else if (mode == EX_OFFER_KNOWN && thing != EX_GROUND_THING && ex_known(x, a) &&
-                 ex_faces(x, a) && !ex_get(&x->tried, ex_key3((uint64_t)a, thing, 0)))
+                 ex_faces(x, a) && !ex_get(&x->tried_low, ex_key3((uint64_t)a, thing, 0)))
             n += 1;
         if (mode == EX_OFFER_KNOWN)
             continue;
@@ -1793,15 +1854,18 @@ static int ex_choose(explorer *x)
 
     if (ex_helpless(x) || (ex_unusual(x) && x->pocket.sealed))
         return x->why = "helpless", ex_wait(x);
+    /* A threat at hand first; one farther off matters less than getting to shelter. */
+    if ((ex_threat(x, -EX_REACH + 1, &dist) >= 0 || !x->pocket.on) && (a = ex_defend(x, hv)) >= 0)
+        return x->why = "defend", a;
+    if (x->pocket.on && (x->why = "shelter", a = ex_shelter(x, dire)) >= 0)
+        return a;
     if ((a = ex_defend(x, hv)) >= 0)
         return x->why = "defend", a;
-    if (x->pocket.on && (a = ex_shelter(x, dire)) >= 0)
-        return x->why = "shelter", a;
     x->unmet = 0;
     if ((a = ex_needs(x, ex_dark(x) ? EX_THIRSTY : EX_NEED, 0)) >= 0)
         return x->why = "needs", a;
-    if ((a = ex_shelter(x, dire)) >= 0)
-        return x->why = "shelter", a;
+    if ((x->why = "shelter", a = ex_shelter(x, dire)) >= 0)
+        return a;
     if ((a = ex_produce(x)) >= 0)
         return x->why = "produce", a;
     if (!ex_unusual(x) && ex_threat(x, 4, &dist) < 0 && (a = ex_try_here(x, calm)) >= 0)
@@ -1889,6 +1953,34 @@ static int ex_drift(explorer *x, int action, const state *next)
     return rc;
 }
 
+/* An action turned the faced tile of material was into made: what digging
+** leaves, and what walls the player can put down (and with what). */
+static int ex_note_cell(explorer *x, int action, int was, int made, int q, const state *next)
+{
+    const law_ctx *c = ex_ctx(x);
+    int used = -1;
+    uint32_t *slot;
+
+    if (was < 0)
+        return AUGUR_OK;
+    if (action == x->act_do) {
+        if (!(slot = ex_slot(&x->digs, (uint64_t)was + 1, 1)))
+            return AUGUR_ENOMEM;
+        *slot = (uint32_t)made + 1;
+        return ex_add(&x->dug, (uint64_t)made + 1, 1);
+    }
+    if (!ex_ground(x, was) || ex_ground(x, made))
+        return AUGUR_OK;
+    for (int i = 0; i < x->items.n && used < 0; i++)
+        if (state_get_int(next, q, names_text(&ex_model(x)->names, x->items.id[i]), 0) < x->items.v[i])
+            used = x->items.id[i];
+    if (!(slot = ex_slot(&x->blocks, (uint64_t)action + 1, 1)))
+        return AUGUR_ENOMEM;
+    *slot = (uint32_t)(made + 1) | (uint32_t)(used + 1) << 16;
+    (void)c;
+    return AUGUR_OK;
+}
+
 /* Remember what acting on a kind of thing made the player hold more of, what
 ** raised a need, and which materials its actions made. */
 static int ex_note_gain(explorer *x, int action, const state *next)
@@ -1904,6 +1996,8 @@ static int ex_note_gain(explorer *x, int action, const state *next)
         int i = state_grid_get(next, fx, fy);
         if (i >= 0 && i < c->npal && c->pal[i] >= 0 && !ex_get(&x->native, (uint64_t)c->pal[i] + 1))
             rc = ex_add(&x->made, (uint64_t)c->pal[i] + 1, 1);
+        if (rc == AUGUR_OK && i >= 0 && i < c->npal && c->pal[i] >= 0)
+            rc = ex_note_cell(x, action, mat, c->pal[i], q, next);
     }
     /* Gathering gives without taking: nothing the player holds fell. */
     for (int i = 0; i < x->items.n && !spent; i++)
@@ -2071,7 +2165,8 @@ static int ex_learn(explorer *x, const state *s, int action, const state *next)
         return AUGUR_OK;
     /* What was done to produce and produced nothing is not done again soon. */
     if (x->why && (strcmp(x->why, "produce") == 0 || strcmp(x->why, "want") == 0 ||
-                   strcmp(x->why, "needs") == 0) && !ex_is_move(x, action)) {
+                   strcmp(x->why, "needs") == 0 || strcmp(x->why, "rest") == 0) &&
+        !ex_is_move(x, action)) {
         uint64_t k = ex_key3((uint64_t)action, thing, 0x1e7);
         uint32_t *n = ex_slot(&x->letdown, k, 1), *at = ex_slot(&x->letdown, k ^ 1, 1);
         if (!n || !at)
@@ -2107,6 +2202,7 @@ static void ex_trace(explorer *x, const state *s, int action)
                 x->pocket.sealed ? "sealed" : "");
     if (x->clock >= 0)
         fprintf(stderr, " clock=%.2f%s", x->clock_now, ex_dark(x) ? "(dark)" : "");
+    fprintf(stderr, " threats=%.1f", x->threats_seen);
     for (size_t i = 0; p >= 0 && i < state_attr_count(s, p); i++) {
         state_value v;
         const char *name = state_attr_at(s, p, i, &v);
@@ -2176,7 +2272,7 @@ static void ex_free(explorer *x)
     ex_map *maps[] = { &x->stood, &x->trod, &x->blocked, &x->prev, &x->kinds, &x->drifts,
                        &x->remedy, &x->helpless, &x->moved, &x->near, &x->hurt, &x->makes,
                        &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->fails,
-                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->gathered, &x->native, &x->worked_on };
+                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low };
 
     free(x->seen);
     free(x->dist);

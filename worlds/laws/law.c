@@ -1230,6 +1230,25 @@ static int law_decl_apply(const laws *m, const law *l, law_ctx *ctx, int self, i
     return rc < 0 ? rc : fired;
 }
 
+int law_self_holds(law_ctx *ctx, const law *l, int self)
+{
+    for (int i = 0; i < l->decl.ncond; i++)
+        if (law_ref_of_self(&l->decl.cond[i].ref) && !law_cond_holds(ctx, &l->decl.cond[i], self))
+            return 0;
+    return 1;
+}
+
+int law_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+{
+    static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    int mask = 0;
+
+    for (int d = 0; d < 4; d++)
+        if (law_move_free(ctx, ef, e, ctx->ex[e] + steps[d][0], ctx->ey[e] + steps[d][1]))
+            mask |= 1 << d;
+    return mask;
+}
+
 /* The conditions that do not read the subject hold (or the law names no subject). */
 static int law_decl_may_fire(const laws *m, const law *l, law_ctx *ctx)
 {

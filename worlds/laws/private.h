@@ -184,6 +184,9 @@ struct law {
 
 /* ---- the context of one (state, action) ------------------------------------------- */
 
+/* States built apart assign keys in their own orders: a few mappings are kept. */
+enum { LM_KEYSETS = 8 };
+
 /* A state's keys mapped to the model's names, for one key assignment. */
 typedef struct lm_keys {
     uint64_t id;
@@ -223,6 +226,10 @@ struct law_ctx {
     unsigned char nearby_known;
     unsigned char *nearby;              /* per name id: in the 3x3 around the player */
     int          cap_nearby;
+    uint32_t     pstamp, *pat;          /* the player's attributes, read once per context: */
+    double      *pval;                  /* per name id, valid where pat[id] == pstamp */
+    uint8_t     *pkind;
+    int          cap_p;
 };
 
 /* Grow *p (of *cap elements of size bytes) to hold need, doubling. */
@@ -296,7 +303,27 @@ typedef struct lm_slot {
     const law_effect *create;
     double   norm;              /* log-sum-exp of the candidates' scores */
     double   floor;             /* the score of a value no law gives */
+    const double *cum;          /* sampling's fast path: the candidates' cumulative
+                                   probabilities (NULL: from the log-probabilities) */
 } lm_slot;
+
+/* Sampling's fast path for creatures' moves: the product of a type's move laws
+** for one situation (which laws fire, where the creature may step, which way
+** the player is), combined once and kept. */
+enum { LM_MOVES_MAX = 32, LM_MOVE_CACHE = 4096 };
+
+typedef struct lm_move {
+    uint64_t key;               /* 0: empty */
+    int      n;
+    int8_t   dx[5], dy[5];
+    double   lp[5], cum[5];
+} lm_move;
+
+typedef struct lm_mover {
+    int32_t type;
+    int     n;
+    int32_t law[LM_MOVES_MAX];  /* its move laws */
+} lm_mover;
 
 /* ---- the model ----------------------------------------------------------------- */
 
@@ -321,8 +348,16 @@ struct laws {
     int       *bucket_first;    /* per action + 1 */
     int32_t  *subject_laws;     /* laws with `for` */
     int       nsubject;
+    /* sampling's fast path (see lm_move) */
+    int       fast;
+    lm_mover *movers;
+    int       nmovers;
+    lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
+    int       moves_valid;
     /* scratch of one prediction */
-    lm_keys   keys;
+    lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */
+    lm_keys  *keys;             /* the one of the state at hand */
+    int       keyset_next;
     law_ctx   ctx;
     law_out   out;
     lm_slot  *slot;
@@ -390,6 +425,12 @@ int  law_write_effect(const laws *m, const law_effect *e, buf *out);
 int  law_effect_parse(laws *m, const char *text, const char *where, law_effect *out,
                       augur_err *err);
 int  law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *out);
+/* A declarative law's conditions on its subject hold for self (the others were
+** checked once, by may_fire). */
+int  law_self_holds(law_ctx *ctx, const law *l, int self);
+/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
+** effect's `on`. */
+int  law_free_dirs(law_ctx *ctx, const law_effect *ef, int e);
 void law_index_keys(law *l);
 
 /* Whether attribute name id is outside the model. */

@@ -201,6 +201,7 @@ typedef struct explorer {
     ex_map       makes;         /* (made type, maker type) -> times */
     ex_map       reach;         /* type -> how far from the player what it made appeared */
     ex_map       fought;        /* type -> hits tried on one */
+    ex_map       wounded;       /* type -> hits that lowered one's health or ended it */
     long         lived, falls;
     long         alarm;         /* the step a threat was last seen */
     double       threats_seen;  /* threats in view, summed with decay (16 x the recent mean) */
@@ -473,11 +474,14 @@ static int ex_blocker(explorer *x, int mat)
     return -1;
 }
 
-/* Whether a law says `do` lowers the health of creatures of a type. */
+/* Whether a law says `do` lowers the health of creatures of a type, or hits
+** did so before (the laws are refitted only now and then). */
 static int ex_fightable(explorer *x, int type)
 {
     laws *m = ex_model(x);
 
+    if (ex_get(&x->wounded, (uint64_t)type + 1))
+        return 1;
     for (int j = 0; j < m->n; j++) {
         const law *l = &m->law[j];
         if (l->subject != type || !ex_believed(l) || !l->naction || !law_allows(l, x->act_do))
@@ -1130,26 +1134,49 @@ static int ex_clearance(explorer *x, int cx, int cy)
     return best;
 }
 
-/* A threat within its reach: hit it when it is next to the player, `do` is
-** known to hurt its kind and health allows; else step to the free neighbour
-** farthest out of the threats' reach (more room to run on breaking ties); when
-** cornered next to it, hit it. -1: nothing to defend against, or staying is best. */
+/* Turn to (or hit, when already facing it) the creature e next to the player. */
+static int ex_hit(explorer *x, int e)
+{
+    const law_ctx *c = ex_ctx(x);
+
+    if (c->place_ent[PL_FACING] == e)
+        return x->act_do;
+    for (int k = 0; k < 4; k++)
+        if (c->px + ex_dx[k] == c->ex[e] && c->py + ex_dy[k] == c->ey[e])
+            return x->moves[k];
+    return -1;
+}
+
+/* A threat within its reach. One next to the player is hit when `do` is known
+** to hurt its kind (running from one that follows only gives it more hits), or
+** to learn whether it does (while health allows, or when it hurts only from
+** next to the player), unless one more hit may end the player; the faced one
+** first when it is a threat too. One that hurts only from next to the player and is known to be
+** hurt by hits is waited for while health is not low. Else step to the free
+** neighbour farthest out of the threats' reach (more room to run on breaking
+** ties); when cornered next to it, hit it. -1: nothing to defend against, or
+** staying is best. */
 static int ex_defend(explorer *x, double health)
 {
     law_ctx *c = ex_ctx(x);
-    int d, near = ex_threat(x, 0, &d), best = -1;
+    int d, near = ex_threat(x, 0, &d), best = -1, faced = c->place_ent[PL_FACING], reach, melee;
     double best_v;
 
     if (near < 0)
         return -1;
-    /* Whether `do` hurts its kind is worth a few hits to learn while health allows. */
-    if (d <= 1 && ((ex_fightable(x, c->etype[near]) && health > EX_DIRE + 1) ||
-                   (ex_get(&x->fought, (uint64_t)c->etype[near] + 1) < EX_FIGHT_TRIES &&
-                    health >= EX_BRAVE))) {
-        if (c->place_ent[PL_FACING] != near)
-            return ex_approach(x, -1, c->etype[near]);
-        return ex_add(&x->fought, (uint64_t)c->etype[near] + 1, 1) == AUGUR_OK ? x->act_do : -1;
+    if (faced >= 0 && faced != near && c->etype[faced] >= 0 && ex_hurts(x, c->etype[faced], &reach))
+        near = faced;
+    melee = ex_hurts(x, c->etype[near], &reach) && reach <= EX_REACH;
+    if (d <= 1 && health > EX_DIRE &&
+        (ex_fightable(x, c->etype[near]) ||
+         (ex_get(&x->fought, (uint64_t)c->etype[near] + 1) < EX_FIGHT_TRIES &&
+          (melee || health >= EX_BRAVE)))) {
+        if (faced == near && ex_add(&x->fought, (uint64_t)c->etype[near] + 1, 1) != AUGUR_OK)
+            return -1;
+        return ex_hit(x, near);
     }
+    if (d > 1 && melee && ex_fightable(x, c->etype[near]) && health > EX_DIRE + 1)
+        return -1;
     best_v = ex_clearance(x, c->px, c->py);
     for (int k = 0; k < 4; k++) {
         int nx = c->px + ex_dx[k], ny = c->py + ex_dy[k];
@@ -1166,9 +1193,7 @@ static int ex_defend(explorer *x, double health)
     }
     if (best >= 0)
         return x->moves[best];
-    if (d <= 1)
-        return c->place_ent[PL_FACING] == near ? x->act_do : ex_approach(x, -1, c->etype[near]);
-    return -1;
+    return d <= 1 ? ex_hit(x, near) : -1;
 }
 
 static int ex_let_down(explorer *x, int a);
@@ -2106,6 +2131,20 @@ static int ex_note_hurt(explorer *x, const state *next)
     return rc;
 }
 
+/* Whether `do` on the faced creature lowered its health or ended it. */
+static int ex_note_wound(explorer *x, int action, const state *next)
+{
+    const law_ctx *c = ex_ctx(x);
+    int e = c->place_ent[PL_FACING], q;
+
+    if (action != x->act_do || e < 0 || c->etype[e] < 0)
+        return AUGUR_OK;
+    q = state_entity_find(next, state_entity_id(c->s, e));
+    if (q >= 0 && state_get_int(next, q, "health", 0) >= state_get_int(c->s, e, "health", 0))
+        return AUGUR_OK;
+    return ex_add(&x->wounded, (uint64_t)c->etype[e] + 1, 1);
+}
+
 /* Which true/false attributes of the player the action changed, to what. */
 static int ex_note_flags(explorer *x, int action, const state *next)
 {
@@ -2158,7 +2197,8 @@ static int ex_learn(explorer *x, const state *s, int action, const state *next)
         return AUGUR_ENOMEM;
     thing = ex_faced_thing(x);
     if ((rc = ex_drift(x, action, next)) || (rc = ex_note_hurt(x, next)) ||
-        (rc = ex_note_gain(x, action, next)) || (rc = ex_note_moves(x, action, next)) ||
+        (rc = ex_note_wound(x, action, next)) || (rc = ex_note_gain(x, action, next)) ||
+        (rc = ex_note_moves(x, action, next)) ||
         (!ex_helpless(x) && (rc = ex_note_flags(x, action, next))))
         return rc;
     if (ex_is_move(x, action) || ex_unusual(x))
@@ -2272,7 +2312,7 @@ static void ex_free(explorer *x)
     ex_map *maps[] = { &x->stood, &x->trod, &x->blocked, &x->prev, &x->kinds, &x->drifts,
                        &x->remedy, &x->helpless, &x->moved, &x->near, &x->hurt, &x->makes,
                        &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->fails,
-                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low };
+                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low };
 
     free(x->seen);
     free(x->dist);

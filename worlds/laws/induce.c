@@ -39,6 +39,7 @@ enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
                                are told as such */
 #define IND_TIE     0.03    /* gains this close are a tie */
 #define IND_SHARE   0.05    /* a rule must cover this share of its class's changes */
+#define IND_NOISE   0.1     /* wrong rows per covered change a rule may keep */
 
 typedef struct ind_col {
     law_ref ref;
@@ -697,6 +698,7 @@ static int ind_classes(ind *d, const ind_table *t, int g, ind_class *out, int ma
 typedef struct ind_rule {
     int      ncond;
     law_cond cond[LAW_COND_MAX];
+    int      pure;          /* what it covers is its class but for a few exceptions */
 } ind_rule;
 
 /* A value of one column in a covered row, and whether the row is a positive. */
@@ -737,12 +739,19 @@ static double ind_gain(double p0, double n0, double p1, double n1, double lift)
     return p1 * (log2((p1 + 1) / (p1 + n1 + 2)) - log2((p0 + 1) / (p0 + n0 + 2)));
 }
 
+/* The gain of a condition, or 0 when whole asks it to keep every positive and it
+** does not. */
+static double ind_gain_of(int whole, double p0, double n0, double p1, double n1, double lift)
+{
+    return whole && p1 < p0 ? 0 : ind_gain(p0, n0, p1, n1, lift);
+}
+
 /* The best condition on column col for rows pos and neg (its gain in *gain; 0 when
-** none helps): for a categorical feature the set of values the positives take or
+** none helps; with whole, only one that keeps every positive): for a categorical feature the set of values the positives take or
 ** one of them; for a numeric one a threshold at a value positives take, moved
 ** halfway to the next value seen (the most general threshold that separates alike). */
 static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos, size_t npos,
-                       const uint32_t *neg, size_t nneg, law_cond *best, double *gain)
+                       const uint32_t *neg, size_t nneg, int whole, law_cond *best, double *gain)
 {
     const ind_col *cl = &t->col[col];
     ind_pair *pr;
@@ -798,12 +807,12 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
             }
         c.op = c.n == 1 ? OP_EQ : OP_IN;
 
-        if (c.n && (g = ind_gain((double)npos, (double)nneg, p1, n1, lift)) > *gain) {
+        if (c.n && (g = ind_gain_of(whole, (double)npos, (double)nneg, p1, n1, lift)) > *gain) {
             *best = c;
             *gain = g;
         }
         for (size_t k = 0; k < ng && c.n > 1; k++)
-            if (gp[k] > 0 && (g = ind_gain((double)npos, (double)nneg, gp[k], gn[k], lift)) > *gain) {
+            if (gp[k] > 0 && (g = ind_gain_of(whole, (double)npos, (double)nneg, gp[k], gn[k], lift)) > *gain) {
                 best->op = OP_EQ;
                 best->n = 1;
                 best->v[0] = gv[k];
@@ -820,7 +829,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                 n1 += gn[k];
             }
         c.op = c.n == 1 ? OP_NE : OP_NOTIN;
-        if (c.n && (g = ind_gain((double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
+        if (c.n && (g = ind_gain_of(whole, (double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
             *best = c;
             *gain = g;
         }
@@ -832,7 +841,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
             double g;
             if (gp[k] > 0) {
                 /* value >= gv[k] */
-                if ((g = ind_gain((double)npos, (double)nneg, ptot - pb, ntot - nb, lift)) > *gain) {
+                if ((g = ind_gain_of(whole, (double)npos, (double)nneg, ptot - pb, ntot - nb, lift)) > *gain) {
                     best->op = OP_GE;
                     best->n = 1;
                     best->v[0] = k ? (gv[k - 1] + gv[k]) / 2 : gv[k];
@@ -841,7 +850,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                     *gain = g;
                 }
                 /* value <= gv[k] */
-                if ((g = ind_gain((double)npos, (double)nneg, pb + gp[k], nb + gn[k], lift)) > *gain) {
+                if ((g = ind_gain_of(whole, (double)npos, (double)nneg, pb + gp[k], nb + gn[k], lift)) > *gain) {
                     best->op = OP_LE;
                     best->n = 1;
                     best->v[0] = k + 1 < ng ? (gv[k] + gv[k + 1]) / 2 : gv[k];
@@ -904,39 +913,61 @@ static int ind_simpler(const ind_col *a, const ind_col *b)
     return ra != rb ? ra < rb : a->distinct < b->distinct;
 }
 
-/* Grow a conjunction by the condition of most gain until none helps; pos and neg
-** are filtered to the rows it covers. */
+/* The condition of most gain on a column the rule does not test yet (*col -1:
+** none helps); with whole, only one that keeps every positive. */
+static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const uint32_t *pos,
+                         size_t npos, const uint32_t *neg, size_t nneg, int whole, law_cond *best,
+                         int *col)
+{
+    double best_gain = 0, gain;
+    law_cond c;
+    int rc;
+
+    *col = -1;
+    for (int j = 0; j < t->ncol; j++) {
+        int used = 0;
+        for (int k = 0; k < rule->ncond && !used; k++)
+            used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
+        if (used)
+            continue;
+        if ((rc = ind_best_on(d, t, j, pos, npos, neg, nneg, whole, &c, &gain)) < 0)
+            return rc;
+        /* Near ties go to the likelier cause: in a short life several features
+        ** may separate the same few rows by coincidence. */
+        if (rc && (gain > best_gain * (1 + IND_TIE) ||
+                   (*col >= 0 && gain > best_gain * (1 - IND_TIE) &&
+                    ind_simpler(&t->col[j], &t->col[*col])))) {
+            *best = c;
+            best_gain = gain;
+            *col = j;
+        }
+    }
+    return AUGUR_OK;
+}
+
+/* Grow a conjunction until none helps or what it covers is all but noise; pos
+** and neg are filtered to the rows it covers. A condition that keeps every
+** change of the class goes first (a law as general as the data allows: a
+** threshold that trades a few changes for many wrong rows fits this life, not
+** the world); else the one of most gain. A rule whose wrong rows are few is
+** pure: they are exceptions other laws tell of. */
 static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
                          uint32_t *neg, size_t *nneg)
 {
-    while (*nneg > 0 && rule->ncond < d->opt->max_conditions && rule->ncond < LAW_COND_MAX) {
-        law_cond best, c;
-        double best_gain = 0, gain;
-        int best_col = -1, rc;
-        for (int j = 0; j < t->ncol; j++) {
-            int used = 0;
-            for (int k = 0; k < rule->ncond && !used; k++)
-                used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
-            if (used)
-                continue;
-            if ((rc = ind_best_on(d, t, j, pos, *npos, neg, *nneg, &c, &gain)) < 0)
-                return rc;
-            /* Near ties go to the likelier cause: in a short life several features
-            ** may separate the same few rows by coincidence. */
-            if (rc && (gain > best_gain * (1 + IND_TIE) ||
-                       (best_col >= 0 && gain > best_gain * (1 - IND_TIE) &&
-                        ind_simpler(&t->col[j], &t->col[best_col])))) {
-                best = c;
-                best_gain = gain;
-                best_col = j;
-            }
-        }
-        if (best_col < 0)
+    while ((double)*nneg > IND_NOISE * (double)*npos && rule->ncond < d->opt->max_conditions &&
+           rule->ncond < LAW_COND_MAX) {
+        law_cond best;
+        int col, rc;
+        if ((rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 1, &best, &col)) < 0 ||
+            (col < 0 && (rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 0, &best, &col)) < 0))
+            return rc;
+        if (col < 0)
             break;
         rule->cond[rule->ncond++] = best;
-        *npos = ind_filter(t, best_col, &best, pos, *npos);
-        *nneg = ind_filter(t, best_col, &best, neg, *nneg);
+        *npos = ind_filter(t, col, &best, pos, *npos);
+        *nneg = ind_filter(t, col, &best, neg, *nneg);
     }
+    rule->pure = (double)*nneg <= IND_NOISE * (double)*npos;
     return AUGUR_OK;
 }
 
@@ -1023,7 +1054,8 @@ static int ind_effect(const ind_table *t, int g, const ind_rule *rule, const ind
         for (k = 0; k < ncls; k++)
             if (ind_predict(&cls[order[k]], row, t, b) == a)
                 break;
-        if (k == ncls && a != b)
+        /* The few exceptions to a pure rule are other laws' to tell. */
+        if ((k == ncls && a != b) || (rule->pure && k != 0))
             continue;
         count[k < ncls ? order[k] : ncls] += 1;
         total += 1;

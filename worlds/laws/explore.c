@@ -674,7 +674,27 @@ static int ex_threat(explorer *x, int margin, int *dist)
     return best;
 }
 
-/* Mark the cells within reach (plus two) of each visible threat; count the threats. */
+/* The player's health (9 when it has none). */
+static double ex_health(explorer *x)
+{
+    int id = names_find(&ex_model(x)->names, "health", 6);
+    double v = id >= 0 ? ex_player_attr(x, id) : NAN;
+
+    return isnan(v) ? 9 : v;
+}
+
+/* Whether a threat of a type is one to meet rather than avoid: it hurts only
+** from next to the player, hits are known to hurt it, and health is not low. */
+static int ex_bold(explorer *x, int type)
+{
+    int reach;
+
+    return ex_hurts(x, type, &reach) && reach <= EX_REACH && ex_fightable(x, type) &&
+           ex_health(x) > EX_DIRE + 1;
+}
+
+/* Mark the cells within reach (plus two) of each visible threat but those met
+** boldly; count the threats. */
 static int ex_dangers(explorer *x)
 {
     const law_ctx *c = ex_ctx(x);
@@ -686,6 +706,8 @@ static int ex_dangers(explorer *x)
         if (j == c->player || c->etype[j] < 0 || !ex_visible(c, j) || !ex_hurts(x, c->etype[j], &reach))
             continue;
         n++;
+        if (ex_bold(x, c->etype[j]))
+            continue;
         /* Walks keep a step clear of where defence begins (no dance at the edge). */
         reach = reach + 2 < 2 * EX_VIEW_X ? reach + 2 : 2 * EX_VIEW_X;
         for (int dy = -reach; dy <= reach; dy++)
@@ -1175,7 +1197,7 @@ static int ex_defend(explorer *x, double health)
             return -1;
         return ex_hit(x, near);
     }
-    if (d > 1 && melee && ex_fightable(x, c->etype[near]) && health > EX_DIRE + 1)
+    if (d > 1 && ex_bold(x, c->etype[near]))
         return -1;
     best_v = ex_clearance(x, c->px, c->py);
     for (int k = 0; k < 4; k++) {
@@ -1382,7 +1404,7 @@ static int ex_shelter(explorer *x, int dire)
     if ((c->px == ax && c->py == ay) || (c->px == bx && c->py == by)) {
         if (ex_wall(x, ex_cell(c, k->mx, k->my)))
             return ex_sheltered(x, ax, ay, dire);
-        if (c->px == bx)
+        if (c->px == bx && c->py == by)
             return x->moves[d ^ 1];
         if (c->fdx == dx && c->fdy == dy) {
             /* Facing in: on to the end, digging. */

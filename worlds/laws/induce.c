@@ -739,15 +739,15 @@ static double ind_gain(double p0, double n0, double p1, double n1, double lift)
     return p1 * (log2((p1 + 1) / (p1 + n1 + 2)) - log2((p0 + 1) / (p0 + n0 + 2)));
 }
 
-/* The gain of a condition, or 0 when whole asks it to keep every positive and it
-** does not. */
+/* The gain of a condition, or 0 when whole asks it to keep every positive (but
+** a few exceptions) and it does not. */
 static double ind_gain_of(int whole, double p0, double n0, double p1, double n1, double lift)
 {
-    return whole && p1 < p0 ? 0 : ind_gain(p0, n0, p1, n1, lift);
+    return whole && p1 < (1 - IND_NOISE) * p0 ? 0 : ind_gain(p0, n0, p1, n1, lift);
 }
 
 /* The best condition on column col for rows pos and neg (its gain in *gain; 0 when
-** none helps; with whole, only one that keeps every positive): for a categorical feature the set of values the positives take or
+** none helps; with whole, only one that keeps every positive but a few): for a categorical feature the set of values the positives take or
 ** one of them; for a numeric one a threshold at a value positives take, moved
 ** halfway to the next value seen (the most general threshold that separates alike). */
 static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos, size_t npos,
@@ -914,7 +914,7 @@ static int ind_simpler(const ind_col *a, const ind_col *b)
 }
 
 /* The condition of most gain on a column the rule does not test yet (*col -1:
-** none helps); with whole, only one that keeps every positive. */
+** none helps); with whole, only one that keeps every positive but a few. */
 static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const uint32_t *pos,
                          size_t npos, const uint32_t *neg, size_t nneg, int whole, law_cond *best,
                          int *col)
@@ -947,7 +947,7 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
 
 /* Grow a conjunction until none helps or what it covers is all but noise; pos
 ** and neg are filtered to the rows it covers. A condition that keeps every
-** change of the class goes first (a law as general as the data allows: a
+** change of the class (but a few exceptions) goes first (a law as general as the data allows: a
 ** threshold that trades a few changes for many wrong rows fits this life, not
 ** the world); else the one of most gain. A rule whose wrong rows are few is
 ** pure: they are exceptions other laws tell of. */

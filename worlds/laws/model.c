@@ -510,13 +510,10 @@ int lm_keys_sync(laws *m, const state *s)
 
     if (k && k->valid && k->id == id && k->nnames == m->names.n)
         return AUGUR_OK;
-    for (int i = 0; i < LM_KEYSETS; i++)
-        if (m->keyset[i].valid && m->keyset[i].id == id && m->keyset[i].nnames == m->names.n) {
-            m->keys = m->ctx.keys = &m->keyset[i];
-            return AUGUR_OK;
-        }
-    k = m->keys = m->ctx.keys = &m->keyset[m->keyset_next];
-    m->keyset_next = (m->keyset_next + 1) % LM_KEYSETS;
+    /* Direct-mapped by the assignment's id. */
+    k = m->keys = m->ctx.keys = &m->keyset[(id * 0x9e3779b97f4a7c15ull) >> (64 - LM_KEYSETS_LOG2)];
+    if (k->valid && k->id == id && k->nnames == m->names.n)
+        return AUGUR_OK;
     k->valid = 0;
     while (state_key_name(s, n))
         n++;

@@ -184,8 +184,9 @@ struct law {
 
 /* ---- the context of one (state, action) ------------------------------------------- */
 
-/* States built apart assign keys in their own orders: a few mappings are kept. */
-enum { LM_KEYSETS = 8 };
+/* States built apart assign keys in their own orders (a state observed from a
+** world interns names as they appear): a few mappings are kept. */
+enum { LM_KEYSETS_LOG2 = 6, LM_KEYSETS = 1 << LM_KEYSETS_LOG2 };
 
 /* A state's keys mapped to the model's names, for one key assignment. */
 typedef struct lm_keys {
@@ -357,7 +358,6 @@ struct laws {
     /* scratch of one prediction */
     lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */
     lm_keys  *keys;             /* the one of the state at hand */
-    int       keyset_next;
     law_ctx   ctx;
     law_out   out;
     lm_slot  *slot;

@@ -803,6 +803,70 @@ static void test_induce_stochastic(void **st)
     laws_free(m);
 }
 
+/* A counter that wraps, and a rare action that resets it: the general law stays
+** deterministic (the rare resets are the other law's, not a chance of its own),
+** and the product of experts gives each case its outcome. */
+static void counter_step(state *s, int action, state *next)
+{
+    state_value v;
+    double h = state_get(s, 0, "hunger", &v) == AUGUR_OK ? v.as.f : 0;
+    int drinks = action == act("do") && state_grid_get(s, 3, 2) == WATER;
+
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_float(next, 0, "hunger", drinks || h >= 5 ? 0 : h + 1);
+}
+
+static double counter_p(laws *m, state *s, const char *action, double h)
+{
+    state *next = state_new();
+    double lp;
+
+    state_set_float(s, 0, "hunger", h);
+    counter_step(s, act(action), next);
+    lp = logprob(m, s, action, next);
+    state_free(next);
+    return exp(lp);
+}
+
+static void test_induce_exceptions(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 600; i++) {
+        int rare = i % 25 == 3;
+        state_set_float(s, 0, "hunger", i % 6);
+        state_set_int(s, 0, "wood", (i / 7) % 4);
+        state_grid_set(s, 3, 2, rare ? WATER : i % 2 ? GRASS : TREE);
+        counter_step(s, rare ? act("do") : act("noop"), next);
+        assert_int_equal(laws_trace_add(t, s, rare ? act("do") : act("noop"), next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "\"player.hunger += 1");
+    assert_null(strstr(buf_str(&text), "player.hunger ~"));
+    /* Values of the other features it never saw with these counts. */
+    state_set_int(s, 0, "wood", 9);
+    state_grid_set(s, 3, 2, GRASS);
+    assert_true(counter_p(m, s, "noop", 2) > 0.95);
+    assert_true(counter_p(m, s, "noop", 5) > 0.95);
+    state_grid_set(s, 3, 2, WATER);
+    assert_true(counter_p(m, s, "do", 2) > 0.9);
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -853,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_fit_bounds),
         cmocka_unit_test(test_induce_scripted),
         cmocka_unit_test(test_induce_stochastic),
+        cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,8 +9,10 @@
 ** what each action did where). Each step it takes the first of:
 **
 **   1. defend: a creature of a kind that hurts (health fell near one, or it makes
-**      things that do) is close: hit it when a law says `do` hurts its kind and
-**      health allows, else step away;
+**      things that do) is close: hit one next to the player when a law or its
+**      own count of wounds says `do` hurts its kind (or to learn whether it
+**      does) and health allows; wait for one that hurts only from next to the
+**      player and is known to be hurt by hits; else step away;
 **   2. shelter: when threats come (seen lately, or the hour they came at before,
 **      read from an attribute the laws leave outside, such as daylight) or sleep
 **      is due, dig or walk into a pocket of two cells walled on every side by

@@ -15,8 +15,11 @@
 ** class, sequential covering learns conjunctions: starting from every row, add
 ** the condition (a set of values of a categorical feature, a threshold of a
 ** numeric one) that removes the most rows where the class would be wrong while
-** keeping the class's rows, until none helps; the rows it covers give the law's
-** distribution (stochastic effects are the counts of what happened there).
+** keeping the class's rows (one that keeps them all, but a few exceptions,
+** first), until none helps or the wrong rows left are a few exceptions; the rows
+** it covers give the law's distribution (stochastic effects are the counts of
+** what happened there; a rule stopped by its exceptions keeps its class alone,
+** the exceptions being other laws' to tell).
 ** Rules covering fewer than min_support changes are dropped; laws with the same
 ** precondition and deterministic effects are joined into one.
 */

@@ -59,7 +59,8 @@ int dpot_revise(dpot *p, long step, enum dpot_trigger why, dpot_validate_fn vali
     r->step = step;
     r->why = why;
     memcpy(r->goal, p->goal, sizeof r->goal);
-    for (int i = 0; validate && i < p->nsteps; i++) {
+    /* The shortest suffix that still works: as much of the plan as is done. */
+    for (int i = p->nsteps - 1; validate && i >= 0; i--) {
         if (!validate(ud, p->steps + i, p->nsteps - i))
             continue;
         dpot_set_plan(p, p->steps + i, p->nsteps - i);

@@ -16,8 +16,15 @@ typedef struct memory_plan {
     int    n;
     int    actions[PLAN_MEMORY_LEN];
     double cost;
+    long   uses;
     char   goal[64];
 } memory_plan;
+
+/* A growable list of plans. */
+typedef struct memory_list {
+    memory_plan *items;
+    int          n, cap;
+} memory_list;
 
 struct plan_memory {
     sqlite3    *db;
@@ -25,9 +32,25 @@ struct plan_memory {
     memory_plan recalled[PLAN_MEMORY_RECALL];
     int         nrecalled;
     char        goal[64];           /* what was recalled for */
-    memory_plan *queue;
-    int         nqueue, capqueue;
+    memory_list all;                /* every plan of the world, read at open: recall never
+                                       touches the database */
+    memory_list queue;              /* stored, not yet written */
 };
+
+enum { MEMORY_LOADED_MAX = 4096 };
+
+static memory_plan *memory_list_add(memory_list *l)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        memory_plan *p = realloc(l->items, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        l->items = p;
+        l->cap = cap;
+    }
+    return &l->items[l->n++];
+}
 
 static const char memory_schema[] =
     "CREATE TABLE IF NOT EXISTS plans ("
@@ -40,9 +63,42 @@ static int memory_db_error(plan_memory *m, const char *what, augur_err *err)
     return augur_err_set(err, AUGUR_EIO, "plan memory: %s: %s", what, sqlite3_errmsg(m->db));
 }
 
+static int memory_plan_parse(const char *text, memory_plan *p);
+
+/* Every plan of the world, most used first. */
+static int memory_load(plan_memory *m, augur_err *err)
+{
+    static const char sql[] = "SELECT goal, actions, cost, uses FROM plans WHERE world = ?1 "
+                              "ORDER BY uses DESC, id DESC LIMIT ?2";
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return memory_db_error(m, "reading plans", err);
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, MEMORY_LOADED_MAX);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *g = (const char *)sqlite3_column_text(st, 0);
+        const char *a = (const char *)sqlite3_column_text(st, 1);
+        memory_plan p, *q;
+        if (!g || !a || strlen(g) >= sizeof p.goal || !memory_plan_parse(a, &p) || p.n == 0)
+            continue;
+        p.cost = sqlite3_column_double(st, 2);
+        p.uses = sqlite3_column_int64(st, 3);
+        snprintf(p.goal, sizeof p.goal, "%s", g);
+        if (!(q = memory_list_add(&m->all))) {
+            sqlite3_finalize(st);
+            return augur_err_set(err, AUGUR_ENOMEM, "plan memory: out of memory");
+        }
+        *q = p;
+    }
+    sqlite3_finalize(st);
+    return AUGUR_OK;
+}
+
 int plan_memory_open(const char *path, const char *world, plan_memory **out, augur_err *err)
 {
     plan_memory *m;
+    int rc;
 
     *out = NULL;
     if (!path || !world || strlen(world) >= sizeof m->world)
@@ -59,6 +115,10 @@ int plan_memory_open(const char *path, const char *world, plan_memory **out, aug
         plan_memory_close(m);
         return rc;
     }
+    if ((rc = memory_load(m, err)) != AUGUR_OK) {
+        plan_memory_close(m);
+        return rc;
+    }
     *out = m;
     return AUGUR_OK;
 }
@@ -68,7 +128,8 @@ void plan_memory_close(plan_memory *m)
     if (!m)
         return;
     sqlite3_close(m->db);
-    free(m->queue);
+    free(m->all.items);
+    free(m->queue.items);
     free(m);
 }
 
@@ -124,31 +185,17 @@ static void memory_recall_add(plan_memory *m, const memory_plan *p)
 
 int plan_memory_recall(plan_memory *m, const char *goal, augur_err *err)
 {
-    static const char sql[] = "SELECT goal, actions, cost FROM plans WHERE world = ?1 "
-                              "ORDER BY goal = ?2 DESC, uses DESC, id DESC";
-    sqlite3_stmt *st;
-    int rc;
-
+    (void)err;
     m->nrecalled = 0;
     snprintf(m->goal, sizeof m->goal, "%s", goal);
-    for (int i = m->nqueue - 1; i >= 0; i--)
-        if (strcmp(m->queue[i].goal, goal) == 0)
-            memory_recall_add(m, &m->queue[i]);
-    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return memory_db_error(m, "recall", err);
-    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, goal, -1, SQLITE_STATIC);
-    while (m->nrecalled < PLAN_MEMORY_RECALL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *g = (const char *)sqlite3_column_text(st, 0);
-        const char *a = (const char *)sqlite3_column_text(st, 1);
-        memory_plan p;
-        if (!g || !a || !memory_similar(g, goal) || !memory_plan_parse(a, &p))
-            continue;
-        p.cost = sqlite3_column_double(st, 2);
-        snprintf(p.goal, sizeof p.goal, "%s", g);
-        memory_recall_add(m, &p);
-    }
-    sqlite3_finalize(st);
+    /* The same goal first (the list is most used first), then similar ones. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < m->all.n && m->nrecalled < PLAN_MEMORY_RECALL; i++) {
+            const memory_plan *p = &m->all.items[i];
+            if (pass == 0 ? strcmp(p->goal, goal) == 0
+                          : strcmp(p->goal, goal) != 0 && memory_similar(p->goal, goal))
+                memory_recall_add(m, p);
+        }
     return AUGUR_OK;
 }
 
@@ -218,26 +265,30 @@ int plan_memory_next(const plan_memory *m, const int *plan, int n, int *out, int
 int plan_memory_store(plan_memory *m, const char *goal, const int *plan, int n, double cost,
                       augur_err *err)
 {
-    memory_plan *p;
+    memory_plan p, *q, *known = NULL;
 
-    if (!goal || strlen(goal) >= sizeof p->goal || n < 1)
+    if (!goal || !*goal || strlen(goal) >= sizeof p.goal || n < 1)
         return augur_err_set(err, AUGUR_EINVAL, "plan memory: a plan needs a goal name of at "
                              "most 63 bytes and an action");
-    if (m->nqueue == m->capqueue) {
-        int cap = m->capqueue ? 2 * m->capqueue : 8;
-        memory_plan *q = realloc(m->queue, (size_t)cap * sizeof *q);
-        if (!q)
-            return augur_err_set(err, AUGUR_ENOMEM, "plan memory: out of memory");
-        m->queue = q;
-        m->capqueue = cap;
-    }
-    p = &m->queue[m->nqueue++];
-    p->n = n < PLAN_MEMORY_LEN ? n : PLAN_MEMORY_LEN;
-    memcpy(p->actions, plan, (size_t)p->n * sizeof *plan);
-    p->cost = cost;
-    snprintf(p->goal, sizeof p->goal, "%s", goal);
+    memset(&p, 0, sizeof p);
+    p.n = n < PLAN_MEMORY_LEN ? n : PLAN_MEMORY_LEN;
+    memcpy(p.actions, plan, (size_t)p.n * sizeof *plan);
+    p.cost = cost;
+    p.uses = 1;
+    snprintf(p.goal, sizeof p.goal, "%s", goal);
+    for (int i = 0; i < m->all.n && !known; i++)
+        if (m->all.items[i].n == p.n && strcmp(m->all.items[i].goal, goal) == 0 &&
+            memcmp(m->all.items[i].actions, p.actions, (size_t)p.n * sizeof *p.actions) == 0)
+            known = &m->all.items[i];
+    if (known)
+        known->uses++;
+    else if (m->all.n < MEMORY_LOADED_MAX && (q = memory_list_add(&m->all)))
+        *q = p;
+    if (!(q = memory_list_add(&m->queue)))
+        return augur_err_set(err, AUGUR_ENOMEM, "plan memory: out of memory");
+    *q = p;
     if (strcmp(goal, m->goal) == 0)
-        memory_recall_add(m, p);
+        memory_recall_add(m, &p);
     return AUGUR_OK;
 }
 
@@ -251,12 +302,17 @@ int plan_memory_flush(plan_memory *m, long *count, augur_err *err)
     int ok = sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) == SQLITE_OK;
 
-    for (int i = 0; ok && i < m->nqueue; i++) {
-        memory_plan_text(&m->queue[i], text, sizeof text);
+    if (m->queue.n == 0 && !count) {
+        sqlite3_finalize(st);
+        sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+        return AUGUR_OK;
+    }
+    for (int i = 0; ok && i < m->queue.n; i++) {
+        memory_plan_text(&m->queue.items[i], text, sizeof text);
         sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, m->queue[i].goal, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, m->queue.items[i].goal, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 4, m->queue[i].cost);
+        sqlite3_bind_double(st, 4, m->queue.items[i].cost);
         ok = sqlite3_step(st) == SQLITE_DONE;
         sqlite3_reset(st);
     }
@@ -266,7 +322,7 @@ int plan_memory_flush(plan_memory *m, long *count, augur_err *err)
         sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    m->nqueue = 0;
+    m->queue.n = 0;
     if (count) {
         *count = 0;
         if (sqlite3_prepare_v2(m->db, "SELECT count(*) FROM plans WHERE world = ?1", -1, &st,

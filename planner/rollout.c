@@ -256,16 +256,19 @@ int rollout_rank(rollout *r, sim *sm, const sim_state *start, const search_propo
             c->score = -1e9 + opt.w_prior * c->prior;
             continue;
         }
-        for (int k = 0; k < opt.samples; k++)
+        int k = 0;
+        do {
             if ((rc = rollout_sample(r, sm, start, c, k, d, &opt, progress0, rng, err)))
                 return rc;
-        c->score /= opt.samples;
-        c->progress /= opt.samples;
-        c->risk /= opt.samples;
-        c->confidence /= opt.samples;
+        } while (++k < opt.samples &&
+                 (opt.max_us <= 0 || (long)((time_mono_ns() - t0) / 1000) < opt.max_us));
+        c->score /= k;
+        c->progress /= k;
+        c->risk /= k;
+        c->confidence /= k;
         c->score += opt.w_prior * c->prior;
         c->rolled = 1;
-        if ((rc = rollout_forecast(r, i, opt.samples)) != AUGUR_OK)
+        if ((rc = rollout_forecast(r, i, k)) != AUGUR_OK)
             return augur_err_set(err, AUGUR_ENOMEM, "rollout: out of memory");
     }
     /* Sorting moves the candidates; their forecasts stay put, addressed by pointer. */

@@ -395,7 +395,8 @@ static int search_better(const search *s, uint32_t a, uint32_t b)
     } else if (x->h != y->h) {
         return x->h < y->h;
     }
-    return x->g < y->g;
+    /* As near the goal by h: the one further along. */
+    return x->g > y->g;
 }
 
 static void search_answer(search *s, uint32_t n, enum search_status status, const char *stop,

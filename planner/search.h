@@ -22,7 +22,7 @@
 **     search_free(s);
 **
 ** The search is anytime: when a budget ends it returns the plan to the best node
-** it reached (the lowest h, then the lowest g; or the highest score when the
+** it reached (the lowest h, then the highest g; or the highest score when the
 ** problem has one). It is reentrant: everything lives in the search object, whose
 ** memory is kept from run to run, so a game's agent plans without allocating once
 ** it has warmed up.

@@ -154,9 +154,8 @@ static void ca_domain(ca_agent *a)
 {
     static const int collect_mat[6] = { M_TREE, M_STONE, M_COAL, M_IRON, M_DIAMOND, M_GRASS };
     goap_domain *d = &a->dom;
-    int dist[M_NMAT];
+    const int *dist = a->dist;
 
-    ca_distances(a, dist);
     memset(d, 0, sizeof *d);
     d->nfacts = F_N;
     d->facts = fact_names;
@@ -371,10 +370,7 @@ static const cm_creature *ca_nearest(const ca_agent *a, int kind, int *dist)
 
 static int ca_known(const ca_agent *a, int mat)
 {
-    for (int i = 0; i < CM_W * CM_W; i++)
-        if (a->map.mat[i] == mat)
-            return 1;
-    return 0;
+    return a->dist[mat] >= 0;
 }
 
 /* Step away from a creature: to the free neighbouring cell farthest from it. */
@@ -541,6 +537,7 @@ int ca_decide(ca_agent *a)
 
     a->urgent = 0;
     sk_costs(&a->k, &a->map, !a->o.oracle);
+    ca_distances(a, a->dist);
     if (a->map.sleeping) {
         snprintf(a->doing, sizeof a->doing, "sleeping");
         return A_SLEEP;

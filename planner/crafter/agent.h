@@ -28,6 +28,7 @@ typedef struct ca_agent {
     int          macro_inv[I_N];
     int          done_steps[DPOT_STEPS_MAX], ndone;
     char         doing[64];
+    int          dist[M_NMAT];      /* to the nearest known cell of each material, -1: none */
     uint64_t     rng;
     int          urgent, was_urgent;
     unsigned     pending;           /* D-PoT triggers seen since the last revision */

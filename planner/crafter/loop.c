@@ -113,6 +113,8 @@ static int ca_whatif(ca_agent *a, const world *w, int skill, long left_us, int *
         return AUGUR_OK;
     ro.max_us = left_us;
     if (a->o.oracle) {
+        if ((rc = world_observe(w, a->belief, err)) != AUGUR_OK)
+            return rc;
         rc = sim_state_from_world(a->sm, w, &start, err);
     } else {
         a->bx = a->map.px - CA_BELIEF / 2;
@@ -227,15 +229,18 @@ static int ca_observe(void *impl, const world *w, int action, const world_step_r
     a->t++;
     ca_progress(a, r);
     if (a->has_forecast) {
-        const state *actual = a->obs;
         int hit;
-        if (!a->o.oracle) {
+        /* The exact simulator forecasts the whole view; the law model the player. */
+        if (a->o.oracle) {
+            if ((rc = world_observe(w, a->next, err)) != AUGUR_OK)
+                return rc;
+            hit = state_equal(a->forecast, a->next);
+        } else {
             if ((rc = cm_belief(&a->map, a->bx, a->by, CA_BELIEF, CA_BELIEF, a->forecast,
                                 a->next)) != AUGUR_OK)
                 return augur_err_set(err, rc, "crafter agent: cannot build the belief");
-            actual = a->next;
+            hit = ca_forecast_hit(a->forecast, a->next);
         }
-        hit = ca_forecast_hit(a->forecast, actual);
         forecast_tally_add(&a->tally, hit);
         if (!hit)
             a->pending |= 1u << DPOT_FORECAST_MISS;
@@ -293,7 +298,7 @@ static int ca_describe(const void *impl, buf *out)
         buf_printf(out, "%s %s", i ? " ->" : "", ca_macro_name(a->plan.steps[i]));
     buf_printf(out, "%s\ndoing: %s\n", a->plan.nsteps ? "" : " (none)", a->doing);
     if (a->has_forecast) {
-        const state *now = a->o.oracle ? a->obs : a->belief;
+        const state *now = a->belief;
         state_changes ch = { 0 };
         buf_printf(out, "forecast for %s (p=%.2f):", a->cls->actions[a->forecast_action],
                    a->forecast_p);
@@ -411,7 +416,7 @@ int crafter_agent_new(const world_class *cls, const planner_opts *o, void **impl
     if (rc == AUGUR_OK)
         rc = rollout_new(&a->ro, err);
     if (rc == AUGUR_OK)
-        rc = o->oracle ? sim_new_clone(WORLD_VIEW_ORACLE, &a->sm, err) : ca_open_laws(a, err);
+        rc = o->oracle ? sim_new_clone(WORLD_VIEW_AGENT, &a->sm, err) : ca_open_laws(a, err);
     if (rc == AUGUR_OK)
         rc = plan_memory_open(o->memory_path && *o->memory_path ? o->memory_path : ":memory:",
                               cls->name, &a->mem, err);

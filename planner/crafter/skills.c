@@ -40,8 +40,14 @@ void sk_costs(skills *k, const cm_map *m, int explore)
 {
     int dig = m->inv[I_WOOD_PICKAXE] > 0;
 
-    for (int y = 0; y < CM_W; y++)
-        for (int x = 0; x < CM_W; x++) {
+    /* Only the cells around the player are walked on: the rest costs nothing to keep. */
+    k->x0 = m->px - SK_REACH > 1 ? m->px - SK_REACH : 1;
+    k->y0 = m->py - SK_REACH > 1 ? m->py - SK_REACH : 1;
+    k->x1 = m->px + SK_REACH < CM_W - 1 ? m->px + SK_REACH : CM_W - 1;
+    k->y1 = m->py + SK_REACH < CM_W - 1 ? m->py + SK_REACH : CM_W - 1;
+    memset(k->cost, 0, sizeof k->cost);
+    for (int y = k->y0; y < k->y1; y++)
+        for (int x = k->x0; x < k->x1; x++) {
             int mat = m->mat[y * CM_W + x], c = 0;
             if (cm_walkable(mat))
                 c = 1;
@@ -167,8 +173,8 @@ static void sk_goal_next_to(skills *k, const cm_map *m, int (*pred)(const cm_map
                             int arg)
 {
     sk_goal_clear(k);
-    for (int y = 1; y < CM_W - 1; y++)
-        for (int x = 1; x < CM_W - 1; x++) {
+    for (int y = k->y0; y < k->y1; y++)
+        for (int x = k->x0; x < k->x1; x++) {
             if (!pred(m, x, y, arg))
                 continue;
             for (int d = 0; d < 4; d++) {
@@ -226,8 +232,8 @@ int sk_station(skills *k, const cm_map *m, int furnace, int act)
     if (sk_is_near(m, 1, furnace))
         return act;
     sk_goal_clear(k);
-    for (int y = 1; y < CM_W - 1; y++)
-        for (int x = 1; x < CM_W - 1; x++)
+    for (int y = k->y0; y < k->y1; y++)
+        for (int x = k->x0; x < k->x1; x++)
             if (k->cost[y * CM_W + x] == 1 && sk_near(m, x, y, M_TABLE) &&
                 (!furnace || sk_near(m, x, y, M_FURNACE)))
                 sk_goal_add(k, x, y);
@@ -268,8 +274,8 @@ int sk_place(skills *k, const cm_map *m, int act, int (*stand)(const cm_map *, i
                 return sk_move(d);
         }
     sk_goal_clear(k);
-    for (int y = 2; y < CM_W - 2; y++)
-        for (int x = 2; x < CM_W - 2; x++) {
+    for (int y = k->y0 + 1; y < k->y1 - 1; y++)
+        for (int x = k->x0 + 1; x < k->x1 - 1; x++) {
             if (!sk_placeable(m, x, y, act))
                 continue;
             for (int d = 0; d < 4; d++) {
@@ -298,8 +304,8 @@ int sk_place(skills *k, const cm_map *m, int act, int (*stand)(const cm_map *, i
 int sk_explore(skills *k, const cm_map *m, uint64_t *rng)
 {
     sk_goal_clear(k);
-    for (int y = 1; y < CM_W - 1; y++)
-        for (int x = 1; x < CM_W - 1; x++) {
+    for (int y = k->y0; y < k->y1; y++)
+        for (int x = k->x0; x < k->x1; x++) {
             int unseen = 0;
             if (!cm_walkable(m->mat[y * CM_W + x]) || abs(x - m->px) + abs(y - m->py) < 4)
                 continue;
@@ -419,8 +425,10 @@ static double sh_h(void *ud, const void *sv)
     int open = 0;
 
     (void)ud;
-    for (int d = 0; d < 4; d++)
-        open += !s->block[(s->y + grid_dy[d]) * SH_W + s->x + grid_dx[d]];
+    for (int d = 0; d < 4; d++) {
+        int x = s->x + grid_dx[d], y = s->y + grid_dy[d];
+        open += x < 0 || y < 0 || x >= SH_W || y >= SH_W || !s->block[y * SH_W + x];
+    }
     return open > 1 ? open - 1 : 0;
 }
 

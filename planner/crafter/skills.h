@@ -7,12 +7,13 @@
 #include "planner/crafter/crafter.h"
 #include "planner/grid.h"
 
-enum { SK_PATH_MAX = 512, SK_SHELTER_MAX = 512 };
+enum { SK_PATH_MAX = 512, SK_SHELTER_MAX = 512, SK_REACH = 32 };
 
 typedef struct skills {
     search *srch;
     uint8_t cost[CM_W * CM_W];
     uint8_t mask[CM_W * CM_W];
+    int     x0, y0, x1, y1;         /* the cells sk_costs prepared */
     int     tx[GRID_TARGETS], ty[GRID_TARGETS], ntargets, ngoal;
     int     path[SK_PATH_MAX], npath;
     int     shelter[SK_SHELTER_MAX], nshelter, shelter_i;

@@ -400,23 +400,40 @@ static int ca_sleep(ca_agent *a)
     int dz;
 
     snprintf(a->doing, sizeof a->doing, "sheltering to sleep");
-    if (sk_sheltered(&a->map))
-        return A_SLEEP;
-    if (k->shelter_i < k->nshelter)
-        return k->shelter[k->shelter_i++];
-    if (a->t >= a->shelter_retry_t) {
-        a->shelter_retry_t = a->t + 10;
-        if (sk_shelter_plan(k, &a->map, 1500) > 0)
+    if (sk_sheltered(&a->map)) {
+        if (a->map.inv[I_ENERGY] < 9)
+            return A_SLEEP;
+        snprintf(a->doing, sizeof a->doing, "waiting out the night in a shelter");
+        return A_NOOP;
+    }
+    if (k->shelter_i < k->nshelter) {
+        int act = k->shelter[k->shelter_i], d = act - A_LEFT;
+        /* A creature in the way spoils the macro: plan again. */
+        if (act >= A_LEFT && act <= A_DOWN &&
+            cm_creature_at(&a->map, a->map.px + grid_dx[d], a->map.py + grid_dy[d]))
+            k->nshelter = k->shelter_i = 0;
+        else
             return k->shelter[k->shelter_i++];
     }
-    if (a->map.inv[I_WOOD_PICKAXE] && ca_known(a, M_STONE)) {
-        int act = sk_collect(k, &a->map, M_STONE);
-        snprintf(a->doing, sizeof a->doing, "going to stone to dig a shelter");
-        if (act >= 0 && act != A_DO)
-            return act;
+    if (a->t >= a->shelter_retry_t) {
+        a->shelter_retry_t = a->t + 5;
+        if (sk_shelter_plan(k, &a->map, 300) > 0)
+            return k->shelter[k->shelter_i++];
     }
     if (a->map.inv[I_ENERGY] <= 1 && (!ca_nearest(a, K_ZOMBIE, &dz) || dz > 6))
         return A_SLEEP;
+    {
+        int act = sk_shelter_site(k, &a->map);
+        snprintf(a->doing, sizeof a->doing, "going where a shelter can be built");
+        if (act >= 0)
+            return act;
+    }
+    if (a->map.inv[I_WOOD_PICKAXE] && a->dist[M_STONE] >= 0 && a->dist[M_STONE] < 10) {
+        int act = sk_collect(k, &a->map, M_STONE);
+        snprintf(a->doing, sizeof a->doing, "going to stone for a shelter");
+        if (act >= 0)
+            return act;
+    }
     return -1;
 }
 
@@ -424,7 +441,7 @@ static int ca_sleep(ca_agent *a)
 static int ca_needs(ca_agent *a)
 {
     const cm_map *m = &a->map;
-    int dz, ds, dc, night = m->daylight < 0.3;
+    int dz, ds, dc, night = m->daylight < 0.55;
     const cm_creature *z = ca_nearest(a, K_ZOMBIE, &dz);
     const cm_creature *s = ca_nearest(a, K_SKELETON, &ds);
     const cm_creature *cow = ca_nearest(a, K_COW, &dc);
@@ -439,6 +456,25 @@ static int ca_needs(ca_agent *a)
         snprintf(a->doing, sizeof a->doing, "fighting a skeleton");
         return sk_hit(&a->k, m, K_SKELETON);
     }
+    if (m->inv[I_DRINK] <= (night ? 2 : 4) && ca_known(a, M_WATER)) {
+        snprintf(a->doing, sizeof a->doing, "drinking");
+        return ca_or_explore(a, sk_collect(&a->k, m, M_WATER));
+    }
+    if (m->inv[I_FOOD] <= (night ? 2 : 4) && cow) {
+        snprintf(a->doing, sizeof a->doing, "hunting a cow");
+        return sk_hit(&a->k, m, K_COW);
+    }
+    if ((m->inv[I_ENERGY] <= 3 || night) && (act = ca_sleep(a)) >= 0)
+        return act;
+    if (m->daylight < 0.75 && m->daylight < a->last_daylight && !sk_sheltered(m) &&
+        a->t >= a->site_retry_t) {
+        /* Dusk: be where a shelter can be made before the zombies come. */
+        if ((act = sk_shelter_site(&a->k, m)) >= 0 && a->k.npath > 0) {
+            snprintf(a->doing, sizeof a->doing, "going where a shelter can be made, at dusk");
+            return act;
+        }
+        a->site_retry_t = a->t + 10;
+    }
     if (m->inv[I_DRINK] <= 4 && ca_known(a, M_WATER)) {
         snprintf(a->doing, sizeof a->doing, "drinking");
         return ca_or_explore(a, sk_collect(&a->k, m, M_WATER));
@@ -447,8 +483,6 @@ static int ca_needs(ca_agent *a)
         snprintf(a->doing, sizeof a->doing, "hunting a cow");
         return sk_hit(&a->k, m, K_COW);
     }
-    if ((m->inv[I_ENERGY] <= 2 || (night && m->inv[I_ENERGY] < 8)) && (act = ca_sleep(a)) >= 0)
-        return act;
     if (z && dz <= 4 && m->inv[I_HEALTH] >= 5 && !ach_done(a, "defeat_zombie")) {
         snprintf(a->doing, sizeof a->doing, "fighting a zombie");
         return sk_hit(&a->k, m, K_ZOMBIE);
@@ -482,6 +516,11 @@ static int ca_side(ca_agent *a)
             snprintf(a->doing, sizeof a->doing, "eating a plant");
             return sk_hit(&a->k, m, K_PLANT);
         }
+    if (m->inv[I_STONE] < 6 && m->inv[I_WOOD_PICKAXE] && a->dist[M_STONE] >= 0 &&
+        a->dist[M_STONE] < 20) {
+        snprintf(a->doing, sizeof a->doing, "keeping stone for shelters");
+        return sk_collect(&a->k, m, M_STONE);
+    }
     if (!ach_done(a, "collect_drink") && ca_known(a, M_WATER)) {
         snprintf(a->doing, sizeof a->doing, "drinking");
         return sk_collect(&a->k, m, M_WATER);

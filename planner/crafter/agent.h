@@ -22,7 +22,8 @@ typedef struct ca_agent {
     int          tech;              /* the technology goal (index), -1: none */
     goap_cond    goal_cond;
     long         tech_failed[CA_TECH];  /* set aside until this step */
-    long         t, retry_t, macro_t, shelter_retry_t;
+    long         t, retry_t, macro_t, shelter_retry_t, site_retry_t;
+    double       last_daylight;
     uint32_t     unlocked;
     int          placed[4];
     int          macro_inv[I_N];

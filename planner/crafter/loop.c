@@ -223,6 +223,7 @@ static int ca_observe(void *impl, const world *w, int action, const world_step_r
     rc = a->o.oracle ? world_observe_oracle(w, a->obs, err) : world_observe(w, a->obs, err);
     if (rc != AUGUR_OK)
         return rc;
+    a->last_daylight = a->map.daylight;
     if ((rc = cm_perceive(&a->map, a->obs, a->o.oracle, cm >= A_LEFT && cm <= A_DOWN ? cm : -1,
                           err)) != AUGUR_OK)
         return rc;
@@ -277,7 +278,8 @@ static int ca_reset(void *impl, const world *w, augur_err *err)
     dpot_init(&a->plan, "survive");
     a->tech = -1;
     memset(a->tech_failed, 0, sizeof a->tech_failed);
-    a->t = a->retry_t = a->macro_t = 0;
+    a->t = a->retry_t = a->macro_t = a->shelter_retry_t = a->site_retry_t = 0;
+    a->last_daylight = 1;
     a->unlocked = 0;
     memset(a->placed, 0, sizeof a->placed);
     a->ndone = 0;

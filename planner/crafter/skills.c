@@ -432,8 +432,99 @@ static double sh_h(void *ud, const void *sv)
     return open > 1 ? open - 1 : 0;
 }
 
-/* Plan a shelter from where the player stands: moves and stones that leave it
-** enclosed. Returns the plan's length (actions into k->shelter), or -1. */
+/* The shelter's micro-world around (cx, cy), from the map. */
+static void sh_build(const cm_map *m, int cx, int cy, sh_problem *p, sh_state *s)
+{
+    int x0 = cx - SH_W / 2, y0 = cy - SH_W / 2;
+
+    memset(s, 0, sizeof *s);
+    for (int y = 0; y < SH_W; y++)
+        for (int x = 0; x < SH_W; x++) {
+            int mat = cm_at(m, x0 + x, y0 + y);
+            const cm_creature *c = cm_creature_at(m, x0 + x, y0 + y);
+            s->block[y * SH_W + x] = (uint8_t)(mat == M_STONE ? 2 : !cm_walkable(mat) &&
+                                                                     mat != M_LAVA);
+            p->placeable[y * SH_W + x] = !c && (cm_walkable(mat) || mat == M_LAVA ||
+                                                mat == M_WATER);
+            if (c && c->kind != K_ARROW)
+                s->block[y * SH_W + x] = 1;
+        }
+    p->dig = m->inv[I_WOOD_PICKAXE] > 0;
+    s->x = s->y = SH_W / 2;
+    s->fx = (int8_t)m->fx;
+    s->fy = (int8_t)m->fy;
+    s->stones = (int8_t)(m->inv[I_STONE] < 9 ? m->inv[I_STONE] : 9);
+}
+
+/* Shelters as macros of moves, stones and digging, written in terms of a
+** direction d and a side e. On open ground: two cells, P and Q = P + d, walled
+** in; each wall has to be faced, and a walkable cell is faced only by walking
+** toward it, so the far walls are laid from outside and the last two from
+** inside. Into stone: dig two cells deep, step back and wall up the way in. */
+enum { SH_D, SH_BACK, SH_E, SH_W_, SH_PLACE, SH_DIG, SH_TURN, SH_END };
+
+static const uint8_t sh_templates[][32] = {
+    { SH_TURN, SH_DIG, SH_D, SH_DIG, SH_D, SH_BACK, SH_PLACE, SH_END },
+    { SH_W_, SH_E, SH_PLACE,                        /* P + e */
+      SH_D, SH_W_, SH_E, SH_PLACE,                  /* Q + e */
+      SH_W_, SH_W_, SH_W_, SH_E, SH_PLACE,          /* Q - e, from outside */
+      SH_BACK, SH_W_, SH_E, SH_PLACE,               /* P - e, from outside */
+      SH_BACK, SH_E, SH_E, SH_D, SH_D, SH_PLACE,    /* in at the top; Q + d */
+      SH_BACK, SH_PLACE, SH_END },                  /* P - d */
+};
+
+enum { SH_TEMPLATES = sizeof sh_templates / sizeof *sh_templates };
+
+/* Run template k for (d, e) in the micro-world: its actions into out (walls
+** already standing are skipped); the count, or -1 when it cannot be done here. */
+static int sh_template_run(const sh_problem *p, const sh_state *start, int k, int d, int e,
+                           int *out)
+{
+    static const int opposite[4] = { GRID_RIGHT, GRID_LEFT, GRID_DOWN, GRID_UP };
+    sh_state s = *start, t;
+    int n = 0;
+
+    for (const uint8_t *op = sh_templates[k]; *op != SH_END; op++) {
+        int action, moves;
+        double cost;
+        if (*op == SH_PLACE || *op == SH_DIG) {
+            int x = s.x + s.fx, y = s.y + s.fy;
+            if (*op == SH_PLACE && x >= 0 && y >= 0 && x < SH_W && y < SH_W &&
+                s.block[y * SH_W + x] == 1)
+                continue;
+            action = *op == SH_PLACE ? 4 : 5;
+        } else {
+            action = *op == SH_D || *op == SH_TURN ? d : *op == SH_BACK ? opposite[d]
+                     : *op == SH_E ? e : opposite[e];
+        }
+        if (!sh_step((void *)p, &s, action, &t, &cost))
+            return -1;
+        moves = action < 4 && (t.x != s.x || t.y != s.y);
+        if (action < 4 && moves == (*op == SH_TURN))
+            return -1;
+        s = t;
+        out[n++] = action;
+    }
+    return sh_enclosed(&s) ? n : -1;
+}
+
+/* A template that works from s, into plan; its length or -1. */
+static int sh_templates_run(const sh_problem *p, const sh_state *s, int *plan)
+{
+    for (int k = 0; k < SH_TEMPLATES; k++)
+        for (int d = 0; d < 4; d++)
+            for (int e = d < 2 ? 2 : 0; e < (d < 2 ? 4 : 2); e++) {
+                int n = sh_template_run(p, s, k, d, e, plan);
+                if (n > 0)
+                    return n;
+            }
+    return -1;
+}
+
+/* Plan a shelter from where the player stands: moves, stones and digging that
+** leave it enclosed, found by A* in the micro-world (a nook, a wall to dig into),
+** else a shelter macro in whichever orientation works here. Returns the
+** plan's length (actions into k->shelter), or -1. */
 int sk_shelter_plan(skills *k, const cm_map *m, long max_nodes)
 {
     static const int acts[6] = { A_LEFT, A_RIGHT, A_UP, A_DOWN, A_PLACE_STONE, A_DO };
@@ -443,23 +534,9 @@ int sk_shelter_plan(skills *k, const cm_map *m, long max_nodes)
     search_problem sp;
     search_opts o = search_opts_default();
     search_result r;
-    int x0 = m->px - SH_W / 2, y0 = m->py - SH_W / 2;
+    int plan[64], n = -1;
 
-    memset(&s, 0, sizeof s);
-    for (int y = 0; y < SH_W; y++)
-        for (int x = 0; x < SH_W; x++) {
-            int mat = cm_at(m, x0 + x, y0 + y);
-            const cm_creature *c = cm_creature_at(m, x0 + x, y0 + y);
-            s.block[y * SH_W + x] = (uint8_t)(mat == M_STONE ? 2 : !cm_walkable(mat) && mat != M_LAVA);
-            p.placeable[y * SH_W + x] = !c && (cm_walkable(mat) || mat == M_LAVA || mat == M_WATER);
-            if (c && c->kind != K_ARROW)
-                s.block[y * SH_W + x] = 1;
-        }
-    p.dig = m->inv[I_WOOD_PICKAXE] > 0;
-    s.x = s.y = SH_W / 2;
-    s.fx = (int8_t)m->fx;
-    s.fy = (int8_t)m->fy;
-    s.stones = (int8_t)(m->inv[I_STONE] < 9 ? m->inv[I_STONE] : 9);
+    sh_build(m, m->px, m->py, &p, &s);
     memset(&sp, 0, sizeof sp);
     sp.size = sizeof s;
     sp.ud = &p;
@@ -471,14 +548,50 @@ int sk_shelter_plan(skills *k, const cm_map *m, long max_nodes)
     o.max_nodes = max_nodes;
     o.max_us = sk_time_left(k);
     o.max_depth = SK_PATH_MAX;
-    if (search_run(k->srch, &sp, &s, &o, &r, NULL) != AUGUR_OK || r.status != SEARCH_FOUND)
+    if (search_run(k->srch, &sp, &s, &o, &r, NULL) == AUGUR_OK && r.status == SEARCH_FOUND) {
+        k->expanded += r.expanded;
+        n = r.len < 64 ? r.len : 64;
+        memcpy(plan, r.plan, (size_t)n * sizeof *plan);
+    }
+    if (n < 0)
+        n = sh_templates_run(&p, &s, plan);
+    if (n < 0)
         return -1;
-    k->expanded += r.expanded;
-    for (int i = 0; i < r.len; i++)
-        k->shelter[i] = acts[r.plan[i]];
-    k->nshelter = r.len;
+    for (int i = 0; i < n; i++)
+        k->shelter[i] = acts[plan[i]];
+    k->nshelter = n;
     k->shelter_i = 0;
-    return r.len;
+    return n;
+}
+
+/* Whether the open-ground macro works from (x, y) in some orientation. */
+static int sh_template_fits(const cm_map *m, int x, int y)
+{
+    sh_problem p;
+    sh_state s;
+    int plan[64];
+
+    sh_build(m, x, y, &p, &s);
+    return sh_templates_run(&p, &s, plan) > 0;
+}
+
+/* The first move toward the nearest cell where a shelter can be built, or -1. */
+int sk_shelter_site(skills *k, const cm_map *m)
+{
+    sk_goal_clear(k);
+    for (int r = 1; r <= 12 && k->ngoal == 0; r++)
+        for (int dy = -r; dy <= r; dy++)
+            for (int dx = -r; dx <= r; dx++) {
+                int x = m->px + dx, y = m->py + dy, stone = 0;
+                if ((abs(dx) != r && abs(dy) != r) || !cm_in(x, y) || !cm_walkable(cm_at(m, x, y)))
+                    continue;
+                for (int d = 0; d < 4; d++)
+                    stone |= cm_at(m, x + grid_dx[d], y + grid_dy[d]) == M_STONE;
+                /* Far off, only where one can dig in. */
+                if ((r <= 4 || stone) && sh_template_fits(m, x, y))
+                    sk_goal_add(k, x, y);
+            }
+    return sk_navigate(k, m, 2000);
 }
 
 int sk_sheltered(const cm_map *m)

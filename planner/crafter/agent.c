@@ -475,11 +475,14 @@ static int ca_needs(ca_agent *a)
         }
         a->site_retry_t = a->t + 10;
     }
-    if (m->inv[I_DRINK] <= 4 && ca_known(a, M_WATER)) {
+    /* Once begun, drink and eat until nearly full. */
+    a->thirsty = m->inv[I_DRINK] <= 4 || (a->thirsty && m->inv[I_DRINK] < 8);
+    a->hungry = m->inv[I_FOOD] <= 4 || (a->hungry && m->inv[I_FOOD] < 7);
+    if (a->thirsty && ca_known(a, M_WATER)) {
         snprintf(a->doing, sizeof a->doing, "drinking");
         return ca_or_explore(a, sk_collect(&a->k, m, M_WATER));
     }
-    if (m->inv[I_FOOD] <= 4 && cow) {
+    if (a->hungry && cow) {
         snprintf(a->doing, sizeof a->doing, "hunting a cow");
         return sk_hit(&a->k, m, K_COW);
     }

@@ -31,7 +31,7 @@ typedef struct ca_agent {
     char         doing[64];
     int          dist[M_NMAT];      /* to the nearest known cell of each material, -1: none */
     uint64_t     rng;
-    int          urgent, was_urgent;
+    int          urgent, was_urgent, thirsty, hungry;
     unsigned     pending;           /* D-PoT triggers seen since the last revision */
     long         plan_nodes;
     buf          dot;

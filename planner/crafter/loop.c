@@ -32,9 +32,10 @@ static double ca_progress_of(void *ud, const state *obs)
     int e = ca_player(obs);
     double p = 0;
 
+    /* Tools and the body's needs; materials are means, spent without regret. */
     (void)ud;
-    for (int i = I_SAPLING; i < I_N; i++)
-        p += 0.5 * (double)ca_attr(obs, e, cm_item_names[i]);
+    for (int i = I_WOOD_PICKAXE; i < I_N; i++)
+        p += (double)ca_attr(obs, e, cm_item_names[i]);
     return p + 0.2 * (double)(ca_attr(obs, e, "food") + ca_attr(obs, e, "drink") +
                               ca_attr(obs, e, "energy"));
 }

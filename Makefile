@@ -55,7 +55,7 @@ all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
 help:
 	@echo 'make            build build/augur, build/libaugur.a and build/libaugur.so'
-	@echo 'make run        install packages, build, play one Crafter episode with the random agent'
+	@echo 'make run        install packages, build, play one Crafter episode with the planner'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
 	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4)'
@@ -74,7 +74,7 @@ help:
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/augur play crafter --agent random --episodes 1
+	$(BUILD)/augur play crafter --agent planner --episodes 1
 
 test:
 	@$(MAKE) --no-print-directory deps

@@ -5,6 +5,7 @@
 ** the planner also its forecast accuracy and how long its decisions took.
 */
 #include "agent/cli.h"
+#include "agent/sandbox_conf.h"
 #include "base/file.h"
 #include "base/json.h"
 #include "base/time.h"
@@ -43,6 +44,9 @@ typedef struct play_run {
     uint64_t    rng;            /* the random agent's */
     struct termios saved;
     planner_agent *planner;
+    sandbox    *sb;             /* runs the planner's Lua macros */
+    macro     **macros;
+    int         nmacros;
     double     *decision_us;    /* every decision's time, for the median and p99 */
     size_t      ndecisions, capdecisions;
 } play_run;
@@ -431,16 +435,62 @@ static int play_planner_opts(const play_opts *po, const config *cfg, planner_opt
     return AUGUR_OK;
 }
 
+/* The Lua macros [planner] macros names, each called after its file. */
+static int play_open_macros(play_run *r, const config *cfg, augur_err *err)
+{
+    const toml_value *list = config_get(cfg, "planner.macros");
+    size_t n = list ? toml_len(list) : 0;
+    sandbox_config sc;
+    int rc;
+
+    if (n == 0)
+        return AUGUR_OK;
+    if ((rc = sandbox_conf_read(cfg, &sc, err)) != AUGUR_OK ||
+        (rc = sandbox_conf_open(cfg, &sc, NULL, &r->sb, err)) != AUGUR_OK)
+        return rc;
+    if (!(r->macros = calloc(n, sizeof *r->macros)))
+        return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *path = toml_str(toml_at(list, i), NULL), *base;
+        char name[64], *src;
+        size_t len;
+        if (!path)
+            return augur_err_set(err, AUGUR_ECONFIG, "planner.macros holds file names");
+        base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(base, "."), base);
+        if ((rc = file_read(path, 1 << 20, &src, &len, err)) != AUGUR_OK)
+            return rc;
+        rc = macro_new_lua(name, src, len, r->sb, r->opt.cls, &r->macros[r->nmacros], err);
+        free(src);
+        if (rc != AUGUR_OK)
+            return rc;
+        r->nmacros++;
+    }
+    return AUGUR_OK;
+}
+
 static int play_open_planner(play_run *r, const config *cfg, augur_err *err)
 {
     planner_opts o;
     buf mem = BUF_INIT;
     int rc = play_planner_opts(&r->opt, cfg, &o, &mem, err);
 
-    if (rc == AUGUR_OK)
+    if (rc == AUGUR_OK && (rc = play_open_macros(r, cfg, err)) == AUGUR_OK) {
+        o.macros = r->macros;
+        o.nmacros = r->nmacros;
         rc = planner_agent_new(r->opt.cls, &o, &r->planner, err);
+    }
     buf_free(&mem);
     return rc;
+}
+
+static void play_close_planner(play_run *r)
+{
+    planner_agent_free(r->planner);
+    for (int i = 0; i < r->nmacros; i++)
+        macro_free(r->macros[i]);
+    free(r->macros);
+    sandbox_free(r->sb);
 }
 
 static int play_write_dot(const play_run *r, augur_err *err)
@@ -483,6 +533,7 @@ static int play_run_cmd(cli *c, const cli_command *cmd, const char *path, int ar
     r.draw = !r.opt.json && isatty(1);
     if (r.opt.agent == PLAY_PLANNER && (rc = play_open_planner(&r, cfg, &err)) != AUGUR_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
+        play_close_planner(&r);
         world_tally_free(&r.tally);
         world_free(w);
         return rc == AUGUR_ECONFIG || rc == AUGUR_EINVAL ? CLI_USAGE : CLI_FAILED;
@@ -509,7 +560,7 @@ static int play_run_cmd(cli *c, const cli_command *cmd, const char *path, int ar
     } else if (err.code) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
     }
-    planner_agent_free(r.planner);
+    play_close_planner(&r);
     free(r.decision_us);
     world_tally_free(&r.tally);
     world_free(w);

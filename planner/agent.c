@@ -1,8 +1,9 @@
 /*
 ** agent.c — planner_agent: the Crafter agent for Crafter, and for any other world
-** that can be copied a general agent: ToolChain* A* over the world's clones to an
-** episode that ends with a reward, its plan kept and revised the D-PoT way, each
-** step forecast by the clone and checked against what the world did.
+** that can be copied a general agent: ToolChain* A* over the world's clones, with
+** the world's actions and the macro actions it is given, to an episode that ends
+** with a reward; its plan kept and revised the D-PoT way, each step forecast by
+** the clone and checked against what the world did.
 */
 #include "planner/private.h"
 
@@ -119,23 +120,37 @@ typedef struct ga_agent {
     forecast_tally tally;
     buf     dot;
     long    t;
+    state  *obs;                /* what a macro is shown */
     augur_err err;              /* a callback's failure */
 } ga_agent;
 
 static int ga_propose(void *ud, const void *st, search_proposal *out, int max)
 {
+    const ga_agent *g = ud;
     const ga_node *n = st;
     unsigned char legal[256];
     int k = 0;
 
-    (void)ud;
     if (n->done)
         return 0;
     world_legal(n->w, legal);
     for (int a = 0; a < world_action_count(n->w) && a < 256 && k < max; a++)
         if (legal[a])
             out[k++] = (search_proposal){ a, 1 };
+    for (int i = 0; i < g->o.nmacros && k < max; i++)
+        out[k++] = (search_proposal){ g->cls->nactions + i, 1 };
     return k;
+}
+
+/* A macro's actions for the clone w, into out; how many (0: none, or it failed). */
+static int ga_macro(ga_agent *g, const world *w, int i, int *out)
+{
+    int n;
+
+    if (world_observe(w, g->obs, NULL) != AUGUR_OK)
+        return 0;
+    n = macro_expand(g->o.macros[i], g->obs, out, MACRO_ACTIONS_MAX, NULL);
+    return n > 0 ? n : 0;
 }
 
 static int ga_step(void *ud, const void *sv, int action, void *nv, double *cost)
@@ -144,20 +159,27 @@ static int ga_step(void *ud, const void *sv, int action, void *nv, double *cost)
     const ga_node *s = sv;
     ga_node *n = nv;
     world_step_result r;
-    int rc;
+    int acts[MACRO_ACTIONS_MAX], nacts = 1, rc;
 
     memset(&r, 0, sizeof r);
+    acts[0] = action;
     if (s->done)
+        return 0;
+    if (action >= g->cls->nactions && !(nacts = ga_macro(g, s->w, action - g->cls->nactions, acts)))
         return 0;
     if ((rc = world_clone(s->w, &n->w, &g->err)) != AUGUR_OK)
         return rc;
-    if ((rc = world_step(n->w, action, &r, &g->err)) != AUGUR_OK) {
-        world_free(n->w);
-        return rc;
+    n->reward = s->reward;
+    for (int i = 0; i < nacts && !r.done; i++) {
+        memset(&r, 0, sizeof r);
+        if (world_step(n->w, acts[i], &r, NULL) != AUGUR_OK) {
+            world_free(n->w);
+            return 0;
+        }
+        n->reward += r.reward;
     }
-    n->reward = s->reward + r.reward;
     n->done = r.done;
-    *cost = 1;
+    *cost = nacts;
     return 1;
 }
 
@@ -200,6 +222,9 @@ static void ga_release(void *ud, void *st)
 static const char *ga_action_name(void *ud, int action)
 {
     const ga_agent *g = ud;
+
+    if (action >= g->cls->nactions && action < g->cls->nactions + g->o.nmacros)
+        return macro_name(g->o.macros[action - g->cls->nactions]);
     return action >= 0 && action < g->cls->nactions ? g->cls->actions[action] : NULL;
 }
 
@@ -250,11 +275,17 @@ static int ga_valid(ga_agent *g, const world *w)
     if (g->plan.nsteps == 0 || world_clone(w, &c, NULL) != AUGUR_OK)
         return 0;
     for (int i = 0; i < g->plan.nsteps && !r.done; i++) {
-        if (world_step(c, g->plan.steps[i], &r, NULL) != AUGUR_OK) {
-            world_free(c);
-            return 0;
+        int acts[MACRO_ACTIONS_MAX], n = 1;
+        acts[0] = g->plan.steps[i];
+        if (acts[0] >= g->cls->nactions && !(n = ga_macro(g, c, acts[0] - g->cls->nactions, acts)))
+            break;
+        for (int k = 0; k < n && !r.done; k++) {
+            if (world_step(c, acts[k], &r, NULL) != AUGUR_OK) {
+                world_free(c);
+                return 0;
+            }
+            reward += r.reward;
         }
-        reward += r.reward;
     }
     world_free(c);
     return reward > 0;
@@ -280,6 +311,15 @@ static int ga_act(void *impl, const world *w, int *action, augur_err *err)
         g->plan.replans++;
     }
     g->has_forecast = 0;
+    if (g->plan.nsteps > 0 && g->plan.steps[0] >= g->cls->nactions) {
+        /* A macro next: what it does from here takes its place in the plan. */
+        int acts[MACRO_ACTIONS_MAX + DPOT_STEPS_MAX];
+        int n = ga_macro(g, w, g->plan.steps[0] - g->cls->nactions, acts);
+        if (n + g->plan.nsteps - 1 > DPOT_STEPS_MAX)
+            n = DPOT_STEPS_MAX - g->plan.nsteps + 1;
+        memcpy(acts + n, g->plan.steps + 1, (size_t)(g->plan.nsteps - 1) * sizeof *acts);
+        dpot_set_plan(&g->plan, acts, n + g->plan.nsteps - 1);
+    }
     if (g->plan.nsteps == 0)
         return AUGUR_OK;
     *action = g->plan.steps[0];
@@ -339,7 +379,7 @@ static int ga_describe(const void *impl, buf *out)
 
     buf_printf(out, "goal: an episode that ends with a reward; plan:");
     for (int i = 0; i < g->plan.nsteps && i < 10; i++)
-        buf_printf(out, " %s", g->cls->actions[g->plan.steps[i]]);
+        buf_printf(out, " %s", ga_action_name((void *)g, g->plan.steps[i]));
     buf_puts(out, g->plan.nsteps > 10 ? " ...\n" : "\n");
     if (rev)
         buf_printf(out, "plan changed at step %ld: %s, replanned (%d steps)\n", rev->step,
@@ -366,6 +406,7 @@ static void ga_free(void *impl)
     if (!g)
         return;
     search_free(g->srch);
+    state_free(g->obs);
     buf_free(&g->dot);
     free(g);
 }
@@ -387,9 +428,9 @@ int general_agent_new(const world_class *cls, const planner_opts *o, void **impl
         return augur_err_set(err, AUGUR_ENOMEM, "planner: out of memory");
     g->o = *o;
     g->cls = cls;
-    if ((rc = search_new(&g->srch, err)) != AUGUR_OK) {
-        free(g);
-        return rc;
+    if ((rc = search_new(&g->srch, err)) != AUGUR_OK || !(g->obs = state_new())) {
+        ga_free(g);
+        return rc != AUGUR_OK ? rc : augur_err_set(err, AUGUR_ENOMEM, "planner: out of memory");
     }
     dpot_init(&g->plan, "reward");
     *impl = g;

@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "planner/macro.h"
 #include "planner/rollout.h"
 #include "planner/search.h"
 #include "worlds/laws/laws.h"
@@ -44,6 +45,8 @@ typedef struct planner_opts {
     long         budget_us;     /* per decision */
     uint64_t     seed;
     int          dot;           /* keep the last plan's search tree as Graphviz */
+    macro *const *macros;       /* the general agent's macro actions (not owned) */
+    int          nmacros;
 } planner_opts;
 
 /* The defaults agent.toml documents. */

@@ -29,7 +29,7 @@ static const char *const fact_names[F_N] = {
     "placed_table", "placed_furnace", "placed_stone", "placed_plant",
 };
 
-enum macro {
+enum skill_macro {
     G_COLLECT_WOOD, G_COLLECT_STONE, G_COLLECT_COAL, G_COLLECT_IRON, G_COLLECT_DIAMOND,
     G_COLLECT_SAPLING, G_PLACE_TABLE, G_GOTO_TABLE, G_PLACE_FURNACE, G_GOTO_FURNACE,
     G_PLACE_STONE, G_PLACE_PLANT, G_MAKE_WOOD_PICKAXE, G_MAKE_STONE_PICKAXE, G_MAKE_IRON_PICKAXE,

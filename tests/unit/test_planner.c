@@ -4,10 +4,13 @@
 ** WiA rollout scoring, D-PoT repair against replanning, the general agent. */
 #include "test.h"
 
+#include "agent/config.h"
+#include "agent/sandbox_conf.h"
 #include "planner/agent.h"
 #include "planner/dpot.h"
 #include "planner/goap.h"
 #include "planner/grid.h"
+#include "planner/macro.h"
 #include "planner/memory.h"
 #include "planner/rollout.h"
 #include "planner/search.h"
@@ -765,6 +768,112 @@ static void test_general_agent_keys(void **st)
     world_free(w);
 }
 
+/* ---- macro actions in C and Lua ------------------------------------------------------ */
+
+static int two_right(void *ud, const state *obs, int *out, int max)
+{
+    (void)ud;
+    (void)obs;
+    if (max < 2)
+        return 0;
+    out[0] = out[1] = 2;
+    return 2;
+}
+
+static const char to_key_lua[] =
+    "function macro(obs)\n"
+    "  for _, e in ipairs(obs.entities) do\n"
+    "    if e.type == 'player' and e.x < 3 then return {'move_right', 'move_right'} end\n"
+    "  end\n"
+    "  return {}\n"
+    "end\n";
+
+static sandbox *inproc_sandbox(void)
+{
+    sandbox_config cfg;
+    config *c;
+    sandbox *sb;
+    augur_err err = { 0 };
+
+    if (config_new(&c, &err) != AUGUR_OK || sandbox_conf_read(c, &cfg, &err) != AUGUR_OK)
+        fail_msg("%s", err.msg);
+    config_free(c);
+    cfg.isolation = SANDBOX_INPROC;
+    if (sandbox_new(&sb, &cfg, &err) != AUGUR_OK)
+        fail_msg("%s", err.msg);
+    return sb;
+}
+
+static void test_macros(void **st)
+{
+    static const char bad_name[] = "function macro(obs) return {'fly'} end";
+    static const char bad_run[] = "function macro(obs) return obs.nothing.here end";
+    sandbox *sb = inproc_sandbox();
+    macro *c, *lua, *bad1, *bad2, *none = NULL;
+    state *obs = state_new();
+    world *w;
+    augur_err err = { 0 };
+    int acts[8];
+    planner_opts o = planner_opts_default();
+    planner_agent *ag;
+    world_step_result r = { 0 };
+    int steps = 0;
+    buf text = BUF_INIT;
+
+    (void)st;
+    assert_int_equal(world_new(&keys_class, NULL, 0, &w, NULL), AUGUR_OK);
+    assert_int_equal(world_observe(w, obs, NULL), AUGUR_OK);
+    assert_int_equal(macro_new_c("two_right", two_right, NULL, &c, NULL), AUGUR_OK);
+    assert_int_equal(macro_expand(c, obs, acts, 8, NULL), 2);
+    assert_int_equal(macro_new_lua("to_key", to_key_lua, sizeof to_key_lua - 1, sb, &keys_class,
+                                   &lua, NULL), AUGUR_OK);
+    assert_string_equal(macro_name(lua), "to_key");
+    assert_int_equal(macro_expand(lua, obs, acts, 8, NULL), 2);
+    assert_int_equal(acts[0], 2);
+    assert_int_equal(acts[1], 2);
+    assert_int_equal(macro_new_lua("bad1", bad_name, sizeof bad_name - 1, sb, &keys_class, &bad1,
+                                   NULL), AUGUR_OK);
+    assert_true(macro_expand(bad1, obs, acts, 8, &err) < 0);
+    assert_contains(err.msg, "item 1 is not an action of keys");
+    assert_int_equal(macro_new_lua("bad2", bad_run, sizeof bad_run - 1, sb, &keys_class, &bad2,
+                                   NULL), AUGUR_OK);
+    assert_true(macro_expand(bad2, obs, acts, 8, &err) < 0);
+    assert_contains(err.msg, "macro bad2: runtime");
+    assert_int_equal(macro_new_c("", two_right, NULL, &none, &err), AUGUR_EINVAL);
+    assert_null(none);
+    /* The general agent plans with the Lua macro beside the world's actions and
+    ** still solves the level in the fewest moves. */
+    {
+        macro *const list[1] = { lua };
+        o.budget_us = 0;
+        o.search.max_nodes = 0;
+        o.macros = list;
+        o.nmacros = 1;
+        assert_int_equal(planner_agent_new(&keys_class, &o, &ag, NULL), AUGUR_OK);
+        assert_int_equal(planner_agent_reset(ag, w, NULL), AUGUR_OK);
+        while (!r.done) {
+            int a;
+            assert_int_equal(planner_agent_act(ag, w, &a, NULL), AUGUR_OK);
+            assert_true(a >= 0 && a < 5);
+            memset(&r, 0, sizeof r);
+            assert_int_equal(world_step(w, a, &r, NULL), AUGUR_OK);
+            assert_int_equal(planner_agent_observe(ag, w, a, &r, NULL), AUGUR_OK);
+            steps++;
+        }
+        assert_int_equal(steps, keys_bfs());
+        assert_int_equal(planner_agent_describe(ag, &text), AUGUR_OK);
+        planner_agent_free(ag);
+    }
+    buf_free(&text);
+    macro_free(c);
+    macro_free(lua);
+    macro_free(bad1);
+    macro_free(bad2);
+    state_free(obs);
+    world_free(w);
+    sandbox_free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -779,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_rollout_scoring),
         cmocka_unit_test(test_rollout_laws),
         cmocka_unit_test(test_general_agent_keys),
+        cmocka_unit_test(test_macros),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

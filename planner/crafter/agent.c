@@ -468,9 +468,15 @@ static int ca_needs(ca_agent *a)
         return act;
     if (m->daylight < 0.75 && m->daylight < a->last_daylight && !sk_sheltered(m) &&
         a->t >= a->site_retry_t) {
-        /* Dusk: be where a shelter can be made before the zombies come. */
+        /* Dusk: be where a shelter can be made before the zombies come; failing a
+        ** site near, head for stone to dig into. */
         if ((act = sk_shelter_site(&a->k, m)) >= 0 && a->k.npath > 0) {
             snprintf(a->doing, sizeof a->doing, "going where a shelter can be made, at dusk");
+            return act;
+        }
+        if (m->inv[I_WOOD_PICKAXE] && a->dist[M_STONE] > 1 && a->dist[M_STONE] < 40 &&
+            (act = sk_collect(&a->k, m, M_STONE)) >= 0 && act != A_DO) {
+            snprintf(a->doing, sizeof a->doing, "heading for stone at dusk");
             return act;
         }
         a->site_retry_t = a->t + 10;
@@ -507,6 +513,51 @@ static int ca_needs(ca_agent *a)
     return -1;
 }
 
+/* A walled-in plant to come back to, or NULL. */
+static const cm_plant *ca_garden_plant(const ca_agent *a)
+{
+    for (int i = a->map.nplants - 1; i >= 0; i--)
+        if (a->map.plants[i].alive && a->map.plants[i].walled)
+            return &a->map.plants[i];
+    return NULL;
+}
+
+/* Plant a sapling and wall it in (the garden macro), so it can ripen unharmed. */
+static int ca_garden(ca_agent *a)
+{
+    cm_map *m = &a->map;
+
+    if (a->garden_i < a->ngarden) {
+        int act = a->garden[a->garden_i], d = act - A_LEFT;
+        if (act >= A_LEFT && act <= A_DOWN &&
+            cm_creature_at(m, m->px + grid_dx[d], m->py + grid_dy[d])) {
+            a->ngarden = a->garden_i = 0;
+            return -1;
+        }
+        snprintf(a->doing, sizeof a->doing, "walling in a plant");
+        a->garden_i++;
+        if (a->garden_i == a->ngarden && m->nplants > 0)
+            m->plants[m->nplants - 1].walled = 1;
+        return act;
+    }
+    if (ca_garden_plant(a) || m->inv[I_STONE] < 4 || m->daylight < 0.6 ||
+        !ach_done(a, "make_wood_pickaxe") || a->t < a->garden_retry_t)
+        return -1;
+    if (m->inv[I_SAPLING] < 1) {
+        int act = sk_place(&a->k, m, A_PLACE_PLANT, NULL);
+        snprintf(a->doing, sizeof a->doing, "looking for a sapling in the grass");
+        return act == A_PLACE_PLANT ? A_DO : act;
+    }
+    a->garden_retry_t = a->t + 25;
+    if (sk_garden_plan(&a->k, m) < 0)
+        return -1;
+    memcpy(a->garden, a->k.shelter, (size_t)a->k.nshelter * sizeof *a->garden);
+    a->ngarden = a->k.nshelter;
+    a->garden_i = 0;
+    a->k.nshelter = a->k.shelter_i = 0;
+    return ca_garden(a);
+}
+
 /* Achievements outside the technology tree, when there is nothing better to do. */
 static int ca_side(ca_agent *a)
 {
@@ -517,7 +568,8 @@ static int ca_side(ca_agent *a)
     for (int i = 0; i < m->ncreatures; i++)
         if (m->creatures[i].kind == K_PLANT && m->creatures[i].ripe) {
             snprintf(a->doing, sizeof a->doing, "eating a plant");
-            return sk_hit(&a->k, m, K_PLANT);
+            if ((d = sk_hit(&a->k, m, K_PLANT)) >= 0)
+                return d;
         }
     if (m->inv[I_STONE] < 6 && m->inv[I_WOOD_PICKAXE] && a->dist[M_STONE] >= 0 &&
         a->dist[M_STONE] < 20) {
@@ -552,7 +604,7 @@ static int ca_idle(ca_agent *a)
 
     for (int i = 0; i < m->nplants; i++) {
         const cm_plant *p = &m->plants[i];
-        if (!p->alive)
+        if (!p->alive || !p->walled)
             continue;
         if (abs(p->x - m->px) + abs(p->y - m->py) > 6) {
             snprintf(a->doing, sizeof a->doing, "returning to the plant");
@@ -585,6 +637,7 @@ int ca_decide(ca_agent *a)
         return A_SLEEP;
     }
     if ((act = ca_needs(a)) >= 0) {
+        a->ngarden = a->garden_i = 0;
         if (a->urgent && !a->was_urgent)
             dpot_record(&a->plan, a->t, act, "threat: survival first");
         a->was_urgent = a->urgent;
@@ -593,6 +646,8 @@ int ca_decide(ca_agent *a)
         return act;
     }
     a->k.nshelter = a->k.shelter_i = 0;
+    if ((act = ca_garden(a)) >= 0)
+        return act;
     if (a->tech < 0 || a->pending || a->plan.nsteps == 0) {
         enum dpot_trigger why = DPOT_PLAN_EMPTY;
         for (int t = 0; t < DPOT_NTRIGGERS; t++)
@@ -628,7 +683,7 @@ void ca_progress(ca_agent *a, const world_step_result *r)
         }
         if (strcmp(r->events[i], "place_plant") == 0 && a->map.nplants < CM_PLANTS)
             a->map.plants[a->map.nplants++] = (cm_plant){ a->map.px + a->map.fx,
-                                                          a->map.py + a->map.fy, 1, a->t };
+                                                          a->map.py + a->map.fy, 1, 0, a->t };
         if (k >= 0)
             a->unlocked |= 1u << k;
     }

@@ -32,6 +32,8 @@ typedef struct ca_agent {
     int          dist[M_NMAT];      /* to the nearest known cell of each material, -1: none */
     uint64_t     rng;
     int          urgent, was_urgent, thirsty, hungry;
+    int          garden[SK_SHELTER_MAX], ngarden, garden_i;     /* a garden macro under way */
+    long         garden_retry_t;
     unsigned     pending;           /* D-PoT triggers seen since the last revision */
     long         plan_nodes;
     buf          dot;

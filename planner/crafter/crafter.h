@@ -47,7 +47,7 @@ typedef struct cm_creature {
 } cm_creature;
 
 typedef struct cm_plant {
-    int  x, y, alive;
+    int  x, y, alive, walled;
     long planted;
 } cm_plant;
 

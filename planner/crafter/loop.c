@@ -165,6 +165,11 @@ static int ca_act(void *impl, const world *w, int *action, augur_err *err)
     a->last_action = skill;
     if ((rc = ca_whatif(a, w, skill, left, action, err)) != AUGUR_OK)
         return rc;
+    /* A macro whose step the rollouts overruled no longer fits where the agent is. */
+    if (*action != a->act[skill]) {
+        a->ngarden = a->garden_i = 0;
+        a->k.nshelter = a->k.shelter_i = 0;
+    }
     return AUGUR_OK;
 }
 
@@ -287,6 +292,8 @@ static int ca_reset(void *impl, const world *w, augur_err *err)
     a->pending = 0;
     a->has_forecast = 0;
     a->k.nshelter = a->k.shelter_i = 0;
+    a->ngarden = a->garden_i = 0;
+    a->garden_retry_t = 0;
     rc = a->o.oracle ? world_observe_oracle(w, a->obs, err) : world_observe(w, a->obs, err);
     return rc != AUGUR_OK ? rc : cm_perceive(&a->map, a->obs, a->o.oracle, -1, err);
 }

@@ -332,10 +332,12 @@ enum { SH_W = 9 };
 typedef struct sh_state {
     uint8_t block[SH_W * SH_W];     /* 1: blocks creatures and the player; 2: diggable */
     int8_t  x, y, fx, fy, stones;
+    int8_t  gx, gy;                 /* a plant placed, or -1 */
 } sh_state;
 
 typedef struct sh_problem {
     uint8_t placeable[SH_W * SH_W];
+    uint8_t grass[SH_W * SH_W];
     int     dig;
 } sh_problem;
 
@@ -446,6 +448,7 @@ static void sh_build(const cm_map *m, int cx, int cy, sh_problem *p, sh_state *s
                                                                      mat != M_LAVA);
             p->placeable[y * SH_W + x] = !c && (cm_walkable(mat) || mat == M_LAVA ||
                                                 mat == M_WATER);
+            p->grass[y * SH_W + x] = !c && mat == M_GRASS;
             if (c && c->kind != K_ARROW)
                 s->block[y * SH_W + x] = 1;
         }
@@ -454,6 +457,7 @@ static void sh_build(const cm_map *m, int cx, int cy, sh_problem *p, sh_state *s
     s->fx = (int8_t)m->fx;
     s->fy = (int8_t)m->fy;
     s->stones = (int8_t)(m->inv[I_STONE] < 9 ? m->inv[I_STONE] : 9);
+    s->gx = s->gy = -1;
 }
 
 /* Shelters as macros of moves, stones and digging, written in terms of a
@@ -461,7 +465,7 @@ static void sh_build(const cm_map *m, int cx, int cy, sh_problem *p, sh_state *s
 ** in; each wall has to be faced, and a walkable cell is faced only by walking
 ** toward it, so the far walls are laid from outside and the last two from
 ** inside. Into stone: dig two cells deep, step back and wall up the way in. */
-enum { SH_D, SH_BACK, SH_E, SH_W_, SH_PLACE, SH_DIG, SH_TURN, SH_END };
+enum { SH_D, SH_BACK, SH_E, SH_W_, SH_PLACE, SH_DIG, SH_TURN, SH_PLANT, SH_END };
 
 static const uint8_t sh_templates[][32] = {
     { SH_TURN, SH_DIG, SH_D, SH_DIG, SH_D, SH_BACK, SH_PLACE, SH_END },
@@ -475,22 +479,57 @@ static const uint8_t sh_templates[][32] = {
 
 enum { SH_TEMPLATES = sizeof sh_templates / sizeof *sh_templates };
 
+/* A sapling planted ahead at G and walled in on its four sides (the last wall where
+** the player stood to plant it), so that no creature can stand next to it. */
+static const uint8_t sh_garden[] = {
+    SH_BACK, SH_D, SH_PLANT,                        /* G = S + d */
+    SH_BACK, SH_E, SH_D, SH_PLACE,                  /* G + e */
+    SH_BACK, SH_W_, SH_W_, SH_D, SH_PLACE,          /* G - e */
+    SH_W_, SH_D, SH_D, SH_E, SH_PLACE,              /* G + d */
+    SH_W_, SH_BACK, SH_BACK, SH_E, SH_PLACE,        /* S */
+    SH_END,
+};
+
+/* Whether the plant placed has no open cell beside it. */
+static int sh_walled(const sh_state *s)
+{
+    if (s->gx < 0)
+        return 0;
+    for (int d = 0; d < 4; d++) {
+        int x = s->gx + grid_dx[d], y = s->gy + grid_dy[d];
+        if (x < 0 || y < 0 || x >= SH_W || y >= SH_W || !s->block[y * SH_W + x])
+            return 0;
+    }
+    return 1;
+}
+
 /* Run template k for (d, e) in the micro-world: its actions into out (walls
 ** already standing are skipped); the count, or -1 when it cannot be done here. */
-static int sh_template_run(const sh_problem *p, const sh_state *start, int k, int d, int e,
-                           int *out)
+static int sh_template_run(const sh_problem *p, const sh_state *start, const uint8_t *ops,
+                           int d, int e, int *out)
 {
     static const int opposite[4] = { GRID_RIGHT, GRID_LEFT, GRID_DOWN, GRID_UP };
     sh_state s = *start, t;
     int n = 0;
 
-    for (const uint8_t *op = sh_templates[k]; *op != SH_END; op++) {
+    for (const uint8_t *op = ops; *op != SH_END; op++) {
         int action, moves;
         double cost;
+        if (*op == SH_PLANT) {
+            int x = s.x + s.fx, y = s.y + s.fy;
+            if (x < 0 || y < 0 || x >= SH_W || y >= SH_W || !p->grass[y * SH_W + x] ||
+                s.block[y * SH_W + x])
+                return -1;
+            s.block[y * SH_W + x] = 1;
+            s.gx = (int8_t)x;
+            s.gy = (int8_t)y;
+            out[n++] = 6;
+            continue;
+        }
         if (*op == SH_PLACE || *op == SH_DIG) {
             int x = s.x + s.fx, y = s.y + s.fy;
             if (*op == SH_PLACE && x >= 0 && y >= 0 && x < SH_W && y < SH_W &&
-                s.block[y * SH_W + x] == 1)
+                s.block[y * SH_W + x])
                 continue;
             action = *op == SH_PLACE ? 4 : 5;
         } else {
@@ -505,21 +544,24 @@ static int sh_template_run(const sh_problem *p, const sh_state *start, int k, in
         s = t;
         out[n++] = action;
     }
-    return sh_enclosed(&s) ? n : -1;
+    return (s.gx >= 0 ? sh_walled(&s) : sh_enclosed(&s)) ? n : -1;
 }
 
 /* A template that works from s, into plan; its length or -1. */
-static int sh_templates_run(const sh_problem *p, const sh_state *s, int *plan)
+static int sh_templates_run(const sh_problem *p, const sh_state *s, const uint8_t *const *ops,
+                            int nops, int *plan)
 {
-    for (int k = 0; k < SH_TEMPLATES; k++)
+    for (int k = 0; k < nops; k++)
         for (int d = 0; d < 4; d++)
             for (int e = d < 2 ? 2 : 0; e < (d < 2 ? 4 : 2); e++) {
-                int n = sh_template_run(p, s, k, d, e, plan);
+                int n = sh_template_run(p, s, ops[k], d, e, plan);
                 if (n > 0)
                     return n;
             }
     return -1;
 }
+
+static const uint8_t *const sh_shelters[SH_TEMPLATES] = { sh_templates[0], sh_templates[1] };
 
 /* Plan a shelter from where the player stands: moves, stones and digging that
 ** leave it enclosed, found by A* in the micro-world (a nook, a wall to dig into),
@@ -527,7 +569,8 @@ static int sh_templates_run(const sh_problem *p, const sh_state *s, int *plan)
 ** plan's length (actions into k->shelter), or -1. */
 int sk_shelter_plan(skills *k, const cm_map *m, long max_nodes)
 {
-    static const int acts[6] = { A_LEFT, A_RIGHT, A_UP, A_DOWN, A_PLACE_STONE, A_DO };
+    static const int acts[7] = { A_LEFT, A_RIGHT, A_UP, A_DOWN, A_PLACE_STONE, A_DO,
+                                 A_PLACE_PLANT };
     sh_problem p;
     search_proposer prop = { sh_propose, &p, 0 };
     sh_state s;
@@ -554,7 +597,7 @@ int sk_shelter_plan(skills *k, const cm_map *m, long max_nodes)
         memcpy(plan, r.plan, (size_t)n * sizeof *plan);
     }
     if (n < 0)
-        n = sh_templates_run(&p, &s, plan);
+        n = sh_templates_run(&p, &s, sh_shelters, SH_TEMPLATES, plan);
     if (n < 0)
         return -1;
     for (int i = 0; i < n; i++)
@@ -572,7 +615,7 @@ static int sh_template_fits(const cm_map *m, int x, int y)
     int plan[64];
 
     sh_build(m, x, y, &p, &s);
-    return sh_templates_run(&p, &s, plan) > 0;
+    return sh_templates_run(&p, &s, sh_shelters, SH_TEMPLATES, plan) > 0;
 }
 
 /* The first move toward the nearest cell where a shelter can be built, or -1. */
@@ -594,6 +637,25 @@ int sk_shelter_site(skills *k, const cm_map *m)
     return sk_navigate(k, m, 2000);
 }
 
+int sk_garden_plan(skills *k, const cm_map *m)
+{
+    static const int acts[7] = { A_LEFT, A_RIGHT, A_UP, A_DOWN, A_PLACE_STONE, A_DO,
+                                 A_PLACE_PLANT };
+    static const uint8_t *const garden[1] = { sh_garden };
+    sh_problem p;
+    sh_state s;
+    int plan[64], n;
+
+    sh_build(m, m->px, m->py, &p, &s);
+    if ((n = sh_templates_run(&p, &s, garden, 1, plan)) < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        k->shelter[i] = acts[plan[i]];
+    k->nshelter = n;
+    k->shelter_i = 0;
+    return n;
+}
+
 int sk_sheltered(const cm_map *m)
 {
     sh_state s;
@@ -606,5 +668,17 @@ int sk_sheltered(const cm_map *m)
             s.block[y * SH_W + x] = !cm_walkable(mat) && mat != M_LAVA && mat != M_UNSEEN;
         }
     s.x = s.y = SH_W / 2;
-    return sh_enclosed(&s);
+    if (!sh_enclosed(&s))
+        return 0;
+    /* Walled in with a zombie is no shelter: nothing hostile within reach. */
+    for (int d = -1; d < 4; d++) {
+        int x = m->px + (d < 0 ? 0 : grid_dx[d]), y = m->py + (d < 0 ? 0 : grid_dy[d]);
+        for (int k = 0; k < 4; k++) {
+            const cm_creature *c = cm_creature_at(m, x + grid_dx[k], y + grid_dy[k]);
+            if (c && (c->kind == K_ZOMBIE || c->kind == K_SKELETON) &&
+                cm_walkable(cm_at(m, x, y)))
+                return 0;
+        }
+    }
+    return 1;
 }

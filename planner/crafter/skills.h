@@ -39,5 +39,7 @@ int  sk_is_near(const cm_map *m, int table, int furnace);
 int  sk_shelter_plan(skills *k, const cm_map *m, long max_nodes);
 int  sk_sheltered(const cm_map *m);
 int  sk_shelter_site(skills *k, const cm_map *m);
+/* A sapling planted ahead and walled in: the macro into k->shelter, or -1. */
+int  sk_garden_plan(skills *k, const cm_map *m);
 
 #endif

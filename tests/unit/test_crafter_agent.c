@@ -108,6 +108,58 @@ static void test_shelter_dug_into_stone(void **st)
     world_free(w);
 }
 
+/* On open grass with a sapling and four stones, the garden macro plants it and
+** walls it in on all four sides, in the real world too. */
+static void test_garden_walled(void **st)
+{
+    static cm_map m;
+    static skills k;
+    world *w;
+    state *s = state_new();
+    int e, n, px = -1, py = -1;
+
+    (void)st;
+    assert_int_equal(world_new(&crafter_class, NULL, 1, &w, NULL), AUGUR_OK);
+    assert_int_equal(world_observe_oracle(w, s, NULL), AUGUR_OK);
+    for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++)
+            state_grid_set(s, x, y, 1);
+    while (state_entity_count(s) > 1)
+        state_entity_remove(s, player_of(s) == 0 ? 1 : 0);
+    e = player_of(s);
+    assert_int_equal(state_set_int(s, e, "sapling", 1), AUGUR_OK);
+    assert_int_equal(state_set_int(s, e, "stone", 4), AUGUR_OK);
+    assert_int_equal(world_load(w, s, NULL), AUGUR_OK);
+    cm_reset(&m);
+    assert_int_equal(world_observe_oracle(w, s, NULL), AUGUR_OK);
+    assert_int_equal(cm_perceive(&m, s, 1, -1, NULL), AUGUR_OK);
+    assert_int_equal(search_new(&k.srch, NULL), AUGUR_OK);
+    n = sk_garden_plan(&k, &m);
+    assert_true(n > 0);
+    for (int i = 0; i < n; i++) {
+        world_step_result r;
+        memset(&r, 0, sizeof r);
+        assert_int_equal(world_step(w, world_action_find(&crafter_class, cm_act_names[k.shelter[i]]),
+                                    &r, NULL), AUGUR_OK);
+        assert_contains(r.feedback, ": done");
+    }
+    assert_int_equal(world_observe_oracle(w, s, NULL), AUGUR_OK);
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if (strcmp(state_entity_type(s, (int)i), "plant") == 0) {
+            px = (int)state_get_int(s, (int)i, "x", -1);
+            py = (int)state_get_int(s, (int)i, "y", -1);
+        }
+    assert_true(px >= 0);
+    for (int d = 0; d < 4; d++) {
+        static const int dx[4] = { -1, 1, 0, 0 }, dy[4] = { 0, 0, -1, 1 };
+        assert_string_equal(state_grid_palette(s, state_grid_get(s, px + dx[d], py + dy[d])),
+                            "stone");
+    }
+    search_free(k.srch);
+    state_free(s);
+    world_free(w);
+}
+
 /* Play up to max steps; the achievements unlocked, as a bit set. */
 static uint32_t play(planner_agent *ag, world *w, int max, long *steps)
 {
@@ -279,6 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_tracks_position),
         cmocka_unit_test(test_shelter_dug_into_stone),
+        cmocka_unit_test(test_garden_walled),
         cmocka_unit_test(test_oracle_tech_tree),
         cmocka_unit_test(test_view_online_laws),
         cmocka_unit_test(test_play_planner),

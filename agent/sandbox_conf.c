@@ -48,7 +48,7 @@ int sandbox_conf_read(const config *c, sandbox_config *out, augur_err *err)
                              "process, not '%s'", where, iso);
     }
     out->isolation = (sandbox_isolation)sandbox_isolation_parse(iso);
-    if ((rc = sandbox_conf_int(c, "sandbox.instructions", 1, INT64_MAX, &v[0], err)) ||
+    if ((rc = sandbox_conf_int(c, "sandbox.instructions", 0, INT64_MAX, &v[0], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.memory_mb", 1, 1 << 20, &v[1], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.timeout_ms", 1, 86400000, &v[2], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.max_output", 1, INT32_MAX, &v[3], err)) ||

@@ -110,6 +110,7 @@ static int sandbox_conf_caps(const config *c, sandbox *sb, const char *workspace
     http.max_bytes = http_max;
     http.timeout_ms = http_ms;
     http.max_redirects = (int)redirects;
+    http.ca_file = config_str(c, "sandbox.http_ca_file", "");
     if ((rc = sandbox_fs_add(sb, workspace, fs_max, err)) == AUGUR_OK &&
         (rc = sandbox_http_add(sb, &http, err)) == AUGUR_OK)
         rc = sandbox_kv_add(sb, *kv ? kv : buf_str(&kvpath), kv_max, err);

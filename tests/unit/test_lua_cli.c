@@ -110,6 +110,10 @@ static void test_capabilities(void **state)
     assert_contains(buf_str(&out), "is not in sandbox.http_allow");
     assert_int_equal(run_augur("", "lua", "run", "-", "--workspace", "/nonexistent/dir", NULL), 1);
     assert_contains(buf_str(&err), "workspace '/nonexistent/dir'");
+    assert_int_equal(run_augur("", "-c", "sandbox.http_ca_file=/nonexistent/ca.pem", "lua", "run",
+                               "-", NULL), 1);
+    assert_contains(buf_str(&err), "certificate authorities file '/nonexistent/ca.pem': No such "
+                                   "file or directory");
     test_rmtree(dir);
     free(dir);
 }

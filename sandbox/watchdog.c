@@ -17,6 +17,7 @@
 #include "base/time.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -61,6 +62,7 @@ int watchdog_new(watchdog **out)
 {
     watchdog *w = calloc(1, sizeof *w);
     pthread_condattr_t attr;
+    sigset_t all, mask;
     int rc;
 
     *out = NULL;
@@ -80,12 +82,19 @@ int watchdog_new(watchdog **out)
         free(w);
         return AUGUR_ENOMEM;
     }
-    if (pthread_create(&w->thread, NULL, watchdog_main, w) != 0) {
+    /* With every signal blocked, so that none meant for the program lands here. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &mask);
+    rc = pthread_create(&w->thread, NULL, watchdog_main, w);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    if (rc != 0) {
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wake);
         free(w);
         return AUGUR_ENOMEM;
     }
+    /* Its name, for the program's debugger and top. */
+    pthread_setname_np(w->thread, "augur-watchdog");
     *out = w;
     return AUGUR_OK;
 }

@@ -295,52 +295,75 @@ static void test_no_budget(void **state)
     }
 }
 
-/* The number of threads of this process, from /proc. */
-static int thread_count(void)
+/* The watchdog threads of this process, from /proc: how many, and whether each blocks
+** SIGINT, SIGTERM and SIGCHLD (signals meant for the program). */
+static int watchdogs(int *blocking)
 {
-    char line[256];
-    int n = -1;
-    FILE *f = fopen("/proc/self/status", "r");
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
 
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    if (f)
+    *blocking = 0;
+    while (d && (e = readdir(d))) {
+        char path[300], line[256] = "";
+        unsigned long long blocked = 0;
+        FILE *f;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
         fclose(f);
+        if (strcmp(line, "augur-watchdog\n") != 0)
+            continue;
+        n++;
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        for (f = fopen(path, "r"); f && fgets(line, sizeof line, f);)
+            sscanf(line, "SigBlk: %llx", &blocked);
+        if (f)
+            fclose(f);
+        *blocking += (blocked >> (SIGINT - 1) & 1) && (blocked >> (SIGTERM - 1) & 1) &&
+                     (blocked >> (SIGCHLD - 1) & 1);
+    }
+    if (d)
+        closedir(d);
     return n;
 }
 
-/* One watchdog thread per sandbox, started by its first run without a budget, joined
-** when it is freed; each run is watched against its own deadline. */
+/* One watchdog thread per sandbox, started by its first inproc run without a budget,
+** blocking every signal, joined when the sandbox is freed; each run is watched
+** against its own deadline. */
 static void test_watchdog(void **state)
 {
     static const char busy[] = "local t = os.clock() while os.clock() - t < 0.3 do end return 1";
     sandbox_limits budget = defaults.limits, quick = defaults.limits, slow = defaults.limits;
-    int before = thread_count();
     sandbox *a = open_sandbox(SANDBOX_INPROC), *b = open_sandbox(SANDBOX_INPROC);
     sandbox_job job = { .source = "return 1", .len = 8, .limits = &budget };
     sandbox_result res;
+    int blocking;
 
     (void)state;
     quick.instructions = slow.instructions = 0;
     quick.timeout_ms = 50;
     slow.timeout_ms = 60000;
+    assert_int_equal(watchdogs(&blocking), 0);
     free(run_job(a, &job, &res));
     sandbox_result_free(&res);
     job.isolation = SANDBOX_PROCESS;
     job.limits = &quick;
     free(run_job(a, &job, &res));
     sandbox_result_free(&res);
-    assert_int_equal(thread_count(), before);
+    assert_int_equal(watchdogs(&blocking), 0);
     job.isolation = SANDBOX_DEFAULT;
     free(run_job(a, &job, &res));
     sandbox_result_free(&res);
-    assert_int_equal(thread_count(), before + 1);
+    assert_int_equal(watchdogs(&blocking), 1);
     free(run_job(a, &job, &res));
     sandbox_result_free(&res);
     free(run_job(b, &job, &res));
     sandbox_result_free(&res);
-    assert_int_equal(thread_count(), before + 2);
+    assert_int_equal(watchdogs(&blocking), 2);
+    assert_int_equal(blocking, 2);
     /* A run whose deadline is far, then one whose deadline is near: the watchdog,
     ** asleep until the far one, is woken for the near one. */
     job.limits = &slow;
@@ -363,9 +386,9 @@ static void test_watchdog(void **state)
         fail_msg("%s: %s", sandbox_kind_name(res.kind), res.message);
     sandbox_result_free(&res);
     sandbox_free(a);
-    assert_int_equal(thread_count(), before + 1);
+    assert_int_equal(watchdogs(&blocking), 1);
     sandbox_free(b);
-    assert_int_equal(thread_count(), before);
+    assert_int_equal(watchdogs(&blocking), 0);
 }
 
 static void test_environment(void **state)

@@ -14,7 +14,8 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
-             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev \
+             openssl
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 

@@ -1,7 +1,7 @@
 /* test_crafter_agent.c — the Crafter agent in Crafter situations: its map from the
 ** agent's views, a shelter dug into stone, the technology tree in the oracle mode
 ** and from the agent's view with laws learned online, and `augur play --agent
-** planner` end to end. */
+** planner` end to end, with the oracle and with the bundled law file. */
 #include "test.h"
 
 #include "base/file.h"
@@ -252,11 +252,13 @@ static void test_view_online_laws(void **st)
 
 /* ---- augur play --agent planner ---------------------------------------------------- */
 
-static char *scratch;
+static char *scratch, *law_file;
 
 static int setup(void **st)
 {
     (void)st;
+    /* Before the setup moves into the scratch folder: the law file main ships. */
+    law_file = realpath("worlds/laws/crafter.laws.toml", NULL);
     scratch = test_augur_setup();
     return 0;
 }
@@ -266,6 +268,7 @@ static int teardown(void **st)
     (void)st;
     test_rmtree(scratch);
     free(scratch);
+    free(law_file);
     return 0;
 }
 
@@ -296,6 +299,35 @@ static void test_play_planner(void **st)
     assert_int_equal(test_augurv(NULL, text, &out, &err), 0);
     assert_contains(buf_str(&out), "forecast accuracy ");
     assert_contains(buf_str(&out), "decision time median ");
+    buf_free(&out);
+    buf_free(&err);
+}
+
+/* From the agent's view with the learned law file: it plays, forecasts with the
+** laws (some forecasts hold, not all: they are not the exact simulator) and
+** climbs the first steps of the technology tree (a budget large enough that the
+** nodes, not the clock, bound the searches, even under the sanitizers). */
+static void test_play_law_file(void **st)
+{
+    char model[4200];
+    const char *args[] = { "play", "crafter", "--agent", "planner", "--world-model", model,
+                           "--max-steps", "300", "--budget-us", "100000", "--json", NULL };
+    buf out = BUF_INIT, err = BUF_INIT;
+    cJSON *doc, *rates;
+    double accuracy;
+
+    (void)st;
+    assert_non_null(law_file);
+    snprintf(model, sizeof model, "laws:%s", law_file);
+    assert_int_equal(test_augurv(NULL, args, &out, &err), 0);
+    doc = json_parse(out.data, out.len, "play", NULL);
+    assert_non_null(doc);
+    accuracy = cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "forecast_accuracy"));
+    assert_true(accuracy > 0 && accuracy < 1);
+    rates = cJSON_GetObjectItem(doc, "success_rates");
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(rates, "collect_wood")) == 100);
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(rates, "place_table")) == 100);
+    cJSON_Delete(doc);
     buf_free(&out);
     buf_free(&err);
 }
@@ -335,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_oracle_tech_tree),
         cmocka_unit_test(test_view_online_laws),
         cmocka_unit_test(test_play_planner),
+        cmocka_unit_test(test_play_law_file),
         cmocka_unit_test(test_play_planner_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

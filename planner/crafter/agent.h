@@ -57,5 +57,10 @@ int  ca_decide(ca_agent *a);
 void ca_progress(ca_agent *a, const world_step_result *r);
 const char *ca_macro_name(int g);
 const char *ca_goal_name(const ca_agent *a);
+/* The rollouts' risk (ud: the agent) of action from before to after: health lost,
+** 20 for death or lava, 0.5 for a failed action (do, place or make that changed
+** neither the facing cell nor what the player holds; striking a creature counts). */
+double ca_risk(void *ud, const state *before, int action, const state *after,
+               const sim_outcome *o);
 
 #endif

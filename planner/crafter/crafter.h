@@ -69,6 +69,8 @@ extern const char *const cm_mat_names[M_NMAT];
 extern const char *const cm_item_names[I_N];
 extern const char *const cm_kind_names[K_N];
 extern const char *const cm_act_names[A_N];
+/* The facings as the world names them, in grid_dx/grid_dy's order. */
+extern const char *const cm_dir_names[4];
 
 static inline int cm_in(int x, int y)
 {

@@ -40,7 +40,48 @@ static double ca_progress_of(void *ud, const state *obs)
                               ca_attr(obs, e, "energy"));
 }
 
-static double ca_risk(void *ud, const state *before, int action, const state *after,
+static int ca_cm_action(const ca_agent *a, int world_action)
+{
+    for (int i = 0; i < A_N; i++)
+        if (a->act[i] == world_action)
+            return i;
+    return A_NOOP;
+}
+
+/* Whether an entity other than the player stands at (x, y). */
+static int ca_entity_at(const state *s, int player, int x, int y)
+{
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if ((int)i != player && ca_attr(s, (int)i, "x") == x && ca_attr(s, (int)i, "y") == y)
+            return 1;
+    return 0;
+}
+
+/* An action on the facing cell (do, place, make) that changed nothing there nor
+** in what the player holds; striking a creature counts as doing something. */
+static int ca_failed(const ca_agent *a, const state *before, int action, const state *after)
+{
+    int cm = ca_cm_action(a, action), eb = ca_player(before), ea = ca_player(after);
+    int x = (int)ca_attr(before, eb, "x"), y = (int)ca_attr(before, eb, "y");
+    state_value v;
+
+    if (cm < A_DO || cm == A_SLEEP || eb < 0 || ea < 0)
+        return 0;
+    for (int i = I_FOOD; i < I_N; i++)
+        if (ca_attr(before, eb, cm_item_names[i]) != ca_attr(after, ea, cm_item_names[i]))
+            return 0;
+    if (state_get(before, eb, "facing", &v) != AUGUR_OK || v.kind != STATE_SYMBOL)
+        return 0;
+    for (int d = 0; d < 4; d++)
+        if (strcmp(v.as.s, cm_dir_names[d]) == 0) {
+            x += grid_dx[d];
+            y += grid_dy[d];
+        }
+    return state_grid_get(before, x, y) == state_grid_get(after, x, y) &&
+           !ca_entity_at(before, eb, x, y);
+}
+
+double ca_risk(void *ud, const state *before, int action, const state *after,
                       const sim_outcome *o)
 {
     int eb = ca_player(before), ea = ca_player(after);
@@ -48,13 +89,11 @@ static double ca_risk(void *ud, const state *before, int action, const state *af
     int x = (int)ca_attr(after, ea, "x"), y = (int)ca_attr(after, ea, "y");
     int mat = state_grid_get(after, x, y);
 
-    (void)ud;
-    (void)action;
     (void)o;
     if (ea < 0 || ca_attr(after, ea, "health") <= 0 ||
         (mat >= 0 && strcmp(state_grid_palette(after, mat), "lava") == 0))
         return 20;
-    return lost > 0 ? lost : 0;
+    return (lost > 0 ? lost : 0) + (ca_failed(ud, before, action, after) ? 0.5 : 0);
 }
 
 /* Continuations: the same action again, or wait. */
@@ -86,14 +125,6 @@ static int ca_candidates(const ca_agent *a, int skill, search_proposal *out)
         if (d != skill)
             out[n++] = (search_proposal){ a->act[d], 0.2 };
     return n;
-}
-
-static int ca_cm_action(const ca_agent *a, int world_action)
-{
-    for (int i = 0; i < A_N; i++)
-        if (a->act[i] == world_action)
-            return i;
-    return A_NOOP;
 }
 
 /* Roll out the candidates; the chosen world action into *action. */

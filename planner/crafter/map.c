@@ -18,6 +18,8 @@ const char *const cm_item_names[I_N] = {
     "wood_pickaxe", "stone_pickaxe", "iron_pickaxe", "wood_sword", "stone_sword", "iron_sword",
 };
 
+const char *const cm_dir_names[4] = { "left", "right", "up", "down" };
+
 const char *const cm_kind_names[K_N] = { "cow", "zombie", "skeleton", "arrow", "plant" };
 
 const char *const cm_act_names[A_N] = {
@@ -76,7 +78,6 @@ static int cm_mismatch(const cm_map *m, const state *obs, const int *pal, int cx
 
 static void cm_read_player(cm_map *m, const state *obs, int e)
 {
-    static const char *const dirs[4] = { "left", "right", "up", "down" };
     static const int dx[4] = { -1, 1, 0, 0 }, dy[4] = { 0, 0, -1, 1 };
     state_value v;
 
@@ -86,7 +87,7 @@ static void cm_read_player(cm_map *m, const state *obs, int e)
     if (state_get(obs, e, "daylight", &v) == AUGUR_OK && v.kind == STATE_FLOAT)
         m->daylight = v.as.f;
     if (state_get(obs, e, "facing", &v) == AUGUR_OK && v.kind == STATE_SYMBOL) {
-        int d = cm_name_index(dirs, 4, v.as.s);
+        int d = cm_name_index(cm_dir_names, 4, v.as.s);
         if (d >= 0) {
             m->fx = dx[d];
             m->fy = dy[d];
@@ -181,14 +182,13 @@ int cm_perceive(cm_map *m, const state *obs, int oracle, int last_move, augur_er
 
 static int cm_belief_player(const cm_map *m, int x0, int y0, const state *prior, state *out)
 {
-    static const char *const dirs[4] = { "left", "right", "up", "down" };
     int d = m->fx < 0 ? 0 : m->fx > 0 ? 1 : m->fy < 0 ? 2 : 3;
     int e = state_entity_add(out, 1, "player"), rc, pe = -1;
 
     if (e < 0)
         return e;
     if ((rc = state_set_int(out, e, "x", m->px - x0)) || (rc = state_set_int(out, e, "y", m->py - y0)) ||
-        (rc = state_set_symbol(out, e, "facing", dirs[d])) ||
+        (rc = state_set_symbol(out, e, "facing", cm_dir_names[d])) ||
         (rc = state_set_bool(out, e, "sleeping", m->sleeping)))
         return rc;
     for (int i = 0; i < I_N; i++)

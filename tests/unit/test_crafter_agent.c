@@ -1,14 +1,16 @@
-/* test_crafter_agent.c — the Crafter agent in Crafter situations: its map from the
-** agent's views, a shelter dug into stone, the technology tree in the oracle mode
-** and from the agent's view with laws learned online, and `augur play --agent
-** planner` end to end, with the oracle and with the bundled law file. */
+/* test_crafter_agent.c — the Crafter agent in Crafter situations: its rollouts'
+** risk, its map from the agent's views, a shelter dug into stone, the technology
+** tree in the oracle mode and from the agent's view with laws learned online, and
+** `augur play --agent planner` end to end, with the oracle and the law file. */
 #include "test.h"
 
 #include "base/file.h"
 #include "base/json.h"
 #include "planner/agent.h"
+#include "planner/crafter/agent.h"
 #include "planner/crafter/crafter.h"
 #include "planner/crafter/skills.h"
+#include "planner/private.h"
 #include "worlds/world.h"
 
 #include <stdio.h>
@@ -21,6 +23,67 @@ static int player_of(const state *s)
         if (strcmp(state_entity_type(s, (int)i), "player") == 0)
             return (int)i;
     return -1;
+}
+
+/* The rollouts' risk on views of the world: a make without a table that changes
+** nothing failed, a gain or a changed facing cell did not, nor a strike at a
+** creature; health lost adds to it. */
+static void test_rollout_risk(void **st)
+{
+    planner_opts o = planner_opts_default();
+    const agent_ops *ops;
+    void *impl;
+    world *w;
+    state *before = state_new(), *after = state_new();
+    sim_outcome out = { 0 };
+    int make = world_action_find(&crafter_class, "make_wood_pickaxe");
+    int noop = world_action_find(&crafter_class, "noop");
+    int left = world_action_find(&crafter_class, "move_left");
+    int act_do = world_action_find(&crafter_class, "do");
+    state_value facing;
+    int p, x, y, d, cow;
+
+    (void)st;
+    o.oracle = 1;
+    assert_int_equal(crafter_agent_new(&crafter_class, &o, &impl, &ops, NULL), AUGUR_OK);
+    assert_int_equal(world_new(&crafter_class, NULL, 1, &w, NULL), AUGUR_OK);
+    assert_int_equal(world_observe(w, before, NULL), AUGUR_OK);
+    assert_int_equal(state_copy(after, before), AUGUR_OK);
+    assert_true(ca_risk(impl, before, make, after, &out) == 0.5);
+    assert_true(ca_risk(impl, before, noop, after, &out) == 0);
+    assert_true(ca_risk(impl, before, left, after, &out) == 0);
+    p = player_of(after);
+    state_set_int(after, p, "health", state_get_int(before, p, "health", 0) - 2);
+    assert_true(ca_risk(impl, before, make, after, &out) == 2.5);
+    state_set_int(after, p, "health", 0);
+    assert_true(ca_risk(impl, before, noop, after, &out) == 20);
+    assert_int_equal(state_copy(after, before), AUGUR_OK);
+    state_set_int(after, p, "wood_pickaxe", 1);
+    assert_true(ca_risk(impl, before, make, after, &out) == 0);
+    /* The facing cell changes (a tree felled to grass, say). */
+    assert_int_equal(state_get(before, p, "facing", &facing), AUGUR_OK);
+    assert_int_equal(facing.kind, STATE_SYMBOL);
+    for (d = 0; d < 4; d++)
+        if (strcmp(facing.as.s, cm_dir_names[d]) == 0)
+            break;
+    assert_true(d < 4);
+    x = (int)state_get_int(before, p, "x", 0) + grid_dx[d];
+    y = (int)state_get_int(before, p, "y", 0) + grid_dy[d];
+    assert_int_equal(state_copy(after, before), AUGUR_OK);
+    state_grid_set(after, x, y, state_grid_get(before, x, y) + 1);
+    assert_true(ca_risk(impl, before, act_do, after, &out) == 0);
+    /* A cow in front: striking it is no failure, though nothing shows. */
+    assert_int_equal(state_copy(after, before), AUGUR_OK);
+    assert_true(ca_risk(impl, before, act_do, after, &out) == 0.5);
+    cow = state_entity_add(before, 999, "cow");
+    assert_true(cow >= 0);
+    state_set_int(before, cow, "x", x);
+    state_set_int(before, cow, "y", y);
+    assert_true(ca_risk(impl, before, act_do, after, &out) == 0);
+    world_free(w);
+    state_free(before);
+    state_free(after);
+    ops->free(impl);
 }
 
 /* Dead reckoning checked against the views keeps the map where the world is. */
@@ -361,6 +424,7 @@ static void test_play_planner_usage(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rollout_risk),
         cmocka_unit_test(test_map_tracks_position),
         cmocka_unit_test(test_shelter_dug_into_stone),
         cmocka_unit_test(test_garden_walled),

@@ -294,7 +294,8 @@ int plan_memory_store(plan_memory *m, const char *goal, const int *plan, int n, 
 
 int plan_memory_flush(plan_memory *m, long *count, augur_err *err)
 {
-    static const char sql[] = "INSERT INTO plans (world, goal, actions, cost) VALUES (?1, ?2, ?3, ?4) "
+    static const char sql[] = "INSERT INTO plans (world, goal, actions, cost) "
+                              "VALUES (?1, ?2, ?3, ?4) "
                               "ON CONFLICT (world, goal, actions) DO UPDATE SET uses = uses + 1, "
                               "cost = min(cost, excluded.cost)";
     char text[PLAN_MEMORY_LEN * 12];

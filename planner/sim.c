@@ -92,7 +92,8 @@ int sim_state_from_state(sim *sm, const state *s, sim_state *out, augur_err *err
 
 int sim_state_copy(sim *sm, const sim_state *s, sim_state *out, augur_err *err)
 {
-    return s->w ? sim_state_from_world(sm, s->w, out, err) : sim_state_from_state(sm, s->s, out, err);
+    return s->w ? sim_state_from_world(sm, s->w, out, err)
+                : sim_state_from_state(sm, s->s, out, err);
 }
 
 int sim_step(sim *sm, const sim_state *s, int action, uint64_t *rng, sim_state *next,

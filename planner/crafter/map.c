@@ -187,7 +187,8 @@ static int cm_belief_player(const cm_map *m, int x0, int y0, const state *prior,
 
     if (e < 0)
         return e;
-    if ((rc = state_set_int(out, e, "x", m->px - x0)) || (rc = state_set_int(out, e, "y", m->py - y0)) ||
+    if ((rc = state_set_int(out, e, "x", m->px - x0)) ||
+        (rc = state_set_int(out, e, "y", m->py - y0)) ||
         (rc = state_set_symbol(out, e, "facing", cm_dir_names[d])) ||
         (rc = state_set_bool(out, e, "sleeping", m->sleeping)))
         return rc;
@@ -226,7 +227,8 @@ int cm_belief(const cm_map *m, int x0, int y0, int w, int h, const state *prior,
             continue;
         if ((e = state_entity_add(out, c->id, cm_kind_names[c->kind])) < 0)
             continue;
-        if ((rc = state_set_int(out, e, "x", c->x - x0)) || (rc = state_set_int(out, e, "y", c->y - y0)))
+        if ((rc = state_set_int(out, e, "x", c->x - x0)) ||
+            (rc = state_set_int(out, e, "y", c->y - y0)))
             return rc;
         if (c->kind == K_PLANT && (rc = state_set_bool(out, e, "ripe", c->ripe)))
             return rc;

@@ -290,8 +290,9 @@ int sk_place(skills *k, const cm_map *m, int act, int (*stand)(const cm_map *, i
         /* Standing behind a good spot: step onto it facing the cell to use. */
         for (int d = 0; d < 4; d++) {
             int sx = m->px + grid_dx[d], sy = m->py + grid_dy[d];
-            if (k->cost[sy * CM_W + sx] == 1 && sk_placeable(m, sx + grid_dx[d], sy + grid_dy[d], act)
-                && (!stand || stand(m, sx, sy)))
+            if (k->cost[sy * CM_W + sx] == 1 &&
+                sk_placeable(m, sx + grid_dx[d], sy + grid_dy[d], act) &&
+                (!stand || stand(m, sx, sy)))
                 return sk_move(d);
         }
     }

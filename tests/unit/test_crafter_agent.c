@@ -201,9 +201,9 @@ static void test_garden_walled(void **st)
     assert_true(n > 0);
     for (int i = 0; i < n; i++) {
         world_step_result r;
+        int act = world_action_find(&crafter_class, cm_act_names[k.shelter[i]]);
         memset(&r, 0, sizeof r);
-        assert_int_equal(world_step(w, world_action_find(&crafter_class, cm_act_names[k.shelter[i]]),
-                                    &r, NULL), AUGUR_OK);
+        assert_int_equal(world_step(w, act, &r, NULL), AUGUR_OK);
         assert_contains(r.feedback, ": done");
     }
     assert_int_equal(world_observe_oracle(w, s, NULL), AUGUR_OK);

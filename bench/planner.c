@@ -3,13 +3,15 @@
 ** default budget of 1 ms, and how fast its A* expands nodes on grid navigation,
 ** each beside a floor measured in the same run.
 **
-**     build/bench/planner [DIR] [SEED] [STEPS]     (make bench)
+**     build/bench/planner [DIR] [SEED] [STEPS] [LAWFILE]     (make bench)
 **
 ** Decisions: the Crafter agent plays from the agent's view with laws learned
-** online, and in the oracle mode with the world's clones, STEPS steps each; per
-** decision the wall-clock time and this thread's CPU time (the machine is shared:
-** a decision the scheduler interrupts shows in the first, not the second). The
-** floor is the world's own step. Targets (issue 6): median <= 1 ms, p99 <= 2 ms.
+** online and with the law file LAWFILE (default worlds/laws/crafter.laws.toml,
+** the one `augur play --world-model laws:FILE` is scored with), and in the oracle
+** mode with the world's clones, STEPS steps each; per decision the wall-clock time
+** and this thread's CPU time (the machine is shared: a decision the scheduler
+** interrupts shows in the first, not the second). The floor is the world's own
+** step. Targets (issue 6): median <= 1 ms, p99 <= 2 ms.
 **
 ** A* on grids: 128 x 128 grids, a quarter walls, cost 1 per cell, random start and
 ** goal; expansions per second of grid_path (ToolChain* search with Manhattan h)
@@ -48,9 +50,12 @@ typedef struct decisions {
     int     n, nworld;
 } decisions;
 
+enum bench_mode { MODE_ONLINE, MODE_FILE, MODE_ORACLE, MODE_N };
+
 /* Play steps steps with the planner (episodes from seed on), timing every decision
 ** and every world step. */
-static int bench_play(int oracle, uint64_t seed, int steps, decisions *d)
+static int bench_play(enum bench_mode mode, const char *law_file, uint64_t seed, int steps,
+                      decisions *d)
 {
     planner_opts o = planner_opts_default();
     planner_agent *ag;
@@ -58,7 +63,8 @@ static int bench_play(int oracle, uint64_t seed, int steps, decisions *d)
     augur_err err = { 0 };
     world_step_result r = { 0 };
 
-    o.oracle = oracle;
+    o.oracle = mode == MODE_ORACLE;
+    o.laws_file = mode == MODE_FILE ? law_file : NULL;
     o.seed = seed;
     if (world_new(&crafter_class, NULL, seed, &w, &err) != AUGUR_OK ||
         planner_agent_new(&crafter_class, &o, &ag, &err) != AUGUR_OK ||
@@ -90,10 +96,11 @@ static int bench_play(int oracle, uint64_t seed, int steps, decisions *d)
     return 0;
 }
 
-static void bench_decisions(uint64_t seed, int steps)
+static void bench_decisions(uint64_t seed, int steps, const char *law_file)
 {
     decisions d;
-    static const char *const modes[2] = { "agent view, laws learned online", "oracle, world clones" };
+    static const char *const modes[MODE_N] = { "agent view, laws learned online",
+                                               "agent view, the law file", "oracle, world clones" };
 
     d.wall = calloc((size_t)steps, sizeof *d.wall);
     d.cpu = calloc((size_t)steps, sizeof *d.cpu);
@@ -101,9 +108,9 @@ static void bench_decisions(uint64_t seed, int steps)
     if (!d.wall || !d.cpu || !d.world)
         return;
     printf("decision time per Crafter step, budget 1000 us, %d steps each:\n", steps);
-    for (int oracle = 0; oracle < 2; oracle++) {
+    for (int mode = 0; mode < MODE_N; mode++) {
         double wall_med, wall_p99, cpu_med, cpu_p99, world_med;
-        if (bench_play(oracle, seed, steps, &d) != 0)
+        if (bench_play((enum bench_mode)mode, law_file, seed, steps, &d) != 0)
             continue;
         wall_p99 = percentile(d.wall, d.n, 0.99);
         wall_med = percentile(d.wall, d.n, 0.5);
@@ -111,7 +118,7 @@ static void bench_decisions(uint64_t seed, int steps)
         cpu_med = percentile(d.cpu, d.n, 0.5);
         world_med = bench_median(d.world, d.nworld);
         printf("  %-33s wall median %7.1f us  p99 %7.1f us   cpu median %7.1f us  p99 %7.1f us"
-               "   targets (median <= 1000, p99 <= 2000): %s\n", modes[oracle], wall_med, wall_p99,
+               "   targets (median <= 1000, p99 <= 2000): %s\n", modes[mode], wall_med, wall_p99,
                cpu_med, cpu_p99,
                wall_med <= 1000 && wall_p99 <= 2000 ? "met" : cpu_med <= 1000 && cpu_p99 <= 2000
                ? "met in CPU time" : "NOT met");
@@ -207,8 +214,9 @@ int main(int argc, char **argv)
 {
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
     int steps = argc > 3 ? atoi(argv[3]) : 3000;
+    const char *law_file = argc > 4 ? argv[4] : "worlds/laws/crafter.laws.toml";
 
-    bench_decisions(seed, steps > 0 ? steps : 3000);
+    bench_decisions(seed, steps > 0 ? steps : 3000, law_file);
     bench_grid(seed);
     return 0;
 }

@@ -191,6 +191,15 @@ static int ga_goal(void *ud, const void *st)
     return n->done && n->reward > 0;
 }
 
+/* The world's own goal distance, when it offers one. */
+static double ga_h(void *ud, const void *st)
+{
+    const ga_node *n = st;
+
+    (void)ud;
+    return n->done ? 0 : world_distance(n->w);
+}
+
 static double ga_score(void *ud, const void *st)
 {
     (void)ud;
@@ -245,6 +254,7 @@ static int ga_plan(ga_agent *g, const world *w, augur_err *err)
     p.nproposers = 1;
     p.step = ga_step;
     p.goal = ga_goal;
+    p.heuristic = w->cls->distance ? ga_h : NULL;
     p.score = ga_score;
     p.hash = ga_hash;
     p.equal = ga_equal;
@@ -396,7 +406,8 @@ static double ga_accuracy(const void *impl)
 static int ga_dot(const void *impl, buf *out)
 {
     const ga_agent *g = impl;
-    return g->dot.len ? buf_add(out, g->dot.data, g->dot.len) : buf_puts(out, "digraph search {\n}\n");
+    return g->dot.len ? buf_add(out, g->dot.data, g->dot.len)
+                      : buf_puts(out, "digraph search {\n}\n");
 }
 
 static void ga_free(void *impl)

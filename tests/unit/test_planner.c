@@ -144,6 +144,12 @@ static int k_step(void *ud, const void *sv, int action, void *nv, double *cost)
     return 1;
 }
 
+static double k_h(void *ud, const void *st)
+{
+    (void)ud;
+    return world_distance(((const kstate *)st)->w);
+}
+
 static int k_goal(void *ud, const void *st)
 {
     (void)ud;
@@ -249,6 +255,7 @@ static void test_keys_optimal(void **st)
     world *w;
     world_step_result res = { 0 };
     int best = keys_bfs();
+    long expanded;
 
     (void)st;
     assert_true(best > 0 && best <= 27);
@@ -262,7 +269,18 @@ static void test_keys_optimal(void **st)
     for (int i = 0; i < r.len; i++)
         assert_int_equal(world_step(w, r.plan[i], &res, NULL), AUGUR_OK);
     assert_true(res.done);
+    assert_true(world_distance(w) == 0);
     world_free(w);
+    /* With the world's goal distance as h (the nearest closed chest, 4 steps
+    ** away, and one step for the other): the same optimal plan, fewer nodes. */
+    expanded = r.expanded;
+    p.heuristic = k_h;
+    assert_int_equal(world_new(&keys_class, NULL, 0, &start.w, NULL), AUGUR_OK);
+    assert_true(world_distance(start.w) == 5);
+    assert_int_equal(search_run(s, &p, &start, &o, &r, NULL), AUGUR_OK);
+    assert_int_equal(r.status, SEARCH_FOUND);
+    assert_int_equal(r.len, best);
+    assert_true(r.expanded < expanded);
     search_free(s);
 }
 

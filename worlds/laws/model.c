@@ -432,7 +432,7 @@ static int lm_index(laws *m)
         first[a] = nb;
         for (int i = 0; i < m->n; i++)
             if (m->law[i].subject < 0 && law_allows(&m->law[i], a))
-                b[nb++] = (lm_bucket){ m->law[i].key_material, i };
+                b[nb++] = (lm_bucket){ m->law[i].key_material, m->law[i].key_entity, i };
         qsort(b + first[a], (size_t)(nb - first[a]), sizeof *b, lm_bucket_cmp);
     }
     first[na] = nb;
@@ -963,8 +963,7 @@ static int lm_collect(laws *m, int action)
     }
     for (int b = m->bucket_first[action]; b < m->bucket_first[action + 1] && rc >= 0; b++) {
         const lm_bucket *k = &m->bucket[b];
-        const law *l = &m->law[k->law];
-        if ((k->key >= 0 && k->key != mat) || (l->key_entity >= 0 && l->key_entity != ent))
+        if ((k->key >= 0 && k->key != mat) || (k->entity >= 0 && k->entity != ent))
             continue;
         rc = lm_apply(m, k->law, -1, 0);
     }

@@ -330,6 +330,7 @@ typedef struct lm_mover {
 
 typedef struct lm_bucket {
     int32_t key;                /* facing material, or -1 */
+    int32_t entity;             /* facing entity type, or -1 (kept here: a law is large) */
     int32_t law;
 } lm_bucket;
 

@@ -318,6 +318,143 @@ static void test_file_errors(void **st)
     }
 }
 
+/* ---- laws in Lua ------------------------------------------------------------------------ */
+
+/* What the declarative form cannot say: every adjacent zombie whose cooldown is 0
+** hits (the product of experts would not add two laws' -2), and the damage a hit
+** does is the best sword's. */
+static const char lua_laws[] =
+    "world = \"crafter\"\n"
+    "[[law]]\nname = \"zombies_hit\"\nkind = \"lua\"\nlua = '''\n"
+    "local s = ...\n"
+    "local n = 0\n"
+    "for _, place in ipairs({ \"left\", \"right\", \"up\", \"down\" }) do\n"
+    "  if s[place].entity == \"zombie\" and s[place].cooldown == 0 then n = n + 1 end\n"
+    "end\n"
+    "if n == 0 then return nil end\n"
+    "return { \"player.health -= \" .. n * (s.player.sleeping and 7 or 2) .. \" min 0\" }\n"
+    "'''\nweight = 1\n"
+    "[[law]]\nname = \"hit\"\nkind = \"lua\"\nfor = \"cow\"\naction = \"do\"\nlua = '''\n"
+    "local s = ...\n"
+    "if not s.self.faced then return false end\n"
+    "local p = s.player\n"
+    "local damage = math.max(1, (p.wood_sword or 0) > 0 and 2 or 0, "
+    "(p.stone_sword or 0) > 0 and 3 or 0)\n"
+    "return { \"self.health -= \" .. damage .. \" min 0\", \"player.hits += 1\" }\n"
+    "'''\nweight = 1\n"
+    "[[law]]\nname = \"hits\"\naction = \"do\"\nwhen = [\"facing.entity == cow\"]\n"
+    "then = [\"player.hits ~ +1 0.5 | same 0.5\"]\nweight = 1\n";
+
+static void add_creature(state *s, int64_t id, const char *type, int x, int y, const char *attr,
+                         int v)
+{
+    int e = state_entity_add(s, id, type);
+
+    assert_true(e >= 0);
+    assert_int_equal(state_set_int(s, e, "x", x), AUGUR_OK);
+    assert_int_equal(state_set_int(s, e, "y", y), AUGUR_OK);
+    assert_int_equal(state_set_int(s, e, attr, v), AUGUR_OK);
+}
+
+static void test_lua_laws(void **st)
+{
+    laws *m = parse(lua_laws), *again;
+    state *s = field();
+    buf a = BUF_INIT, b = BUF_INIT;
+    char *got;
+
+    (void)st;
+    /* No zombie: the law does not apply; two next to the player, one still cooling. */
+    got = predict(m, s, "noop");
+    assert_null(strstr(got, "health"));
+    free(got);
+    add_creature(s, 5, "zombie", 1, 2, "cooldown", 0);
+    add_creature(s, 6, "zombie", 2, 1, "cooldown", 0);
+    add_creature(s, 7, "zombie", 2, 3, "cooldown", 3);
+    expect_prediction(m, s, "noop", "player#1.health: 5 p=1\n");
+    state_set_bool(s, 0, "sleeping", 1);
+    expect_prediction(m, s, "noop", "player#1.health: 0 p=1\n");
+    state_set_bool(s, 0, "sleeping", 0);
+    /* A cow faced: hit by the best sword; its law and a declarative one share a slot. */
+    add_creature(s, 8, "cow", 3, 2, "health", 3);
+    state_set_int(s, 0, "hits", 0);
+    expect_prediction(m, s, "do", "cow#8.health: 2 p=1\n");
+    state_set_int(s, 0, "stone_sword", 1);
+    expect_prediction(m, s, "do", "cow#8.health: 0 p=1\n");
+    got = predict(m, s, "do");
+    assert_contains(got, "player#1.hits: 1 p=1, 0 p=");
+    assert_null(strstr(got, "cow#2.health"));
+    free(got);
+    /* Written and read back alike, the program as a literal block; shown. */
+    assert_int_equal(laws_write(m, &a), AUGUR_OK);
+    assert_contains(buf_str(&a), "kind = \"lua\"\nlua = '''\nlocal s = ...\n");
+    again = parse(buf_str(&a));
+    assert_int_equal(laws_write(again, &b), AUGUR_OK);
+    assert_string_equal(buf_str(&a), buf_str(&b));
+    expect_prediction(again, s, "do", "cow#8.health: 0 p=1\n");
+    buf_clear(&b);
+    assert_int_equal(laws_show(m, &b), AUGUR_OK);
+    assert_contains(buf_str(&b), "when action is do, its Lua program says so\n"
+                                 "        then what the program returns:\n"
+                                 "            local s = ...\n");
+    buf_free(&a);
+    buf_free(&b);
+    state_free(s);
+    laws_free(m);
+    laws_free(again);
+}
+
+/* A program that fails, loops or returns nonsense fails the prediction with a
+** message naming the law; one that does not compile fails the file. */
+static void test_lua_errors(void **st)
+{
+    static const char *const run[][2] = {
+        { "error('no such rule')", "law 'x' failed: lua: runtime: no such rule" },
+        { "while true do end", "law 'x' failed: lua: instructions" },
+        { "return 42", "must return a list of effects" },
+        { "return { 7 }", "each effect must be a string" },
+        { "return { 'player.wood += ' }", "expected a number" },
+        { "return { 'self.health -= 1' }", "names self, but the law has no `for`" },
+        { "local t = {} for i = 1, 100 do t[i] = string.rep('x', 500000) .. i end",
+          "law 'x' failed: lua: runtime: not enough memory" },
+    };
+    static const char *const file[][2] = {
+        { "[[law]]\nname = \"x\"\nkind = \"lua\"\nlua = 'return {'\n",
+          "test.toml:2: law 'x': lua: x:1: unexpected symbol near <eof>" },
+        { "[[law]]\nname = \"x\"\nkind = \"lua\"\n", "needs `lua`, its program as a string" },
+        { "[[law]]\nname = \"x\"\nkind = \"lua\"\nlua = 'return nil'\nthen = [\"player.a = 1\"]\n",
+          "a lua law says when and then in `lua`" },
+        { "[[law]]\nname = \"x\"\nlua = 'return nil'\nthen = [\"player.a = 1\"]\n",
+          "`lua` is for laws of kind = \"lua\"" },
+    };
+    state *s = field();
+
+    (void)st;
+    for (size_t i = 0; i < sizeof run / sizeof *run; i++) {
+        char text[512];
+        buf out = BUF_INIT;
+        augur_err err = { 0 };
+        laws *m;
+        snprintf(text, sizeof text, "world = \"crafter\"\n[[law]]\nname = \"x\"\nkind = \"lua\"\n"
+                 "lua = \"%s\"\n", run[i][0]);
+        m = parse(text);
+        assert_true(laws_predict(m, s, act("noop"), &out, &err) < 0);
+        assert_contains(err.msg, run[i][1]);
+        buf_free(&out);
+        laws_free(m);
+    }
+    for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
+        char text[512];
+        laws *m = (laws *)1;
+        augur_err err = { 0 };
+        snprintf(text, sizeof text, "world = \"crafter\"\n%s", file[i][0]);
+        assert_true(laws_parse(text, strlen(text), "test.toml", NULL, &m, &err) < 0);
+        assert_null(m);
+        assert_contains(err.msg, file[i][1]);
+    }
+    state_free(s);
+}
+
 /* ---- the product of experts ------------------------------------------------------------- */
 
 /* Two laws on one attribute: scores are the weighted sums of their log-probabilities,
@@ -666,6 +803,70 @@ static void test_induce_stochastic(void **st)
     laws_free(m);
 }
 
+/* A counter that wraps, and a rare action that resets it: the general law stays
+** deterministic (the rare resets are the other law's, not a chance of its own),
+** and the product of experts gives each case its outcome. */
+static void counter_step(state *s, int action, state *next)
+{
+    state_value v;
+    double h = state_get(s, 0, "hunger", &v) == AUGUR_OK ? v.as.f : 0;
+    int drinks = action == act("do") && state_grid_get(s, 3, 2) == WATER;
+
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_float(next, 0, "hunger", drinks || h >= 5 ? 0 : h + 1);
+}
+
+static double counter_p(laws *m, state *s, const char *action, double h)
+{
+    state *next = state_new();
+    double lp;
+
+    state_set_float(s, 0, "hunger", h);
+    counter_step(s, act(action), next);
+    lp = logprob(m, s, action, next);
+    state_free(next);
+    return exp(lp);
+}
+
+static void test_induce_exceptions(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 600; i++) {
+        int rare = i % 25 == 3;
+        state_set_float(s, 0, "hunger", i % 6);
+        state_set_int(s, 0, "wood", (i / 7) % 4);
+        state_grid_set(s, 3, 2, rare ? WATER : i % 2 ? GRASS : TREE);
+        counter_step(s, rare ? act("do") : act("noop"), next);
+        assert_int_equal(laws_trace_add(t, s, rare ? act("do") : act("noop"), next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "\"player.hunger += 1");
+    assert_null(strstr(buf_str(&text), "player.hunger ~"));
+    /* Values of the other features it never saw with these counts. */
+    state_set_int(s, 0, "wood", 9);
+    state_grid_set(s, 3, 2, GRASS);
+    assert_true(counter_p(m, s, "noop", 2) > 0.95);
+    assert_true(counter_p(m, s, "noop", 5) > 0.95);
+    state_grid_set(s, 3, 2, WATER);
+    assert_true(counter_p(m, s, "do", 2) > 0.9);
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -706,6 +907,8 @@ int main(void)
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_lua_laws),
+        cmocka_unit_test(test_lua_errors),
         cmocka_unit_test(test_product_of_experts),
         cmocka_unit_test(test_unchanged_prior),
         cmocka_unit_test(test_sample_seeded),
@@ -714,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_fit_bounds),
         cmocka_unit_test(test_induce_scripted),
         cmocka_unit_test(test_induce_stochastic),
+        cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,8 +15,11 @@
 ** class, sequential covering learns conjunctions: starting from every row, add
 ** the condition (a set of values of a categorical feature, a threshold of a
 ** numeric one) that removes the most rows where the class would be wrong while
-** keeping the class's rows, until none helps; the rows it covers give the law's
-** distribution (stochastic effects are the counts of what happened there).
+** keeping the class's rows (one that keeps them all, but a few exceptions,
+** first), until none helps or the wrong rows left are a few exceptions; the rows
+** it covers give the law's distribution (stochastic effects are the counts of
+** what happened there; a rule stopped by its exceptions keeps its class alone,
+** the exceptions being other laws' to tell).
 ** Rules covering fewer than min_support changes are dropped; laws with the same
 ** precondition and deterministic effects are joined into one.
 */
@@ -37,6 +40,9 @@ enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
 #define IND_RARE    0.01    /* outcomes rarer than this in a law are dropped */
 #define IND_TOWARD  0.35    /* moves toward (away from) the player, above chance (0.25),
                                are told as such */
+#define IND_TIE     0.03    /* gains this close are a tie */
+#define IND_SHARE   0.05    /* a rule must cover this share of its class's changes */
+#define IND_NOISE   0.1     /* wrong rows per covered change a rule may keep */
 
 typedef struct ind_col {
     law_ref ref;
@@ -695,6 +701,7 @@ static int ind_classes(ind *d, const ind_table *t, int g, ind_class *out, int ma
 typedef struct ind_rule {
     int      ncond;
     law_cond cond[LAW_COND_MAX];
+    int      pure;          /* what it covers is its class but for a few exceptions */
 } ind_rule;
 
 /* A value of one column in a covered row, and whether the row is a positive. */
@@ -735,12 +742,19 @@ static double ind_gain(double p0, double n0, double p1, double n1, double lift)
     return p1 * (log2((p1 + 1) / (p1 + n1 + 2)) - log2((p0 + 1) / (p0 + n0 + 2)));
 }
 
+/* The gain of a condition, or 0 when whole asks it to keep every positive (but
+** a few exceptions) and it does not. */
+static double ind_gain_of(int whole, double p0, double n0, double p1, double n1, double lift)
+{
+    return whole && p1 < (1 - IND_NOISE) * p0 ? 0 : ind_gain(p0, n0, p1, n1, lift);
+}
+
 /* The best condition on column col for rows pos and neg (its gain in *gain; 0 when
-** none helps): for a categorical feature the set of values the positives take or
+** none helps; with whole, only one that keeps every positive but a few): for a categorical feature the set of values the positives take or
 ** one of them; for a numeric one a threshold at a value positives take, moved
 ** halfway to the next value seen (the most general threshold that separates alike). */
 static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos, size_t npos,
-                       const uint32_t *neg, size_t nneg, law_cond *best, double *gain)
+                       const uint32_t *neg, size_t nneg, int whole, law_cond *best, double *gain)
 {
     const ind_col *cl = &t->col[col];
     ind_pair *pr;
@@ -796,12 +810,12 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
             }
         c.op = c.n == 1 ? OP_EQ : OP_IN;
 
-        if (c.n && (g = ind_gain((double)npos, (double)nneg, p1, n1, lift)) > *gain) {
+        if (c.n && (g = ind_gain_of(whole, (double)npos, (double)nneg, p1, n1, lift)) > *gain) {
             *best = c;
             *gain = g;
         }
         for (size_t k = 0; k < ng && c.n > 1; k++)
-            if (gp[k] > 0 && (g = ind_gain((double)npos, (double)nneg, gp[k], gn[k], lift)) > *gain) {
+            if (gp[k] > 0 && (g = ind_gain_of(whole, (double)npos, (double)nneg, gp[k], gn[k], lift)) > *gain) {
                 best->op = OP_EQ;
                 best->n = 1;
                 best->v[0] = gv[k];
@@ -818,7 +832,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                 n1 += gn[k];
             }
         c.op = c.n == 1 ? OP_NE : OP_NOTIN;
-        if (c.n && (g = ind_gain((double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
+        if (c.n && (g = ind_gain_of(whole, (double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
             *best = c;
             *gain = g;
         }
@@ -830,7 +844,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
             double g;
             if (gp[k] > 0) {
                 /* value >= gv[k] */
-                if ((g = ind_gain((double)npos, (double)nneg, ptot - pb, ntot - nb, lift)) > *gain) {
+                if ((g = ind_gain_of(whole, (double)npos, (double)nneg, ptot - pb, ntot - nb, lift)) > *gain) {
                     best->op = OP_GE;
                     best->n = 1;
                     best->v[0] = k ? (gv[k - 1] + gv[k]) / 2 : gv[k];
@@ -839,7 +853,7 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                     *gain = g;
                 }
                 /* value <= gv[k] */
-                if ((g = ind_gain((double)npos, (double)nneg, pb + gp[k], nb + gn[k], lift)) > *gain) {
+                if ((g = ind_gain_of(whole, (double)npos, (double)nneg, pb + gp[k], nb + gn[k], lift)) > *gain) {
                     best->op = OP_LE;
                     best->n = 1;
                     best->v[0] = k + 1 < ng ? (gv[k] + gv[k + 1]) / 2 : gv[k];
@@ -874,37 +888,127 @@ static int ind_col_of(const ind_table *t, const law_ref *ref)
     return -1;
 }
 
-/* Grow a conjunction by the condition of most gain until none helps; pos and neg
-** are filtered to the rows it covers. */
+/* The templates' order of causes: the action, what the player faces, what it
+** holds or is, what is around it, the rest (the state of other things, readings
+** that change every step). */
+static int ind_rank(const ind_col *c)
+{
+    switch (c->ref.kind) {
+    case REF_ACTION:
+        return 0;
+    case REF_MATERIAL: case REF_ENTITY:
+        return c->ref.place == PL_FACING ? 1 : 3;
+    case REF_PLAYER: case REF_SELF:
+        return c->integral || c->boolean ? 2 : 4;
+    case REF_NEARBY: case REF_FACED: case REF_SIDE:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
+/* Whether feature a is the likelier cause than b: earlier in the templates'
+** order, or as early with fewer values (a flag before a count). */
+static int ind_simpler(const ind_col *a, const ind_col *b)
+{
+    int ra = ind_rank(a), rb = ind_rank(b);
+
+    return ra != rb ? ra < rb : a->distinct < b->distinct;
+}
+
+/* The condition of most gain on a column the rule does not test yet (*col -1:
+** none helps); with whole, only one that keeps every positive but a few. */
+static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const uint32_t *pos,
+                         size_t npos, const uint32_t *neg, size_t nneg, int whole, law_cond *best,
+                         int *col)
+{
+    double best_gain = 0, gain;
+    law_cond c;
+    int rc;
+
+    *col = -1;
+    for (int j = 0; j < t->ncol; j++) {
+        int used = 0;
+        for (int k = 0; k < rule->ncond && !used; k++)
+            used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
+        if (used)
+            continue;
+        if ((rc = ind_best_on(d, t, j, pos, npos, neg, nneg, whole, &c, &gain)) < 0)
+            return rc;
+        /* Near ties go to the likelier cause: in a short life several features
+        ** may separate the same few rows by coincidence. */
+        if (rc && (gain > best_gain * (1 + IND_TIE) ||
+                   (*col >= 0 && gain > best_gain * (1 - IND_TIE) &&
+                    ind_simpler(&t->col[j], &t->col[*col])))) {
+            *best = c;
+            best_gain = gain;
+            *col = j;
+        }
+    }
+    return AUGUR_OK;
+}
+
+/* Grow a conjunction until none helps or what it covers is all but noise; pos
+** and neg are filtered to the rows it covers. A condition that keeps every
+** change of the class (but a few exceptions) goes first (a law as general as the data allows: a
+** threshold that trades a few changes for many wrong rows fits this life, not
+** the world); else the one of most gain. A rule whose wrong rows are few is
+** pure: they are exceptions other laws tell of. */
 static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
                          uint32_t *neg, size_t *nneg)
 {
-    rule->ncond = 0;
-    while (*nneg > 0 && rule->ncond < d->opt->max_conditions && rule->ncond < LAW_COND_MAX) {
-        law_cond best, c;
-        double best_gain = 0, gain;
-        int best_col = -1, rc;
-        for (int j = 0; j < t->ncol; j++) {
-            int used = 0;
-            for (int k = 0; k < rule->ncond && !used; k++)
-                used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
-            if (used)
-                continue;
-            if ((rc = ind_best_on(d, t, j, pos, *npos, neg, *nneg, &c, &gain)) < 0)
-                return rc;
-            if (rc && gain > best_gain * (1 + 1e-9)) {
-                best = c;
-                best_gain = gain;
-                best_col = j;
-            }
-        }
-        if (best_col < 0)
+    while ((double)*nneg > IND_NOISE * (double)*npos && rule->ncond < d->opt->max_conditions &&
+           rule->ncond < LAW_COND_MAX) {
+        law_cond best;
+        int col, rc;
+        if ((rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 1, &best, &col)) < 0 ||
+            (col < 0 && (rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 0, &best, &col)) < 0))
+            return rc;
+        if (col < 0)
             break;
         rule->cond[rule->ncond++] = best;
-        *npos = ind_filter(t, best_col, &best, pos, *npos);
-        *nneg = ind_filter(t, best_col, &best, neg, *nneg);
+        *npos = ind_filter(t, col, &best, pos, *npos);
+        *nneg = ind_filter(t, col, &best, neg, *nneg);
     }
+    rule->pure = (double)*nneg <= IND_NOISE * (double)*npos;
     return AUGUR_OK;
+}
+
+/* What a law takes away must be there to take: for each of the player's
+** attributes that fell by at least k in every row a rule is to cover (its other
+** effects), "ATTR >= k" holds of those rows; it starts the rule when it rules
+** out some of the rows the rule must not cover. */
+static void ind_rule_seed(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
+                          uint32_t *neg, size_t *nneg)
+{
+    (void)d;
+    for (int g = 0; g < t->ntg && t->subject < 0 && *npos; g++) {
+        const ind_target *tg = &t->tg[g];
+        double k = INFINITY;
+        law_cond c;
+        int col;
+        size_t kept;
+        if (tg->kind != TG_VALUE || tg->ref.kind != REF_PLAYER ||
+            (col = ind_col_of(t, &tg->ref)) < 0 || !t->col[col].num || rule->ncond >= LAW_COND_MAX)
+            continue;
+        for (size_t i = 0; i < *npos && k > 0; i++) {
+            const double *row = t->x + pos[i] * (size_t)t->width;
+            double fell = IND_B(t, row, g) - IND_A(t, row, g);
+            k = isnan(fell) || !(fell > 0) ? 0 : fell < k ? fell : k;
+        }
+        if (!(k > 0) || !isfinite(k))
+            continue;
+        memset(&c, 0, sizeof c);
+        c.ref = tg->ref;
+        c.op = OP_GE;
+        c.n = 1;
+        c.v[0] = k;
+        if ((kept = ind_filter(t, col, &c, neg, *nneg)) == *nneg)
+            continue;
+        *nneg = kept;
+        *npos = ind_filter(t, col, &c, pos, *npos);
+        rule->cond[rule->ncond++] = c;
+    }
 }
 
 static int ind_row_holds(const ind_table *t, const ind_rule *rule, const double *row)
@@ -953,7 +1057,8 @@ static int ind_effect(const ind_table *t, int g, const ind_rule *rule, const ind
         for (k = 0; k < ncls; k++)
             if (ind_predict(&cls[order[k]], row, t, b) == a)
                 break;
-        if (k == ncls && a != b)
+        /* The few exceptions to a pure rule are other laws' to tell. */
+        if ((k == ncls && a != b) || (rule->pure && k != 0))
             continue;
         count[k < ncls ? order[k] : ncls] += 1;
         total += 1;
@@ -1156,6 +1261,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
     if (!(done = calloc(t->nrow + 1, 1)))
         return AUGUR_ENOMEM;
     for (int c = 0; c < ncls && rc == AUGUR_OK; c++) {
+        size_t least = 0;
         for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {
             size_t npos = 0, nneg = 0, support;
             ind_rule rule;
@@ -1176,11 +1282,19 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 else if (a != b && !done[i])
                     d->pos[npos++] = (uint32_t)i;
             }
-            if (npos < (size_t)d->opt->min_support)
+            /* Each rule covers a fair share of the class: a few changes left over
+            ** are more often coincidence than law. */
+            if (r == 0)
+                least = (size_t)ceil(IND_SHARE * (double)npos);
+            if (least < (size_t)d->opt->min_support)
+                least = (size_t)d->opt->min_support;
+            if (npos < least)
                 break;
+            rule.ncond = 0;
+            ind_rule_seed(d, t, &rule, d->pos, &npos, d->neg, &nneg);
             if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
                 break;
-            if (npos < (size_t)d->opt->min_support)
+            if (npos < least)
                 break;
             for (size_t i = 0; i < npos; i++)
                 done[d->pos[i]] = 1;

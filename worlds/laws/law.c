@@ -57,7 +57,13 @@ const char laws_syntax[] =
     "                               a move onto another material or an entity stays\n"
     "  create TYPE at PLACE [~ P] [with ATTR = V, ...]   a new entity on that\n"
     "                               tile (with probability P, 1 when absent)\n"
-    "  remove self | remove PLACE [~ P]   the entity is removed from the world\n";
+    "  remove self | remove PLACE [~ P]   the entity is removed from the world\n"
+    "\n"
+    "A law the declarative form cannot say is written in Lua: kind = \"lua\" and\n"
+    "  lua = '''...''', a program called with the situation s (s.action, s.player,\n"
+    "  s.self with `for`, s.facing, s.here, s.left, s.right, s.up, s.down with their\n"
+    "  material, entity and its attributes, s.nearby, s.nearest) that returns nil\n"
+    "  when the law does not apply, else a list of effects written as above.\n";
 
 /* ---- the lexer ---------------------------------------------------------------------- */
 
@@ -595,6 +601,13 @@ static int law_parse_effect(const law_src *src, law_effect *e)
     return rc;
 }
 
+int law_effect_parse(laws *m, const char *text, const char *where, law_effect *out, augur_err *err)
+{
+    law_src src = { m, where, text, err };
+
+    return law_parse_effect(&src, out);
+}
+
 /* ---- [[law]] tables ---------------------------------------------------------------------- */
 
 static const toml_value *law_key(const toml_value *t, const char *key)
@@ -671,6 +684,8 @@ static int law_decl_parse(laws *m, law *l, const toml_value *t, const char *wher
     law_src src = { m, where, "", err };
     int rc;
 
+    if (law_key(t, "lua"))
+        return augur_err_set(err, AUGUR_EINVAL, "%s: `lua` is for laws of kind = \"lua\"", where);
     rc = law_parse_list(&src, law_key(t, "when"), "when", l->decl.cond, sizeof *l->decl.cond,
                         LAW_COND_MAX, &l->decl.ncond, law_cond_item);
     if (rc == AUGUR_OK)
@@ -699,7 +714,7 @@ void law_index_keys(law *l)
     }
 }
 
-static const law_kind *const law_kinds[] = { &law_declarative, NULL };
+static const law_kind *const law_kinds[] = { &law_declarative, &law_lua, NULL };
 
 static int law_parse_actions(laws *m, law *l, const toml_value *a, const char *where,
                              augur_err *err)
@@ -742,7 +757,7 @@ int law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *e
     int rc;
 
     memset(&l, 0, sizeof l);
-    l.subject = -1;
+    l.subject = l.key_material = l.key_entity = -1;
     l.weight = l.vote_weight = LAW_WEIGHT_START;
     if (toml_kind(t) != TOML_TABLE)
         return augur_err_set(err, AUGUR_EINVAL, "%s:%d: each law must be a table", file,
@@ -760,7 +775,7 @@ int law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *e
             if (strcmp(law_kinds[i]->name, toml_str(kind, NULL)) == 0)
                 l.kind = law_kinds[i];
         if (!l.kind)
-            return augur_err_set(err, AUGUR_EINVAL, "%s: unknown kind (declarative)", where);
+            return augur_err_set(err, AUGUR_EINVAL, "%s: unknown kind (declarative, lua)", where);
     }
     if (sub) {
         if (toml_kind(sub) != TOML_STRING ||
@@ -776,7 +791,7 @@ int law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *e
         return rc;
     for (size_t i = 0; i < toml_len(t); i++) {
         static const char *const known[] = { "name", "kind", "for", "action", "when", "then",
-                                             "weight", "vote_weight", "source" };
+                                             "weight", "vote_weight", "source", "lua" };
         const char *key = toml_key(t, i, NULL);
         size_t k = 0;
         while (k < sizeof known / sizeof *known && strcmp(known[k], key) != 0)
@@ -784,9 +799,11 @@ int law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *e
         if (k == sizeof known / sizeof *known)
             return augur_err_set(err, AUGUR_EINVAL, "%s: unknown key '%s'", where, key);
     }
-    if ((rc = l.kind->parse(m, &l, t, where, err)) != AUGUR_OK)
-        return rc;
-    return law_add(m, &l, err);
+    if ((rc = l.kind->parse(m, &l, t, where, err)) == AUGUR_OK)
+        rc = law_add(m, &l, err);
+    if (rc != AUGUR_OK)
+        l.kind->release(&l);
+    return rc;
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
@@ -1155,7 +1172,7 @@ static int law_apply_value(law_ctx *ctx, const law_effect *ef, int self, int fir
                : AUGUR_OK;
 }
 
-static int law_apply_effect(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *o)
+int law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *o)
 {
     int x = ctx->place_x[ef->ref.place], y = ctx->place_y[ef->ref.place], e;
     law_dist d = { 0 };
@@ -1209,8 +1226,27 @@ static int law_decl_apply(const laws *m, const law *l, law_ctx *ctx, int self, i
     if (!fired && !vote)
         return 0;
     for (int i = 0; i < l->decl.neffect && rc == AUGUR_OK; i++)
-        rc = law_apply_effect(ctx, &l->decl.effect[i], self, fired, out);
+        rc = law_effect_apply(ctx, &l->decl.effect[i], self, fired, out);
     return rc < 0 ? rc : fired;
+}
+
+int law_self_holds(law_ctx *ctx, const law *l, int self)
+{
+    for (int i = 0; i < l->decl.ncond; i++)
+        if (law_ref_of_self(&l->decl.cond[i].ref) && !law_cond_holds(ctx, &l->decl.cond[i], self))
+            return 0;
+    return 1;
+}
+
+int law_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+{
+    static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    int mask = 0;
+
+    for (int d = 0; d < 4; d++)
+        if (law_move_free(ctx, ef, e, ctx->ex[e] + steps[d][0], ctx->ey[e] + steps[d][1]))
+            mask |= 1 << d;
+    return mask;
 }
 
 /* The conditions that do not read the subject hold (or the law names no subject). */
@@ -1225,6 +1261,21 @@ static int law_decl_may_fire(const laws *m, const law *l, law_ctx *ctx)
     return 1;
 }
 
+static int law_decl_show(const laws *m, const law *l, int actions, buf *out)
+{
+    for (int c = 0; c < l->decl.ncond; c++) {
+        buf_puts(out, actions || c ? ", " : "");
+        law_write_cond(m, &l->decl.cond[c], out);
+    }
+    if (!actions && !l->decl.ncond)
+        buf_puts(out, "always");
+    for (int e = 0; e < l->decl.neffect; e++) {
+        buf_puts(out, e ? "\n             " : "\n        then ");
+        law_write_effect(m, &l->decl.effect[e], out);
+    }
+    return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
+}
+
 static void law_decl_release(law *l)
 {
     (void)l;
@@ -1232,5 +1283,5 @@ static void law_decl_release(law *l)
 
 const law_kind law_declarative = {
     "declarative", law_decl_parse, law_decl_apply, law_decl_may_fire, law_decl_write,
-    law_decl_release,
+    law_decl_show, law_decl_release,
 };

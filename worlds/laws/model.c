@@ -44,8 +44,13 @@ void laws_free(laws *m)
     free(m->bucket);
     free(m->bucket_first);
     free(m->subject_laws);
-    free(m->keys.name_of);
-    free(m->keys.key_of);
+    for (int i = 0; i < LM_KEYSETS; i++) {
+        free(m->keyset[i].name_of);
+        free(m->keyset[i].key_of);
+    }
+    free(m->ctx.pat);
+    free(m->ctx.pval);
+    free(m->ctx.pkind);
     free(m->ctx.ex);
     free(m->ctx.ey);
     free(m->ctx.etype);
@@ -62,6 +67,8 @@ void laws_free(laws *m)
     free(m->pv);
     free(m->plp);
     free(m->remove);
+    free(m->movers);
+    free(m->moves);
     free(m);
 }
 
@@ -86,7 +93,11 @@ int law_add(laws *m, const law *l, augur_err *err)
 const world_class *laws_world(const laws *m) { return m->cls; }
 size_t laws_count(const laws *m) { return (size_t)m->n; }
 laws_life *laws_life_of(laws *m) { return &m->life; }
-void laws_set_vote(laws *m, int on) { m->vote = on != 0; }
+void laws_set_vote(laws *m, int on)
+{
+    m->vote = on != 0;
+    m->moves_valid = 0;
+}
 
 const char *laws_law_name(const laws *m, size_t i)
 {
@@ -107,6 +118,7 @@ void laws_set_weight(laws *m, size_t i, double w)
         m->law[i].vote_weight = w;
     else
         m->law[i].weight = w;
+    m->moves_valid = 0;
 }
 
 /* ---- reading and writing files ---------------------------------------------------------- */
@@ -294,16 +306,7 @@ int laws_show(const laws *m, buf *out)
         buf_puts(out, "\n        when ");
         for (int a = 0; a < l->naction; a++)
             buf_printf(out, "%s%s", a ? " or " : "action is ", m->cls->actions[l->action[a]]);
-        for (int c = 0; c < l->decl.ncond; c++) {
-            buf_puts(out, l->naction || c ? ", " : "");
-            law_write_cond(m, &l->decl.cond[c], out);
-        }
-        if (!l->naction && !l->decl.ncond)
-            buf_puts(out, "always");
-        for (int e = 0; e < l->decl.neffect; e++) {
-            buf_puts(out, e ? "\n             " : "\n        then ");
-            law_write_effect(m, &l->decl.effect[e], out);
-        }
+        l->kind->show(m, l, l->naction > 0, out);
         buf_putc(out, '\n');
     }
     return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
@@ -339,6 +342,70 @@ int law_allows(const law *l, int action)
     return 0;
 }
 
+/* Whether law l only moves its subject (one move effect, declarative). */
+static int lm_move_law(const law *l)
+{
+    return l->subject >= 0 && l->kind == &law_declarative && l->decl.neffect == 1 &&
+           l->decl.effect[0].kind == EF_POS && l->decl.effect[0].ref.kind == REF_SELF_POS;
+}
+
+static int lm_same_on(const law_effect *a, const law_effect *b)
+{
+    if (a->non != b->non)
+        return 0;
+    for (int i = 0; i < a->non; i++)
+        if (a->on[i] != b->on[i])
+            return 0;
+    return 1;
+}
+
+/* Per type, the laws sampling's fast path combines: those that only move their
+** subject, under one `on`. A type with any other law about its position goes
+** the exact way. */
+static int lm_index_movers(laws *m)
+{
+    lm_mover *mv = malloc((size_t)(m->n + 1) * sizeof *mv);
+    int n = 0;
+
+    if (!mv)
+        return AUGUR_ENOMEM;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        int k = 0, clash = 0;
+        if (!lm_move_law(l))
+            continue;
+        while (k < n && mv[k].type != l->subject)
+            k++;
+        if (k == n)
+            mv[n++] = (lm_mover){ l->subject, 0, { 0 } };
+        if (mv[k].n >= LM_MOVES_MAX ||
+            (mv[k].n && !lm_same_on(&m->law[mv[k].law[0]].decl.effect[0], &l->decl.effect[0])))
+            clash = 1;
+        for (int j = 0; j < m->n && !clash; j++)
+            for (int e = 0; e < m->law[j].decl.neffect && !clash; e++)
+                clash = m->law[j].subject == l->subject && !lm_move_law(&m->law[j]) &&
+                        m->law[j].decl.effect[e].kind == EF_POS;
+        if (clash)
+            mv[k].n = -1;
+        else if (mv[k].n >= 0)
+            mv[k].law[mv[k].n++] = i;
+    }
+    free(m->movers);
+    m->movers = mv;
+    m->nmovers = n;
+    return AUGUR_OK;
+}
+
+/* Whether law i is one the fast path combines. */
+static int lm_in_mover(const laws *m, int i)
+{
+    for (int k = 0; k < m->nmovers; k++)
+        for (int j = 0; j < m->movers[k].n; j++)
+            if (m->movers[k].law[j] == i)
+                return 1;
+    return 0;
+}
+
 /* Per action, the laws without `for` that may fire, sorted by the faced material
 ** they require (-1: any); the laws with `for` in their own list. */
 static int lm_index(laws *m)
@@ -365,7 +432,7 @@ static int lm_index(laws *m)
         first[a] = nb;
         for (int i = 0; i < m->n; i++)
             if (m->law[i].subject < 0 && law_allows(&m->law[i], a))
-                b[nb++] = (lm_bucket){ m->law[i].key_material, i };
+                b[nb++] = (lm_bucket){ m->law[i].key_material, m->law[i].key_entity, i };
         qsort(b + first[a], (size_t)(nb - first[a]), sizeof *b, lm_bucket_cmp);
     }
     first[na] = nb;
@@ -380,7 +447,8 @@ static int lm_index(laws *m)
     m->bucket_first = first;
     m->subject_laws = subj;
     m->indexed = 1;
-    return AUGUR_OK;
+    m->moves_valid = 0;
+    return lm_index_movers(m);
 }
 
 /* ---- the context -------------------------------------------------------------------------- */
@@ -432,14 +500,21 @@ static int lm_grow2(void **a, void **b, int *cap, int need, size_t size)
     return AUGUR_OK;
 }
 
-/* Map the state's keys to the model's names, once per key assignment. */
-static int lm_keys_sync(laws *m, const state *s)
+/* Map the state's keys to the model's names, once per key assignment (and again
+** when the model has learned new names). */
+int lm_keys_sync(laws *m, const state *s)
 {
-    lm_keys *k = &m->keys;
+    uint64_t id = state_keys_id(s);
+    lm_keys *k = m->keys;
     int n = 0;
 
-    if (k->valid && k->id == state_keys_id(s) && k->nnames == m->names.n)
+    if (k && k->valid && k->id == id && k->nnames == m->names.n)
         return AUGUR_OK;
+    /* Direct-mapped by the assignment's id. */
+    k = m->keys = m->ctx.keys = &m->keyset[(id * 0x9e3779b97f4a7c15ull) >> (64 - LM_KEYSETS_LOG2)];
+    if (k->valid && k->id == id && k->nnames == m->names.n)
+        return AUGUR_OK;
+    k->valid = 0;
     while (state_key_name(s, n))
         n++;
     if (lm_grow((void **)&k->name_of, &k->cap_keys, n + 1, sizeof *k->name_of) ||
@@ -455,7 +530,7 @@ static int lm_keys_sync(laws *m, const state *s)
     }
     k->nkeys = n;
     k->nnames = m->names.n;
-    k->id = state_keys_id(s);
+    k->id = id;
     k->valid = 1;
     return AUGUR_OK;
 }
@@ -481,11 +556,53 @@ static double lm_value(const law_ctx *ctx, const state_value *v, int *kind)
 double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
 {
     state_value v;
-    int key = attr >= 0 && attr < ctx->keys->cap_names ? ctx->keys->key_of[attr] : -1;
+    int key;
 
+    if (e == ctx->player && attr >= 0 && attr < ctx->cap_p && ctx->pat[attr] == ctx->pstamp) {
+        if (kind)
+            *kind = ctx->pkind[attr];
+        return ctx->pval[attr];
+    }
+    key = attr >= 0 && attr < ctx->keys->cap_names ? ctx->keys->key_of[attr] : -1;
     if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
         return NAN;
     return lm_value(ctx, &v, kind);
+}
+
+/* Read the player's attributes once: conditions read them again and again. */
+static int lm_player_attrs(law_ctx *c)
+{
+    int need = c->m->names.n + 1;
+
+    if (need > c->cap_p) {
+        uint32_t *at = realloc(c->pat, (size_t)need * sizeof *at);
+        double *val = at ? realloc(c->pval, (size_t)need * sizeof *val) : NULL;
+        uint8_t *kind = val ? realloc(c->pkind, (size_t)need) : NULL;
+        if (at)
+            c->pat = at;
+        if (val)
+            c->pval = val;
+        if (!kind)
+            return AUGUR_ENOMEM;
+        c->pkind = kind;
+        memset(c->pat + c->cap_p, 0, (size_t)(need - c->cap_p) * sizeof *c->pat);
+        c->cap_p = need;
+    }
+    if (++c->pstamp == 0) {
+        memset(c->pat, 0, (size_t)c->cap_p * sizeof *c->pat);
+        c->pstamp = 1;
+    }
+    for (size_t i = 0; c->player >= 0 && i < state_attr_count(c->s, c->player); i++) {
+        state_value v;
+        const char *name = state_attr_at(c->s, c->player, i, &v);
+        int key = state_symbol_key(c->s, name), id, kind;
+        if (key < 0 || key >= c->keys->nkeys || (id = c->keys->name_of[key]) < 0 || id >= c->cap_p)
+            continue;
+        c->pval[id] = lm_value(c, &v, &kind);
+        c->pkind[id] = (uint8_t)kind;
+        c->pat[id] = c->pstamp;
+    }
+    return AUGUR_OK;
 }
 
 static int lm_int_attr(const law_ctx *ctx, int e, int key, int def)
@@ -545,11 +662,12 @@ static int lm_group_types(laws *m)
 int lm_context(laws *m, const state *s, int action)
 {
     law_ctx *c = &m->ctx;
-    lm_keys *k = &m->keys;
+    lm_keys *k;
     int n = (int)state_entity_count(s), kx, ky, player_key, facing;
 
     if (lm_keys_sync(m, s) != AUGUR_OK)
         return AUGUR_ENOMEM;
+    k = m->keys;
     if (n + 1 > c->cap_ents) {
         /* Three arrays, one capacity: the least they all hold. */
         int cap_xy = c->cap_ents, cap_t = c->cap_ents;
@@ -587,6 +705,8 @@ int lm_context(laws *m, const state *s, int action)
     c->px = c->py = -1;
     c->fdx = c->fdy = 0;
     facing = -1;
+    if (lm_player_attrs(c) != AUGUR_OK)
+        return AUGUR_ENOMEM;
     if (c->player >= 0) {
         c->px = c->ex[c->player];
         c->py = c->ey[c->player];
@@ -754,6 +874,7 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
 void law_out_reset(law_out *o)
 {
     o->ne = o->nv = 0;
+    o->fail[0] = '\0';
 }
 
 void law_out_free(law_out *o)
@@ -842,15 +963,143 @@ static int lm_collect(laws *m, int action)
     }
     for (int b = m->bucket_first[action]; b < m->bucket_first[action + 1] && rc >= 0; b++) {
         const lm_bucket *k = &m->bucket[b];
-        const law *l = &m->law[k->law];
-        if ((k->key >= 0 && k->key != mat) || (l->key_entity >= 0 && l->key_entity != ent))
+        if ((k->key >= 0 && k->key != mat) || (k->entity >= 0 && k->entity != ent))
             continue;
         rc = lm_apply(m, k->law, -1, 0);
     }
     for (int j = 0; j < m->nsubject && rc >= 0; j++)
-        if (law_allows(&m->law[m->subject_laws[j]], action))
+        if (law_allows(&m->law[m->subject_laws[j]], action) &&
+            !(m->fast && lm_in_mover(m, m->subject_laws[j])))
             rc = lm_apply_subject(m, m->subject_laws[j], 0);
     return rc;
+}
+
+/* ---- sampling's fast path: creatures' moves ---------------------------------------- */
+
+/* The outcome (0 stay, 1 left, 2 right, 3 up, 4 down) of a move alternative, the
+** player lying toward outcome td. */
+static int lm_move_outcome(int dir, int td)
+{
+    static const int away[5] = { 0, 2, 1, 4, 3 };
+
+    return dir == DIR_TOWARD ? td : dir == DIR_AWAY ? away[td] : dir;
+}
+
+/* Combine the fired laws of a mover (mask) for a creature that may step free
+** (bits) with the player toward td, as the product of experts does. */
+static void lm_move_combine(const laws *m, const lm_mover *mv, uint32_t mask, int free, int td,
+                            lm_move *out)
+{
+    static const int8_t ox[5] = { 0, -1, 1, 0, 0 }, oy[5] = { 0, 0, 0, -1, 1 };
+    double score[5] = { 0 }, top = -INFINITY, sum = 0;
+    int given[5] = { 0 };
+
+    for (int j = 0; j < mv->n; j++) {
+        const law_effect *ef = &m->law[mv->law[j]].decl.effect[0];
+        double p[5] = { 0 }, w = m->law[mv->law[j]].weight;
+        if (!(mask >> j & 1))
+            continue;
+        for (int a = 0; a < ef->nalt; a++) {
+            int o = lm_move_outcome(ef->alt[a].dir, td);
+            p[o > 0 && !(free >> (o - 1) & 1) ? 0 : o] += ef->alt[a].p;
+        }
+        for (int o = 0; o < 5; o++) {
+            double lp = p[o] > 0 ? log(p[o]) : LAW_FLOOR;
+            given[o] |= p[o] > 0;
+            score[o] += w * (lp < LAW_FLOOR ? LAW_FLOOR : lp);
+        }
+    }
+    out->n = 0;
+    for (int o = 0; o < 5; o++)
+        if (given[o] && score[o] > top)
+            top = score[o];
+    for (int o = 0; o < 5; o++)
+        if (given[o])
+            sum += exp(score[o] - top);
+    for (int o = 0, c = 0; o < 5; o++) {
+        if (!given[o])
+            continue;
+        out->dx[c] = ox[o];
+        out->dy[c] = oy[o];
+        out->lp[c] = out->n == 0 && sum == 1 ? 0 : score[o] - top - log(sum);
+        out->cum[c] = exp(out->lp[c]) + (c ? out->cum[c - 1] : 0);
+        out->n = ++c;
+    }
+    out->cum[out->n - 1] = 1;
+}
+
+/* The combined move of a mover for one situation, from the cache. */
+static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, int free, int td)
+{
+    uint64_t key = (uint64_t)mask << 32 | (uint64_t)(mv->type & 0xffffff) << 8 | (uint64_t)free << 3 |
+                   (uint64_t)td | 1ull << 63;
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+    int i = (int)(h >> 52) & (LM_MOVE_CACHE - 1);
+
+    if (!m->moves && !(m->moves = calloc(LM_MOVE_CACHE, sizeof *m->moves)))
+        return NULL;
+    if (!m->moves_valid) {
+        memset(m->moves, 0, LM_MOVE_CACHE * sizeof *m->moves);
+        m->moves_valid = 1;
+    }
+    if (m->moves[i].key != key) {
+        lm_move_combine(m, mv, mask, free, td, &m->moves[i]);
+        m->moves[i].key = key;
+    }
+    return &m->moves[i];
+}
+
+/* The moves of every creature of a mover type, as slots. */
+static int lm_moves(laws *m, const lm_mover *mv)
+{
+    law_ctx *c = &m->ctx;
+    uint32_t may = 0;
+    const law_effect *ef;
+
+    if (mv->n <= 0 || mv->type >= c->cap_types - 1)
+        return AUGUR_OK;
+    for (int j = 0; j < mv->n; j++) {
+        const law *l = &m->law[mv->law[j]];
+        if (law_allows(l, c->action) && (!l->kind->may_fire || l->kind->may_fire(m, l, c)))
+            may |= 1u << j;
+    }
+    if (!may)
+        return AUGUR_OK;
+    ef = &m->law[mv->law[0]].decl.effect[0];
+    for (int k = c->type_first[mv->type]; k < c->type_first[mv->type + 1]; k++) {
+        int e = c->by_type[k], td = 0, ox, oy, first = m->npv;
+        uint32_t mask = 0;
+        const lm_move *mo;
+        lm_slot *sl;
+        if (c->ex[e] < 0)
+            continue;
+        for (int j = 0; j < mv->n; j++)
+            if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
+                mask |= 1u << j;
+        if (!mask)
+            continue;
+        if (c->player >= 0) {
+            ox = c->px - c->ex[e];
+            oy = c->py - c->ey[e];
+            td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
+        }
+        if (!(mo = lm_move_get(m, mv, mask, law_free_dirs(c, ef, e), td)) ||
+            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
+            lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + mo->n, sizeof *m->pv))
+            return AUGUR_ENOMEM;
+        for (int o = 0; o < mo->n; o++) {
+            m->pv[m->npv] = LAW_POS(c->ex[e] + mo->dx[o], c->ey[e] + mo->dy[o]);
+            m->plp[m->npv++] = mo->lp[o];
+        }
+        sl = &m->slot[m->nslot++];
+        memset(sl, 0, sizeof *sl);
+        sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
+        sl->current = LAW_POS(c->ex[e], c->ey[e]);
+        sl->first = first;
+        sl->n = mo->n;
+        sl->cum = mo->cum;
+    }
+    return AUGUR_OK;
 }
 
 static int lm_entry_cmp(const void *a, const void *b)
@@ -989,6 +1238,7 @@ static int lm_combine(laws *m)
         sl->e_n = j - i;
         sl->vkind = o->e[i].vkind;
         sl->create = o->e[i].create;
+        sl->cum = NULL;
         sl->current = NAN;
         i = j;
     }
@@ -1006,11 +1256,15 @@ int lm_predict(laws *m, const state *s, int action, augur_err *err)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     law_out_reset(&m->out);
     if ((rc = lm_collect(m, action)) < 0)
-        return augur_err_set(err, rc, "laws: a law failed: %s", augur_errstr(rc));
+        return augur_err_set(err, rc, "laws: law '%s' failed: %s", m->law[m->out.law].name,
+                             m->out.fail[0] ? m->out.fail : augur_errstr(rc));
     if (lm_combine(m) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     for (int i = 0; i < m->nslot; i++)
         m->slot[i].current = lm_slot_value(m, s, m->slot[i].slot);
+    for (int k = 0; m->fast && k < m->nmovers; k++)
+        if (lm_moves(m, &m->movers[k]) != AUGUR_OK)
+            return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     return AUGUR_OK;
 }
 
@@ -1116,7 +1370,7 @@ double lm_uniform(uint64_t *rng)
 static int lm_set_attr(laws *m, state *out, int e, int attr, int vkind, double v)
 {
     state_value cur, nv;
-    int key = m->keys.id == state_keys_id(out) && attr < m->keys.cap_names ? m->keys.key_of[attr]
+    int key = m->keys->id == state_keys_id(out) && attr < m->keys->cap_names ? m->keys->key_of[attr]
               : state_key(out, names_text(&m->names, attr));
 
     if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK)
@@ -1163,9 +1417,13 @@ static int lm_cell_set(laws *m, state *out, int x, int y, double v)
 
 int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, augur_err *err)
 {
-    int rc = lm_predict(m, s, action, err), nremove = 0;
+    int rc, nremove = 0, kx, ky;
     int64_t next_id = 1;
     int *remove;
+
+    m->fast = !m->vote;
+    rc = lm_predict(m, s, action, err);
+    m->fast = 0;
 
     if (rc != AUGUR_OK)
         return rc;
@@ -1176,13 +1434,15 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     for (size_t i = 0; i < state_entity_count(s); i++)
         if (state_entity_id(s, (int)i) >= next_id)
             next_id = state_entity_id(s, (int)i) + 1;
+    /* x and y by key: s's keys are out's (a copy), and the model maps them. */
+    kx = m->keys->key_of[N_X];
+    ky = m->keys->key_of[N_Y];
     for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
         const lm_slot *sl = &m->slot[i];
         double u = lm_uniform(rng), v = m->pv[sl->first + sl->n - 1];
         int a = SLOT_A(sl->slot);
         for (int c = 0; c < sl->n; c++) {
-            u -= exp(m->plp[sl->first + c]);
-            if (u < 0) {
+            if (sl->cum ? u < sl->cum[c] : (u -= exp(m->plp[sl->first + c])) < 0) {
                 v = m->pv[sl->first + c];
                 break;
             }
@@ -1193,10 +1453,15 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         case SLOT_ATTR:
             rc = lm_set_attr(m, out, a, SLOT_B(sl->slot), sl->vkind, v);
             break;
-        case SLOT_POS:
-            if ((rc = state_set_int(out, a, "x", (int64_t)(v / 4096))) == AUGUR_OK)
-                rc = state_set_int(out, a, "y", (int64_t)fmod(v, 4096));
+        case SLOT_POS: {
+            state_value vx = { STATE_INT, { .i = (int64_t)(v / 4096) } };
+            state_value vy = { STATE_INT, { .i = (int64_t)fmod(v, 4096) } };
+            if (kx < 0 || ky < 0)
+                rc = AUGUR_EINVAL;
+            if (rc == AUGUR_OK && (rc = state_set_key(out, a, kx, &vx)) == AUGUR_OK)
+                rc = state_set_key(out, a, ky, &vy);
             break;
+        }
         case SLOT_CELL:
             rc = lm_cell_set(m, out, SLOT_B(sl->slot), SLOT_C(sl->slot), v);
             break;

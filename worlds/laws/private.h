@@ -159,11 +159,15 @@ typedef struct law_kind {
     int  (*may_fire)(const laws *m, const law *l, law_ctx *ctx);
     /* Append the kind's keys as TOML lines. */
     int  (*write)(const laws *m, const law *l, buf *out);
+    /* Append the law's precondition (after "when", and after the actions when
+    ** actions is set) and its effects, for people (laws_show). */
+    int  (*show)(const laws *m, const law *l, int actions, buf *out);
     /* Free what parse made. */
     void (*release)(law *l);
 } law_kind;
 
 extern const law_kind law_declarative;
+extern const law_kind law_lua;       /* lua.c: run in the sandbox */
 
 struct law {
     char      name[LAW_NAME_MAX + 1];
@@ -179,6 +183,10 @@ struct law {
 };
 
 /* ---- the context of one (state, action) ------------------------------------------- */
+
+/* States built apart assign keys in their own orders (a state observed from a
+** world interns names as they appear): a few mappings are kept. */
+enum { LM_KEYSETS_LOG2 = 6, LM_KEYSETS = 1 << LM_KEYSETS_LOG2 };
 
 /* A state's keys mapped to the model's names, for one key assignment. */
 typedef struct lm_keys {
@@ -219,6 +227,10 @@ struct law_ctx {
     unsigned char nearby_known;
     unsigned char *nearby;              /* per name id: in the 3x3 around the player */
     int          cap_nearby;
+    uint32_t     pstamp, *pat;          /* the player's attributes, read once per context: */
+    double      *pval;                  /* per name id, valid where pat[id] == pstamp */
+    uint8_t     *pkind;
+    int          cap_p;
 };
 
 /* Grow *p (of *cap elements of size bytes) to hold need, doubling. */
@@ -272,6 +284,7 @@ struct law_out {
     law_entry *tmp;             /* scratch for sorting */
     int        cap_tmp;
     double     log_p[16], log_v[16];    /* remembered log(p) */
+    char       fail[256];               /* why a law's apply failed (< 0) */
 };
 
 void law_out_reset(law_out *o);
@@ -291,12 +304,33 @@ typedef struct lm_slot {
     const law_effect *create;
     double   norm;              /* log-sum-exp of the candidates' scores */
     double   floor;             /* the score of a value no law gives */
+    const double *cum;          /* sampling's fast path: the candidates' cumulative
+                                   probabilities (NULL: from the log-probabilities) */
 } lm_slot;
+
+/* Sampling's fast path for creatures' moves: the product of a type's move laws
+** for one situation (which laws fire, where the creature may step, which way
+** the player is), combined once and kept. */
+enum { LM_MOVES_MAX = 32, LM_MOVE_CACHE = 4096 };
+
+typedef struct lm_move {
+    uint64_t key;               /* 0: empty */
+    int      n;
+    int8_t   dx[5], dy[5];
+    double   lp[5], cum[5];
+} lm_move;
+
+typedef struct lm_mover {
+    int32_t type;
+    int     n;
+    int32_t law[LM_MOVES_MAX];  /* its move laws */
+} lm_mover;
 
 /* ---- the model ----------------------------------------------------------------- */
 
 typedef struct lm_bucket {
     int32_t key;                /* facing material, or -1 */
+    int32_t entity;             /* facing entity type, or -1 (kept here: a law is large) */
     int32_t law;
 } lm_bucket;
 
@@ -316,8 +350,15 @@ struct laws {
     int       *bucket_first;    /* per action + 1 */
     int32_t  *subject_laws;     /* laws with `for` */
     int       nsubject;
+    /* sampling's fast path (see lm_move) */
+    int       fast;
+    lm_mover *movers;
+    int       nmovers;
+    lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
+    int       moves_valid;
     /* scratch of one prediction */
-    lm_keys   keys;
+    lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */
+    lm_keys  *keys;             /* the one of the state at hand */
     law_ctx   ctx;
     law_out   out;
     lm_slot  *slot;
@@ -337,6 +378,9 @@ const laws_induce_opts *laws_online_induce_opts(const laws_online *o);
 
 /* Intern every name s holds, so that the model's context can read all of it. */
 int lm_intern_state(laws *m, const state *s);
+
+/* Map s's keys to the model's names (again after names were added). */
+int lm_keys_sync(laws *m, const state *s);
 
 /* Set up the model's context for (s, action): positions, places, keys. */
 int lm_context(laws *m, const state *s, int action);
@@ -377,6 +421,17 @@ int  law_parse_table(laws *m, const toml_value *t, const char *file, augur_err *
 int  law_write(const laws *m, const law *l, buf *out);
 int  law_write_cond(const laws *m, const law_cond *c, buf *out);
 int  law_write_effect(const laws *m, const law_effect *e, buf *out);
+/* One effect written as the declarative form writes it (where: for errors), and
+** what it says for (ctx, self) added to out, as a law that fired or not. */
+int  law_effect_parse(laws *m, const char *text, const char *where, law_effect *out,
+                      augur_err *err);
+int  law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *out);
+/* A declarative law's conditions on its subject hold for self (the others were
+** checked once, by may_fire). */
+int  law_self_holds(law_ctx *ctx, const law *l, int self);
+/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
+** effect's `on`. */
+int  law_free_dirs(law_ctx *ctx, const law_effect *ef, int e);
 void law_index_keys(law *l);
 
 /* Whether attribute name id is outside the model. */

@@ -14,7 +14,8 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
-             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev openssl
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev openssl \
+             libsqlite3-dev libgit2-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 
@@ -22,7 +23,8 @@ DEB_BENCH := lua5.4
 PKG_base    := libcjson
 PKG_sandbox := lua5.4 libseccomp libcurl
 PKG_model   := libpcre2-8 libutf8proc
-PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model)
+PKG_actions := sqlite3 libgit2
+PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model) $(PKG_actions)
 PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)

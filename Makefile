@@ -66,6 +66,7 @@ help:
 	@echo 'make fuzz-gguf  fuzz the GGUF reader and writer'
 	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
 	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
+	@echo 'make fuzz-ldoc   fuzz the LDoc header parser and writer of action files'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'

@@ -1,5 +1,6 @@
 /* builtins.c — the builtin actions: catalog entries like any other, written in Lua on
-** the sandbox's host capabilities (host.fs for files, host.http for the web). */
+** the sandbox's host capabilities (host.fs for files, host.http for the web, host.git
+** for repositories). */
 #include "actions/private.h"
 
 #include <stddef.h>
@@ -48,6 +49,43 @@ const char *const builtin_sources[] = {
     "-- @treturn table\n"
     "function final_answer(answer)\n"
     "  return { final_answer = answer }\n"
+    "end\n",
+
+    "--- List the latest commits of a git repository of the workspace, newest first.\n"
+    "-- @kind reads\n"
+    "-- @tparam string repo\n"
+    "-- @tparam integer n\n"
+    "-- @treturn table\n"
+    "function git_log(repo, n)\n"
+    "  return host.git.log(repo, n or 20)\n"
+    "end\n",
+
+    "--- Show a commit of a git repository, or a file's text at that commit.\n"
+    "-- @kind reads\n"
+    "-- @tparam string repo\n"
+    "-- @tparam string rev\n"
+    "-- @tparam string path\n"
+    "-- @treturn any\n"
+    "function git_show(repo, rev, path)\n"
+    "  return host.git.show(repo, rev or 'HEAD', path)\n"
+    "end\n",
+
+    "--- Find the lines of a git repository's files (at HEAD) that contain a text.\n"
+    "-- @kind reads\n"
+    "-- @tparam string repo\n"
+    "-- @tparam string text\n"
+    "-- @treturn table\n"
+    "function git_grep(repo, text)\n"
+    "  return host.git.grep(repo, text)\n"
+    "end\n",
+
+    "--- Tell which commit and author last changed each line of a file of a git repository.\n"
+    "-- @kind reads\n"
+    "-- @tparam string repo\n"
+    "-- @tparam string path\n"
+    "-- @treturn table\n"
+    "function git_blame(repo, path)\n"
+    "  return host.git.blame(repo, path)\n"
     "end\n",
 
     NULL,

@@ -171,7 +171,10 @@ int library_open(library **out, const char *path, const library_options *opt, au
         (rc = lib_exec(lib, "PRAGMA synchronous = NORMAL", "set synchronous", err)) ||
         (rc = lib_begin(lib, err)) ||
         (rc = lib_exec(lib, library_schema, "create the schema", err)) ||
-        (rc = lib_commit(lib, err)) || (rc = library_sandbox(lib, opt, err))) {
+        (rc = lib_commit(lib, err)) ||
+        (rc = lib_exec(lib, "CREATE VIRTUAL TABLE temp.action_vocab USING"
+                            " fts5vocab(main, action_fts, 'row')", "open the vocabulary", err)) ||
+        (rc = library_sandbox(lib, opt, err))) {
         library_close(lib);
         return rc;
     }

@@ -95,9 +95,15 @@ typedef struct action_hit {
     double score;               /* higher is better: -BM25 alone, mixed from 0 to 1 */
 } action_hit;
 
-/* The k best actions for query: by BM25 over names, descriptions and sources; when
-** qvec (dim floats) is given and actions have embeddings of that dimension, by a mix
-** of BM25 and cosine similarity (weight: the share of the cosine, 0 to 1). */
+/* The k best actions for query: by BM25 over names, descriptions and sources (weights
+** 10, 4, 1); when qvec (dim floats) is given and actions have embeddings of that
+** dimension, by a mix of BM25 scaled to [0, 1] and cosine similarity (weight: the share
+** of the cosine, 0 to 1). Two shortcuts keep a search fast on a large library: words
+** held by so many actions that ranking them would score more than 1,000 rows (words
+** whose BM25 weight is low for that reason) only fill places the rarer words leave;
+** and when there are more than 40 x k embeddings, the 40 x k whose signs differ least
+** from the query's are the only ones scored exactly. Query text is words only: no
+** FTS5 operator of the caller's reaches the index. */
 int library_search(library *lib, const char *query, const float *qvec, int dim, double weight,
                    int k, action_hit **out, size_t *n, augur_err *err);
 
@@ -139,6 +145,16 @@ typedef struct library_run_opts {
 ** sandbox_run does. */
 int library_run(library *lib, sandbox *sb, const library_run_opts *opt, sandbox_result *res,
                 augur_err *err);
+
+/* Expose host.git to the runs that allow "git": read-only views (libgit2) of the git
+** repositories under root, which the builtin actions git_log, git_show, git_grep and
+** git_blame use. A repository is named by its path relative to root, and may not lie
+** outside it.
+**     host.git.log(repo [, n]) → {{id, author, time, summary, message}, ...} from HEAD
+**     host.git.show(repo [, rev [, path]]) → the commit, or the file's text at rev
+**     host.git.grep(repo, text) → {{path, line, text}, ...}: lines of HEAD holding text
+**     host.git.blame(repo, path) → {{line, lines, id, author}, ...}: HEAD's hunks */
+int library_git_add(sandbox *sb, const char *root, augur_err *err);
 
 /* ---- sharing ---------------------------------------------------------------------- */
 

@@ -7,24 +7,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SEARCH_K_MAX = 1000, SEARCH_DIM_MAX = 8192, SEARCH_POOL = 4, SEARCH_RESCORE = 10 };
+enum {
+    SEARCH_K_MAX = 1000, SEARCH_DIM_MAX = 8192, SEARCH_POOL = 4, SEARCH_RESCORE = 10,
+    SEARCH_WORDS_MAX = 32, SEARCH_BUDGET = 1000
+};
 
-/* query's words as an FTS5 query, "w1" OR "w2" ...: no operator of the user's reaches
-** FTS5, so any text is a valid query. Empty when the query has no words. */
-static int search_fts_query(const char *query, buf *out)
+/* A word of the query and how many actions hold it. */
+typedef struct search_word {
+    const char *s;
+    int         len;
+    int64_t     df;
+} search_word;
+
+/* The query's words (runs of letters and digits, as FTS5's tokenizer splits them). */
+static size_t search_split(const char *query, search_word *w, size_t max)
 {
     const unsigned char *s = (const unsigned char *)query;
+    size_t n = 0;
 
-    while (*s) {
+    while (*s && n < max) {
         const unsigned char *start;
         while (*s && !(isalnum(*s) || *s >= 0x80))
             s++;
-        for (start = s; *s && (isalnum(*s) || *s >= 0x80); s++)
+        for (start = s; *s && (isalnum(*s) || *s >= 0x80) && s - start < 64; s++)
             ;
         if (s > start)
-            buf_printf(out, "%s\"%.*s\"", out->len ? " OR " : "", (int)(s - start),
-                       (const char *)start);
+            w[n++] = (search_word){ (const char *)start, (int)(s - start), 0 };
     }
+    return n;
+}
+
+/* How many indexed actions hold each word (the index folds ASCII case). */
+static int search_df(library *lib, search_word *w, size_t n, augur_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = lib_prepare(lib, "SELECT doc FROM temp.action_vocab WHERE term = lower(?1)", &st,
+                         err);
+
+    for (size_t i = 0; rc == AUGUR_OK && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, w[i].s, w[i].len, SQLITE_STATIC);
+        w[i].df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int search_df_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const search_word *)a)->df, y = ((const search_word *)b)->df;
+
+    return (x > y) - (x < y);
+}
+
+/* words[0..n) as an FTS5 query, "w1" OR "w2" ...: no operator of the user's reaches
+** FTS5, so any text is a valid query. */
+static int search_fts_query(const search_word *w, size_t n, buf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(out, "%s\"%.*s\"", i ? " OR " : "", w[i].len, w[i].s);
     return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
 }
 
@@ -45,42 +86,77 @@ typedef struct search_cand {
     action_hit hit;
 } search_cand;
 
-static int search_bm25(library *lib, const char *query, int limit, search_cand **out,
-                       size_t *n, augur_err *err)
+/* Add the matches of words[0..nw) to c (up to limit in all, none twice): the best by
+** BM25 when ranked, else the first the index yields. */
+static int search_match(library *lib, const search_word *w, size_t nw, int ranked, int limit,
+                        search_cand *c, size_t *n, augur_err *err)
 {
     sqlite3_stmt *st;
     buf q = BUF_INIT;
-    search_cand *c;
-    int rc, step;
+    int rc, step = SQLITE_DONE;
 
-    *out = NULL;
-    *n = 0;
-    if (search_fts_query(query, &q) != AUGUR_OK)
+    if (search_fts_query(w, nw, &q) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
-    if (q.len == 0 || !(c = calloc((size_t)limit, sizeof *c))) {
-        rc = q.len ? augur_err_set(err, AUGUR_ENOMEM, "out of memory") : AUGUR_OK;
-        buf_free(&q);
-        return rc;
-    }
-    rc = lib_prepare(lib, "SELECT f.rowid, a.name, a.version, a.kind, a.description,"
-                          " bm25(action_fts, 10.0, 4.0, 1.0) AS s FROM action_fts f"
-                          " JOIN action a ON a.id = f.rowid WHERE action_fts MATCH ?1"
-                          " ORDER BY s LIMIT ?2", &st, err);
+    /* Ranked first, joined after: only the rows kept are read from the action table. */
+    rc = lib_prepare(lib, ranked
+        ? "SELECT f.id, a.name, a.version, a.kind, a.description, f.s FROM"
+          " (SELECT rowid AS id, bm25(action_fts, 10.0, 4.0, 1.0) AS s FROM action_fts"
+          "  WHERE action_fts MATCH ?1 ORDER BY s LIMIT ?2) f"
+          " JOIN action a ON a.id = f.id ORDER BY f.s"
+        : "SELECT f.id, a.name, a.version, a.kind, a.description, f.s FROM"
+          " (SELECT rowid AS id, bm25(action_fts, 10.0, 4.0, 1.0) AS s FROM action_fts"
+          "  WHERE action_fts MATCH ?1 LIMIT ?2) f"
+          " JOIN action a ON a.id = f.id", &st, err);
     if (rc == AUGUR_OK) {
         sqlite3_bind_text(st, 1, buf_str(&q), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, limit);
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            c[*n].id = sqlite3_column_int64(st, 0);
+        while (*n < (size_t)limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            size_t i = 0;
+            while (i < *n && c[i].id != id)
+                i++;
+            if (i < *n)
+                continue;
+            c[*n].id = id;
             c[*n].bm25 = -sqlite3_column_double(st, 5);
             c[*n].filled = 1;
             search_hit_fill(st, 1, &c[*n].hit);
             (*n)++;
         }
-        if (step != SQLITE_DONE)
+        if (*n < (size_t)limit && step != SQLITE_DONE)
             rc = lib_sqlite_fail(lib, "search", err);
         sqlite3_finalize(st);
     }
     buf_free(&q);
+    return rc;
+}
+
+/* BM25 has to score every action a word matches; words held by so many actions that
+** scoring them would pass SEARCH_BUDGET rows (and weigh little for it: BM25's IDF is
+** low) are matched only when the rarer words leave places among the limit. */
+static int search_bm25(library *lib, const char *query, int limit, search_cand **out,
+                       size_t *n, augur_err *err)
+{
+    search_word w[SEARCH_WORDS_MAX];
+    size_t nw = search_split(query, w, SEARCH_WORDS_MAX), kept = 0;
+    int64_t total = 0;
+    search_cand *c;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (nw == 0)
+        return AUGUR_OK;
+    if (!(c = calloc((size_t)limit, sizeof *c)))
+        return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+    if ((rc = search_df(lib, w, nw, err)) == AUGUR_OK) {
+        qsort(w, nw, sizeof *w, search_df_cmp);
+        while (kept < nw && (kept == 0 || total + w[kept].df <= SEARCH_BUDGET))
+            total += w[kept++].df;
+        rc = search_match(lib, w, kept, 1, limit, c, n, err);
+    }
+    if (rc == AUGUR_OK && *n < (size_t)limit && kept < nw)
+        rc = search_match(lib, w + kept, nw - kept, 0, limit, c, n, err);
     if (rc != AUGUR_OK) {
         free(c);
         *n = 0;
@@ -214,6 +290,28 @@ static float search_dot(const float *a, const float *b, int dim)
     return s;
 }
 
+/* The processor's popcount instruction where it has one (chosen when the program loads):
+** the first pass of a mixed search counts differing sign bits over every embedding. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SEARCH_POPCNT __attribute__((target_clones("popcnt", "default")))
+#else
+#define SEARCH_POPCNT
+#endif
+
+SEARCH_POPCNT
+static void search_hamming(const uint64_t *bits, const uint64_t *q, size_t words, size_t n,
+                           uint16_t *dist, size_t *hist)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *b = bits + i * words;
+        unsigned d = 0;
+        for (size_t w = 0; w < words; w++)
+            d += (unsigned)__builtin_popcountll(b[w] ^ q[w]);
+        dist[i] = (uint16_t)d;
+        hist[d]++;
+    }
+}
+
 /* The rows worth an exact cosine: all when there are few, else the want rows whose
 ** signs differ least from the query's (a pass over 1/32 of the bytes). */
 static size_t search_prefilter(library *lib, const float *q, int dim, size_t want,
@@ -238,14 +336,7 @@ static size_t search_prefilter(library *lib, const float *q, int dim, size_t wan
         return (size_t)-1;
     }
     search_signs(q, dim, qbits);
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t *b = lib->vec_bits + i * words;
-        unsigned d = 0;
-        for (size_t w = 0; w < words; w++)
-            d += (unsigned)__builtin_popcountll(b[w] ^ qbits[w]);
-        dist[i] = (uint16_t)d;
-        hist[d]++;
-    }
+    search_hamming(lib->vec_bits, qbits, words, n, dist, hist);
     while (limit <= (size_t)dim && below + hist[limit] < want)
         below += hist[limit++];
     for (size_t i = 0; i < n && kept < want; i++)

@@ -119,7 +119,8 @@ static library *actions_open(cli *c, const char *path, const actions_opts *o, sa
     }
     opt.max_source = config_int(cfg, "actions.max_source", 65536);
     if (rc == AUGUR_OK && (rc = sandbox_conf_read(cfg, &scfg, &err)) == AUGUR_OK &&
-        (rc = sandbox_conf_open(cfg, &scfg, NULL, sb, &err)) == AUGUR_OK) {
+        (rc = sandbox_conf_open(cfg, &scfg, NULL, sb, &err)) == AUGUR_OK &&
+        (rc = library_git_add(*sb, config_str(cfg, "sandbox.workspace", "."), &err)) == AUGUR_OK) {
         opt.sandbox = *sb;
         char *slash = strrchr(db.data, '/');
         if (slash) {
@@ -127,10 +128,12 @@ static library *actions_open(cli *c, const char *path, const actions_opts *o, sa
             rc = file_mkdirs(db.data, &err);
             *slash = '/';
         }
-        if (rc == AUGUR_OK && (rc = library_open(&lib, buf_str(&db), &opt, &err)) != AUGUR_OK) {
-            sandbox_free(*sb);
-            *sb = NULL;
-        }
+        if (rc == AUGUR_OK)
+            rc = library_open(&lib, buf_str(&db), &opt, &err);
+    }
+    if (rc != AUGUR_OK) {
+        sandbox_free(*sb);
+        *sb = NULL;
     }
     if (rc != AUGUR_OK)
         fprintf(stderr, "%s: %s\n", path, err.msg[0] ? err.msg : "out of memory");

@@ -454,6 +454,87 @@ static void test_builtins(void **state)
     free(db);
 }
 
+/* Run a builtin with JSON arguments (allowing git) and return its result as JSON. */
+static char *run_json(library *lib, sandbox *sb, const char *name, const char *args_json, int *ok)
+{
+    static const char *const allow[] = { "git" };
+    augur_err err = { 0 };
+    sandbox_value *args;
+    sandbox_result res;
+    buf out = BUF_INIT;
+
+    assert_int_equal(sandbox_value_parse(args_json, strlen(args_json), "args", &args, &err),
+                     AUGUR_OK);
+    library_run_opts run = { name, args, NULL, 0, { 0 }, 0 };
+    run.job.allow = allow;
+    run.job.nallow = 1;
+    assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
+    *ok = res.ok;
+    if (res.ok)
+        sandbox_value_write(&out, res.value, NULL);
+    else
+        buf_puts(&out, res.message);
+    sandbox_result_free(&res);
+    sandbox_value_free(args);
+    return buf_take(&out);
+}
+
+static void test_git_builtins(void **state)
+{
+    char *db = path_in("g.db"), *text;
+    library_options opt = { NULL, NULL, 0, 0, 1 };
+    sandbox_config cfg = { { 10000000, 16 << 20, 5000, 4096, 1 << 20 }, SANDBOX_INPROC, 1, 10,
+                           60, 64 << 20 };
+    augur_err err = { 0 };
+    library *lib;
+    sandbox *sb;
+    buf cmd = BUF_INIT;
+    int ok;
+
+    (void)state;
+    buf_printf(&cmd, "cd '%s' && git init -q repo && cd repo && git config user.name Tester && "
+                     "git config user.email t@example.org && printf 'one\\nneedle two\\n' > a.txt && "
+                     "git add a.txt && git commit -q -m 'first commit' && printf 'three needle\\n' "
+                     ">> a.txt && git commit -qam 'second commit'", scratch);
+    assert_int_equal(system(buf_str(&cmd)), 0);
+    buf_free(&cmd);
+    assert_int_equal(library_open(&lib, db, &opt, &err), AUGUR_OK);
+    assert_int_equal(sandbox_new(&sb, &cfg, &err), AUGUR_OK);
+    assert_int_equal(library_git_add(sb, scratch, &err), AUGUR_OK);
+
+    text = run_json(lib, sb, "git_log", "[\"repo\"]", &ok);
+    assert_true(ok);
+    assert_contains(text, "\"summary\": \"second commit\"");
+    assert_contains(text, "\"summary\": \"first commit\"");
+    assert_contains(text, "\"author\": \"Tester\"");
+    free(text);
+    text = run_json(lib, sb, "git_show", "[\"repo\", \"HEAD~1\", \"a.txt\"]", &ok);
+    assert_true(ok);
+    assert_string_equal(text, "\"one\\nneedle two\\n\"");
+    free(text);
+    text = run_json(lib, sb, "git_grep", "[\"repo\", \"needle\"]", &ok);
+    assert_true(ok);
+    assert_contains(text, "{\"line\": 2, \"path\": \"a.txt\", \"text\": \"needle two\"}");
+    assert_contains(text, "{\"line\": 3, \"path\": \"a.txt\", \"text\": \"three needle\"}");
+    free(text);
+    text = run_json(lib, sb, "git_blame", "[\"repo\", \"a.txt\"]", &ok);
+    assert_true(ok);
+    assert_contains(text, "\"author\": \"Tester\"");
+    assert_contains(text, "\"line\": 3, \"lines\": 1");
+    free(text);
+    /* Nothing outside the workspace, nothing that is not a repository. */
+    text = run_json(lib, sb, "git_log", "[\"..\"]", &ok);
+    assert_false(ok);
+    assert_contains(text, "not a folder of the workspace");
+    free(text);
+    text = run_json(lib, sb, "git_show", "[\"repo\", \"nope\"]", &ok);
+    assert_false(ok);
+    free(text);
+    sandbox_free(sb);
+    library_close(lib);
+    free(db);
+}
+
 /* git's own view of a repository, through the git program. */
 static int git_count(const char *repo, const char *what)
 {
@@ -714,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_search),
         cmocka_unit_test(test_run_nested),
         cmocka_unit_test(test_builtins),
+        cmocka_unit_test(test_git_builtins),
         cmocka_unit_test(test_mirror),
         cmocka_unit_test(test_share),
         cmocka_unit_test(test_concurrent),

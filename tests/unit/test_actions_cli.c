@@ -105,10 +105,10 @@ static void test_share_rm(void **state)
     (void)state;
     assert_int_equal(run_augur(NULL, "actions", "export", "shared", "--git", "--db", "lib.db",
                                NULL), 0);
-    assert_contains(buf_str(&out), "exported 6 actions to shared");
+    assert_contains(buf_str(&out), "exported 10 actions to shared");
     assert_int_equal(system("test -f shared/actions/co/count_csv_rows.lua"), 0);
     assert_int_equal(run_augur(NULL, "actions", "import", "shared", "--db", "other.db", NULL), 0);
-    assert_contains(buf_str(&out), "imported 1 actions from shared, skipped 5");
+    assert_contains(buf_str(&out), "imported 1 actions from shared, skipped 9");
     assert_int_equal(run_augur(NULL, "actions", "import", "shared", "--db", "other.db",
                                "--conflict", "nope", NULL), 2);
 

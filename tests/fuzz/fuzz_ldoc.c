@@ -1,0 +1,33 @@
+/*
+** fuzz_ldoc.c — libFuzzer target for action files' LDoc headers (make fuzz-ldoc).
+**
+** Any input must parse or fail with a message, never crash or hang. What parses must
+** survive the writer: the canonical header written back parses to the same record.
+*/
+#include "actions/ldoc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    augur_err err = { 0 };
+    buf out = BUF_INIT;
+    ldoc doc, again;
+
+    if (ldoc_parse((const char *)data, size, "fuzz", &doc, &err) != AUGUR_OK) {
+        if (!err.msg[0])
+            abort();
+        return 0;
+    }
+    if (ldoc_write(&out, &doc, (const char *)data, size) != AUGUR_OK)
+        abort();
+    if (ldoc_parse(out.data, out.len, "rewritten", &again, &err) != AUGUR_OK)
+        abort();
+    doc.body = again.body = 0;
+    if (memcmp(&doc, &again, sizeof doc) != 0)
+        abort();
+    buf_free(&out);
+    return 0;
+}

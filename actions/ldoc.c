@@ -143,11 +143,15 @@ static int ldoc_function(ldoc_reader *r, const ldoc_line *line, ldoc *doc, int t
         start = i;
         if (line->len - i >= 3 && memcmp(s + i, "...", 3) == 0)
             i += 3;
-        while (i < line->len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-            i++;
-        if (i == start || n == LDOC_PARAMS_MAX)
+        else
+            while (i < line->len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+                i++;
+        if (i - start > LDOC_NAME_MAX)
+            return ldoc_fail(r, line->no, "a parameter name longer than 64 bytes", err);
+        if (n == LDOC_PARAMS_MAX || i == start ||
+            (s[start] != '.' && !ldoc_is_name(s + start, i - start)))
             return ldoc_fail(r, line->no, "expected the parameter list on the function's line "
-                             "(16 parameters at most)", err);
+                             "(names, 16 at most)", err);
         if (typed && (n >= doc->ninputs || strlen(doc->inputs[n].name) != i - start ||
                       memcmp(doc->inputs[n].name, s + start, i - start) != 0))
             return ldoc_fail(r, line->no, "the @tparam names must be the function's parameters, "
@@ -160,6 +164,8 @@ static int ldoc_function(ldoc_reader *r, const ldoc_line *line, ldoc *doc, int t
         i = ldoc_skip_space(s, i, line->len);
         if (i < line->len && s[i] == ',')
             i++;
+        else if (i >= line->len || s[i] != ')')
+            return ldoc_fail(r, line->no, "expected ',' or ')' in the parameter list", err);
     }
     if (typed && n != doc->ninputs)
         return ldoc_fail(r, line->no, "the @tparam names must be the function's parameters, "
@@ -175,8 +181,16 @@ int ldoc_parse(const char *src, size_t len, const char *file, ldoc *out, augur_e
     size_t i;
     int typed = 0, rc;
 
+    const char *nul = memchr(src, '\0', len);
+
     memset(out, 0, sizeof *out);
     strcpy(out->kind, "writes");
+    if (nul) {
+        int no = 1;
+        for (const char *p = src; p < nul; p++)
+            no += *p == '\n';
+        return ldoc_fail(&r, no, "a NUL byte: an action is Lua text", err);
+    }
     do {
         if (!ldoc_next(&r, &line))
             return ldoc_fail(&r, r.no + 1, "expected an LDoc comment '--- description'", err);
@@ -186,10 +200,13 @@ int ldoc_parse(const char *src, size_t len, const char *file, ldoc *out, augur_e
         return ldoc_fail(&r, line.no, "an action starts with its description: '--- what it does'",
                          err);
     i = ldoc_skip_space(line.s, i + 3, line.len);
-    while (line.len > i && (line.s[line.len - 1] == ' ' || line.s[line.len - 1] == '\t'))
+    while (line.len > i && strchr(" \t\r", line.s[line.len - 1]))
         line.len--;
     if (i == line.len)
         return ldoc_fail(&r, line.no, "the description after '---' is empty", err);
+    for (size_t c = i; c < line.len; c++)
+        if ((unsigned char)line.s[c] < 0x20 && line.s[c] != '\t')
+            return ldoc_fail(&r, line.no, "the description holds a control character", err);
     if (line.len - i > LDOC_DESC_MAX)
         return ldoc_fail(&r, line.no, "the description is longer than 300 bytes", err);
     snprintf(out->description, sizeof out->description, "%.*s", (int)(line.len - i), line.s + i);

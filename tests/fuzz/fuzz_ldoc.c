@@ -10,6 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Field by field: a later tag may leave bytes of an earlier one after a string's end. */
+static int fuzz_same(const ldoc *a, const ldoc *b)
+{
+    if (strcmp(a->name, b->name) || strcmp(a->description, b->description) ||
+        strcmp(a->kind, b->kind) || strcmp(a->output, b->output) || a->ninputs != b->ninputs)
+        return 0;
+    for (int i = 0; i < a->ninputs; i++)
+        if (strcmp(a->inputs[i].name, b->inputs[i].name) ||
+            strcmp(a->inputs[i].type, b->inputs[i].type))
+            return 0;
+    return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     augur_err err = { 0 };
@@ -25,8 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (ldoc_parse(out.data, out.len, "rewritten", &again, &err) != AUGUR_OK)
         abort();
-    doc.body = again.body = 0;
-    if (memcmp(&doc, &again, sizeof doc) != 0)
+    if (!fuzz_same(&doc, &again))
         abort();
     buf_free(&out);
     return 0;

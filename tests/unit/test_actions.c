@@ -110,12 +110,22 @@ static void test_ldoc(void **state)
         { "--- F.\nlocal function f() end\n", "x.lua:2: expected 'function NAME(...)'" },
         { "--- F.\nfunction t.f() end\n", "x.lua:2: expected a global function" },
         { "--- F.\n-- only comments\n", "x.lua:2: expected 'function NAME(...)' after" },
+        { "--- F.\nfunction f(a, xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)"
+          " end\n", "x.lua:2: a parameter name longer than 64 bytes" },
+        { "--- F.\nfunction f(...path) end\n", "x.lua:2: expected ',' or ')'" },
+        { "--- F.\nfunction f(1a) end\n", "x.lua:2: expected the parameter list" },
+        { "--- F.\nfunction f(a,", "x.lua:2: expected the parameter list" },
+        { "--- F\r\r.\nfunction f() end\n", "x.lua:1: the description holds a control" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(ldoc_parse(bad[i].src, strlen(bad[i].src), "x.lua", &doc, &err),
                          AUGUR_EINVAL);
         assert_contains(err.msg, bad[i].msg);
     }
+    /* Found by fuzz-ldoc: a NUL in the description once made it empty when written back. */
+    assert_int_equal(ldoc_parse("--- \0002d.\nfunction f() end\n", 28, "x.lua", &doc, &err),
+                     AUGUR_EINVAL);
+    assert_contains(err.msg, "x.lua:1: a NUL byte");
 }
 
 static void test_validation(void **state)

@@ -302,6 +302,27 @@ static void test_search(void **state)
     assert_true(hits[1].score > 0.497 && hits[1].score < 0.498);
     assert_true(hits[2].score > 0.049 && hits[2].score < 0.05);
     free(hits);
+    /* A word held by more actions than ranking may score (1,000) only fills the places
+    ** the rarer words leave: the three rare matches first, then seven of the common. */
+    for (int i = 0; i < 1003; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "common_%d", i);
+        add_doc(lib, name, i < 3 ? "Everywhere and seldom." : "Everywhere.");
+    }
+    assert_int_equal(library_search(lib, "everywhere seldom", NULL, 0, 0, 10, &hits, &n, &err),
+                     AUGUR_OK);
+    assert_int_equal(n, 10);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(strncmp(hits[i].name, "common_", 7), 0);
+        assert_true(i < 3 ? atoi(hits[i].name + 7) < 3 : atoi(hits[i].name + 7) >= 3);
+        assert_true(i == 0 || hits[i].score <= hits[i - 1].score);
+    }
+    free(hits);
+    for (int i = 0; i < 1003; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "common_%d", i);
+        assert_int_equal(library_purge(lib, name, &err), AUGUR_OK);
+    }
     /* Many embeddings: a first pass on their signs, then exact cosines; the action whose
     ** embedding is the query's is still found first. */
     for (int i = 0; i < 120; i++) {

@@ -14,8 +14,8 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
-             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev \
-             openssl
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev openssl \
+             libsqlite3-dev libgit2-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 
@@ -24,7 +24,8 @@ PKG_base    := libcjson
 PKG_sandbox := lua5.4 libseccomp libcurl
 PKG_model   := libpcre2-8 libutf8proc
 PKG_planner := sqlite3
-PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model) $(PKG_planner)
+PKG_actions := sqlite3 libgit2
+PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model) $(PKG_planner) $(PKG_actions)
 PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -66,6 +67,7 @@ help:
 	@echo 'make fuzz-gguf  fuzz the GGUF reader and writer'
 	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
 	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
+	@echo 'make fuzz-ldoc   fuzz the LDoc header parser and writer of action files'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'

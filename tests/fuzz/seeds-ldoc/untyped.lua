@@ -1,0 +1,2 @@
+--- Add.
+function add(a, b, ...) return a + b end

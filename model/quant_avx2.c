@@ -1,0 +1,508 @@
+/*
+** quant_avx2.c — the kernels of quant.h with AVX2, FMA and F16C, compiled for those
+** instructions whatever the build's flags and used only when the CPU has them.
+**
+** The integer products use the usual AVX2 idiom: _mm256_maddubs_epi16 multiplies
+** unsigned by signed bytes, so a signed weight lends its sign to the activation
+** (_mm256_sign_epi8) and gives its magnitude. Activations are never -128 (both
+** activation formats stay within -127..127), so no product saturates.
+**
+** Activation conversion rounds exactly as the portable code does (to nearest,
+** ties to even), so both give the same bytes.
+*/
+#include "model/quant_impl.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum_ps(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+AVX2 static inline int hsum_epi32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+AVX2 static inline float h2f(uint16_t h)
+{
+    return _cvtsh_ss(h);
+}
+
+/* Eight int32 sums of four products each: signed bytes a times signed bytes b. */
+AVX2 static inline __m256i dot_i8(__m256i a, __m256i b)
+{
+    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
+/* Sixteen int16 pair sums: unsigned bytes a (at most 63) times signed bytes b. */
+AVX2 static inline __m256i dot_u8(__m256i a, __m256i b)
+{
+    return _mm256_maddubs_epi16(a, b);
+}
+
+AVX2 static inline __m256i load256(const void *p)
+{
+    return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* 32 int32 in four vectors to 32 bytes in order (values within int8). */
+AVX2 static inline __m256i pack_i8(__m256i a, __m256i b, __m256i c, __m256i d)
+{
+    __m256i ab = _mm256_packs_epi32(a, b), cd = _mm256_packs_epi32(c, d);
+    return _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd),
+                                       _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+AVX2 static inline __m256 abs_ps(__m256 x)
+{
+    return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+}
+
+AVX2 static inline __m256i round_epi32(__m256 x)
+{
+    return _mm256_cvtps_epi32(_mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+/* ---- activation formats --------------------------------------------------------- */
+
+AVX2 static void act_f32(const float *x, void *out, int n)
+{
+    memcpy(out, x, (size_t)n * sizeof *x);
+}
+
+AVX2 static void act_f16(const float *x, void *out, int n)
+{
+    uint16_t *y = out;
+    int i = 0;
+
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), 0));
+    for (; i < n; i++)
+        y[i] = f32_to_fp16(x[i]);
+}
+
+AVX2 static void act_bf16(const float *x, void *out, int n)
+{
+    const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
+    uint16_t *y = out;
+    int i = 0;
+
+    for (; i + 16 <= n; i += 16) {
+        __m256i h[2];
+        for (int k = 0; k < 2; k++) {
+            __m256i v = _mm256_castps_si256(_mm256_loadu_ps(x + i + 8 * k));
+            __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(v, 16), _mm256_set1_epi32(1));
+            __m256i r = _mm256_srli_epi32(
+                _mm256_add_epi32(_mm256_add_epi32(v, _mm256_set1_epi32(0x7fff)), lsb), 16);
+            __m256i nan = _mm256_or_si256(_mm256_srli_epi32(v, 16), _mm256_set1_epi32(0x40));
+            __m256i is_nan = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs_mask), inf);
+            h[k] = _mm256_and_si256(_mm256_blendv_epi8(r, nan, is_nan), _mm256_set1_epi32(0xffff));
+        }
+        _mm256_storeu_si256((__m256i *)(y + i),
+                            _mm256_permute4x64_epi64(_mm256_packus_epi32(h[0], h[1]), 0xD8));
+    }
+    for (; i < n; i++)
+        y[i] = f32_to_bf16(x[i]);
+}
+
+AVX2 static void act_q8_0(const float *x, void *out, int n)
+{
+    blk_q8_0 *y = out;
+
+    for (int b = 0; b < n / QK8_0; b++, x += QK8_0) {
+        __m256 v[4], m;
+        __m128 m4;
+        __m256i q[4];
+        float amax, id;
+        for (int k = 0; k < 4; k++)
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+        m = _mm256_max_ps(_mm256_max_ps(abs_ps(v[0]), abs_ps(v[1])),
+                          _mm256_max_ps(abs_ps(v[2]), abs_ps(v[3])));
+        m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        amax = _mm_cvtss_f32(m4);
+        id = amax != 0 ? 127.0f / amax : 0.0f;
+        y[b].d = f32_to_fp16(amax / 127.0f);
+        for (int k = 0; k < 4; k++)
+            q[k] = round_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
+        _mm256_storeu_si256((__m256i *)y[b].qs, pack_i8(q[0], q[1], q[2], q[3]));
+    }
+}
+
+AVX2 static void act_q8_k(const float *x, void *out, int n)
+{
+    blk_q8_k *y = out;
+
+    for (int b = 0; b < n / QK_K; b++, x += QK_K) {
+        __m256 m = _mm256_setzero_ps();
+        __m128 m4;
+        float amax, max = 0, iscale;
+        int j = 0;
+        for (int k = 0; k < QK_K; k += 8)
+            m = _mm256_max_ps(m, abs_ps(_mm256_loadu_ps(x + k)));
+        m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        amax = _mm_cvtss_f32(m4);
+        if (amax == 0) {
+            memset(&y[b], 0, sizeof y[b]);
+            continue;
+        }
+        while (fabsf(x[j]) != amax)   /* the first value of largest magnitude, with its sign */
+            j++;
+        max = x[j];
+        iscale = -127.0f / max;
+        for (int k = 0; k < QK_K; k += 32) {
+            __m256i q[4];
+            for (int t = 0; t < 4; t++)
+                q[t] = round_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + k + 8 * t),
+                                                 _mm256_set1_ps(iscale)));
+            q[0] = pack_i8(q[0], q[1], q[2], q[3]);
+            q[0] = _mm256_min_epi8(q[0], _mm256_set1_epi8(127));
+            _mm256_storeu_si256((__m256i *)(y[b].qs + k), q[0]);
+            /* the sums of each 16: widen to int16 and add pairs down to one per group */
+            for (int h = 0; h < 2; h++) {
+                __m256i w = _mm256_cvtepi8_epi16(h ? _mm256_extracti128_si256(q[0], 1)
+                                                   : _mm256_castsi256_si128(q[0]));
+                __m256i s = _mm256_madd_epi16(w, _mm256_set1_epi16(1));
+                __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+                s4 = _mm_hadd_epi32(s4, s4);
+                s4 = _mm_hadd_epi32(s4, s4);
+                y[b].bsums[(k + 16 * h) / 16] = (int16_t)_mm_cvtsi128_si32(s4);
+            }
+        }
+        y[b].d = 1 / iscale;
+    }
+}
+
+/* ---- dot products of half and single precision ------------------------------------ */
+
+AVX2 static float dot_ps(int n, const float *a, const float *b)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    float s;
+    int i = 0;
+
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    s = hsum_ps(_mm256_add_ps(s0, s1));
+    for (; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+AVX2 static inline __m256 load_f16(const uint16_t *p)
+{
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+AVX2 static inline __m256 load_bf16(const uint16_t *p)
+{
+    __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+}
+
+AVX2 static void dot_f32_f32(int n, const void *w, const void *x, float *out)
+{
+    *out = dot_ps(n, w, x);
+}
+
+AVX2 static void dot_f16_f32(int n, const void *w, const void *x, float *out)
+{
+    const uint16_t *a = w;
+    const float *b = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    float s;
+    int i = 0;
+
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(load_f16(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(load_f16(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(load_f16(a + i), _mm256_loadu_ps(b + i), s0);
+    s = hsum_ps(_mm256_add_ps(s0, s1));
+    for (; i < n; i++)
+        s += fp16_to_f32(a[i]) * b[i];
+    *out = s;
+}
+
+AVX2 static void dot_bf16_bf16(int n, const void *w, const void *x, float *out)
+{
+    const uint16_t *a = w, *b = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    float s;
+    int i = 0;
+
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(load_bf16(a + i), load_bf16(b + i), s0);
+        s1 = _mm256_fmadd_ps(load_bf16(a + i + 8), load_bf16(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(load_bf16(a + i), load_bf16(b + i), s0);
+    s = hsum_ps(_mm256_add_ps(s0, s1));
+    for (; i < n; i++)
+        s += bf16_to_f32(a[i]) * bf16_to_f32(b[i]);
+    *out = s;
+}
+
+/* ---- dot products of 32-value blocks ----------------------------------------------- */
+
+/* Q4_0's 32 quants as signed bytes: low nibbles first, then high, minus 8. */
+AVX2 static inline __m256i q4_0_bytes(const uint8_t *qs)
+{
+    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    __m256i v = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_sub_epi8(_mm256_and_si256(v, _mm256_set1_epi8(0xF)), _mm256_set1_epi8(8));
+}
+
+/* Byte j is 0xFF where bit j of bits is set. */
+AVX2 static inline __m256i bits_to_bytes(uint32_t bits)
+{
+    const __m256i pick = _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202,
+                                            0x0303030303030303);
+    const __m256i mask = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), pick);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(v, mask), mask);
+}
+
+/* Q5_0's 32 quants as signed bytes: the nibble, less 16 where the fifth bit is 0. */
+AVX2 static inline __m256i q5_0_bytes(const blk_q5_0 *a)
+{
+    __m128i raw = _mm_loadu_si128((const __m128i *)a->qs);
+    __m256i v = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw),
+                                 _mm256_set1_epi8(0xF));
+    uint32_t qh;
+    memcpy(&qh, a->qh, sizeof qh);
+    return _mm256_or_si256(v, _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
+}
+
+#define DOT_BLOCKS32(NAME, TYPE, BYTES)                                                     \
+    AVX2 static void NAME(int n, const void *w, const void *x, float *out)                  \
+    {                                                                                       \
+        const TYPE *a = w;                                                                  \
+        const blk_q8_0 *b = x;                                                              \
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();                          \
+        int nb = n / QK8_0, i = 0;                                                          \
+        for (; i + 2 <= nb; i += 2) {                                                       \
+            __m256i p0 = dot_i8(BYTES(&a[i]), load256(b[i].qs));                            \
+            __m256i p1 = dot_i8(BYTES(&a[i + 1]), load256(b[i + 1].qs));                    \
+            s0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d)),                 \
+                                 _mm256_cvtepi32_ps(p0), s0);                               \
+            s1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i + 1].d) * h2f(b[i + 1].d)),         \
+                                 _mm256_cvtepi32_ps(p1), s1);                               \
+        }                                                                                   \
+        for (; i < nb; i++)                                                                 \
+            s0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d)),                 \
+                                 _mm256_cvtepi32_ps(dot_i8(BYTES(&a[i]), load256(b[i].qs))), \
+                                 s0);                                                       \
+        *out = hsum_ps(_mm256_add_ps(s0, s1));                                              \
+    }
+
+#define Q8_0_BYTES(blk) load256((blk)->qs)
+#define Q4_0_BYTES(blk) q4_0_bytes((blk)->qs)
+
+DOT_BLOCKS32(dot_q8_0, blk_q8_0, Q8_0_BYTES)
+DOT_BLOCKS32(dot_q4_0, blk_q4_0, Q4_0_BYTES)
+DOT_BLOCKS32(dot_q5_0, blk_q5_0, q5_0_bytes)
+
+/* ---- dot products of K-quant blocks ------------------------------------------------- */
+
+/* Sum over the sub-blocks of min_j times the activation's sum there, for q4_K, q5_K. */
+AVX2 static inline int mins_dot(const int *m, const int16_t *bsums)
+{
+    __m256i mins = _mm256_setr_epi16((short)m[0], (short)m[0], (short)m[1], (short)m[1],
+                                     (short)m[2], (short)m[2], (short)m[3], (short)m[3],
+                                     (short)m[4], (short)m[4], (short)m[5], (short)m[5],
+                                     (short)m[6], (short)m[6], (short)m[7], (short)m[7]);
+    return hsum_epi32(_mm256_madd_epi16(load256(bsums), mins));
+}
+
+/* q4_K (qh NULL) and q5_K: d·Σ scale_j·(q·y)_j − dmin·Σ min_j·(Σy)_j per block. */
+AVX2 static inline float dot_k45_block(const uint16_t *dd, const uint8_t *scales,
+                                       const uint8_t *qs, const uint8_t *qh, const blk_q8_k *y)
+{
+    const __m256i low4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+    __m256i hbits = qh ? load256(qh) : _mm256_setzero_si256(), acc = _mm256_setzero_si256();
+    int sc[8], m[8];
+
+    for (int j = 0; j < 8; j++)
+        k_scale_min(scales, j, &sc[j], &m[j]);
+    for (int c = 0; c < 4; c++) {
+        __m256i q = load256(qs + 32 * c);
+        __m256i lo = _mm256_and_si256(q, low4);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+        if (qh) {
+            __m256i b0 = _mm256_and_si256(_mm256_srl_epi16(hbits, _mm_cvtsi32_si128(2 * c)), one);
+            __m256i b1 = _mm256_and_si256(_mm256_srl_epi16(hbits, _mm_cvtsi32_si128(2 * c + 1)),
+                                          one);
+            lo = _mm256_or_si256(lo, _mm256_slli_epi16(b0, 4));
+            hi = _mm256_or_si256(hi, _mm256_slli_epi16(b1, 4));
+        }
+        __m256i p0 = _mm256_madd_epi16(dot_u8(lo, load256(y->qs + 64 * c)),
+                                       _mm256_set1_epi16((short)sc[2 * c]));
+        __m256i p1 = _mm256_madd_epi16(dot_u8(hi, load256(y->qs + 64 * c + 32)),
+                                       _mm256_set1_epi16((short)sc[2 * c + 1]));
+        acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+    }
+    return h2f(dd[0]) * y->d * (float)hsum_epi32(acc) -
+           h2f(dd[1]) * y->d * (float)mins_dot(m, y->bsums);
+}
+
+AVX2 static void dot_q4_k(int n, const void *w, const void *x, float *out)
+{
+    const blk_q4_k *a = w;
+    const blk_q8_k *b = x;
+    float s = 0;
+
+    for (int i = 0; i < n / QK_K; i++)
+        s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, NULL, &b[i]);
+    *out = s;
+}
+
+AVX2 static void dot_q5_k(int n, const void *w, const void *x, float *out)
+{
+    const blk_q5_k *a = w;
+    const blk_q8_k *b = x;
+    float s = 0;
+
+    for (int i = 0; i < n / QK_K; i++)
+        s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, a[i].qh, &b[i]);
+    *out = s;
+}
+
+/* q6_K: quants 0..63 times the activation, per 16-value group times its scale, less
+** 32 · scale · (the group's activation sum). */
+AVX2 static void dot_q6_k(int n, const void *w, const void *x, float *out)
+{
+    const blk_q6_k *a = w;
+    const blk_q8_k *b = x;
+    const __m256i low4 = _mm256_set1_epi8(0xF), low2 = _mm256_set1_epi8(3);
+    float s = 0;
+
+    for (int i = 0; i < n / QK_K; i++) {
+        __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        __m256i acc = _mm256_setzero_si256();
+        int offset = hsum_epi32(_mm256_madd_epi16(load256(b[i].bsums), scales));
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = a[i].ql + 64 * h;
+            __m256i l0 = load256(ql), l1 = load256(ql + 32), qh = load256(a[i].qh + 32 * h);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l0, low4),
+                                   _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l1, low4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2),
+                                                                      low2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4),
+                                                                      low2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6),
+                                                                      low2), 4));
+            for (int k = 0; k < 4; k++) {
+                int g = 8 * h + 2 * k;
+                __m256i sc = _mm256_set_m128i(_mm_set1_epi16(a[i].scales[g + 1]),
+                                              _mm_set1_epi16(a[i].scales[g]));
+                __m256i p = dot_u8(q[k], load256(b[i].qs + 128 * h + 32 * k));
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, sc));
+            }
+        }
+        s += h2f(a[i].d) * b[i].d * (float)(hsum_epi32(acc) - 32 * offset);
+    }
+    *out = s;
+}
+
+/* ---- attention ------------------------------------------------------------------ */
+
+AVX2 static float attn_dot_f32(int n, const float *x, const float *y)
+{
+    return dot_ps(n, x, y);
+}
+
+AVX2 static float attn_dot_f16(int n, const float *x, const uint16_t *y)
+{
+    __m256 s0 = _mm256_setzero_ps();
+    float s;
+    int i = 0;
+
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), load_f16(y + i), s0);
+    s = hsum_ps(s0);
+    for (; i < n; i++)
+        s += x[i] * fp16_to_f32(y[i]);
+    return s;
+}
+
+AVX2 static void attn_axpy_f32(int n, float a, const float *x, float *y)
+{
+    __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++)
+        y[i] += a * x[i];
+}
+
+AVX2 static void attn_axpy_f16(int n, float a, const uint16_t *x, float *y)
+{
+    __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load_f16(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++)
+        y[i] += a * fp16_to_f32(x[i]);
+}
+
+static const quant_kernels avx2_kernels = {
+    .name = "avx2",
+    .dot = {
+        [GGML_TYPE_F32] = dot_f32_f32, [GGML_TYPE_F16] = dot_f16_f32,
+        [GGML_TYPE_BF16] = dot_bf16_bf16, [GGML_TYPE_Q8_0] = dot_q8_0,
+        [GGML_TYPE_Q4_0] = dot_q4_0, [GGML_TYPE_Q5_0] = dot_q5_0,
+        [GGML_TYPE_Q4_K] = dot_q4_k, [GGML_TYPE_Q5_K] = dot_q5_k,
+        [GGML_TYPE_Q6_K] = dot_q6_k,
+    },
+    .act = {
+        [QFMT_F32] = act_f32, [QFMT_F16] = act_f16, [QFMT_BF16] = act_bf16,
+        [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,
+    },
+    .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,
+    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16,
+};
+
+const quant_kernels *quant_kernels_avx2(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c"))
+        return &avx2_kernels;
+    return NULL;
+}
+
+#else
+
+const quant_kernels *quant_kernels_avx2(void)
+{
+    return NULL;
+}
+
+#endif

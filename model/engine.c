@@ -683,15 +683,52 @@ double engine_kv_read_bytes(const engine *e, int pos)
            (e->kv == ENGINE_KV_F16 ? 2 : 4);
 }
 
-/* Sum the "Key:  N kB" lines of /proc/self/smaps_rollup we want. */
+/* The first and one-past-last bytes of the tensor data in the mapping. */
+static void weights_span(const engine *e, const uint8_t **lo, const uint8_t **hi)
+{
+    *lo = *hi = NULL;
+    for (size_t i = 0; i < gguf_tensor_count(e->g); i++) {
+        const gguf_tensor *t = gguf_tensor_at(e->g, i);
+        const uint8_t *p = t->data;
+        if (!*lo || p < *lo)
+            *lo = p;
+        if (!*hi || p + t->size > *hi)
+            *hi = p + t->size;
+    }
+}
+
+/* Pages of [lo, hi) in memory, by mincore. */
+static uint64_t resident_bytes(const uint8_t *lo, const uint8_t *hi)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
+    uintptr_t start = (uintptr_t)lo & ~(uintptr_t)(page - 1);
+    unsigned char *vec;
+    uint64_t bytes = 0;
+
+    if (!lo || hi <= lo)
+        return 0;
+    n = ((uintptr_t)hi - start + page - 1) / page;
+    if (!(vec = malloc(n)))
+        return 0;
+    if (mincore((void *)start, n * page, vec) == 0)
+        for (size_t i = 0; i < n; i++)
+            bytes += vec[i] & 1 ? page : 0;
+    free(vec);
+    return bytes;
+}
+
+/* /proc/self/smaps_rollup's Rss and Anonymous lines. */
 int engine_memory_get(const engine *e, engine_memory *m, augur_err *err)
 {
     FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    const uint8_t *lo, *hi;
     char line[256];
 
     memset(m, 0, sizeof *m);
     for (size_t i = 0; i < gguf_tensor_count(e->g); i++)
         m->weights += gguf_tensor_at(e->g, i)->size;
+    weights_span(e, &lo, &hi);
+    m->weights_resident = resident_bytes(lo, hi);
     m->kv = e->kv_bytes;
     if (!f)
         return augur_err_set(err, AUGUR_EIO, "/proc/self/smaps_rollup: %s", strerror(errno));
@@ -703,7 +740,6 @@ int engine_memory_get(const engine *e, engine_memory *m, augur_err *err)
             m->rss_anon = kb << 10;
     }
     fclose(f);
-    m->rss_file = m->rss > m->rss_anon ? m->rss - m->rss_anon : 0;
     return AUGUR_OK;
 }
 
@@ -727,17 +763,10 @@ static void touch_pages(void *ctx, int lo, int hi, int thread)
 
 void engine_prefault(engine *e)
 {
-    const uint8_t *lo = NULL, *hi = NULL;
+    const uint8_t *lo, *hi;
     touch_job j;
 
-    for (size_t i = 0; i < gguf_tensor_count(e->g); i++) {
-        const gguf_tensor *t = gguf_tensor_at(e->g, i);
-        const uint8_t *p = t->data;
-        if (!lo || p < lo)
-            lo = p;
-        if (!hi || p + t->size > hi)
-            hi = p + t->size;
-    }
+    weights_span(e, &lo, &hi);
     if (!lo)
         return;
     j.base = lo;
@@ -749,28 +778,20 @@ void engine_prefault(engine *e)
 }
 
 typedef struct stream_job {
-    const uint64_t      *data;
-    size_t               words;
+    const engine        *e;
+    const uint8_t       *data;
     atomic_uint_fast64_t sink;
 } stream_job;
 
-enum { STREAM_CHUNK_WORDS = 1 << 17 };   /* 1 MiB per item */
+enum { STREAM_CHUNK = 1 << 20 };   /* bytes per item */
 
 static void stream_read(void *ctx, int lo, int hi, int thread)
 {
     stream_job *j = ctx;
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    size_t end = (size_t)hi * STREAM_CHUNK_WORDS < j->words ? (size_t)hi * STREAM_CHUNK_WORDS
-                                                            : j->words;
 
     (void)thread;
-    for (size_t i = (size_t)lo * STREAM_CHUNK_WORDS; i + 4 <= end; i += 4) {
-        a += j->data[i];
-        b ^= j->data[i + 1];
-        c += j->data[i + 2];
-        d ^= j->data[i + 3];
-    }
-    atomic_fetch_add(&j->sink, a + b + c + d);
+    atomic_fetch_add(&j->sink, j->e->k->stream(j->data + (size_t)lo * STREAM_CHUNK,
+                                              (size_t)(hi - lo) * STREAM_CHUNK));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -783,11 +804,11 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
 {
     stream_job j;
     double *secs;
-    uint64_t *data;
+    uint8_t *data;
     int items;
 
-    bytes -= bytes % ((size_t)STREAM_CHUNK_WORDS * 8);
-    if (bytes == 0 || reps < 1 || bytes / ((size_t)STREAM_CHUNK_WORDS * 8) > INT32_MAX)
+    bytes -= bytes % STREAM_CHUNK;
+    if (bytes == 0 || reps < 1 || bytes / STREAM_CHUNK > INT32_MAX)
         return augur_err_set(err, AUGUR_EINVAL, "bandwidth: %zu bytes, %d passes", bytes, reps);
     data = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     secs = calloc((size_t)reps, sizeof *secs);
@@ -797,14 +818,17 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
         free(secs);
         return augur_err_set(err, AUGUR_ENOMEM, "bandwidth: no memory for %zu bytes", bytes);
     }
-    memset(data, 0x5a, bytes);               /* real pages, not the shared zero page */
+    /* huge pages where the system gives them (as it may for the weights' page cache), so
+    ** the probe is not slowed by page walks; real pages, not the shared zero page */
+    madvise(data, bytes, MADV_HUGEPAGE);
+    memset(data, 0x5a, bytes);
+    j.e = e;
     j.data = data;
-    j.words = bytes / 8;
     atomic_init(&j.sink, 0);
-    items = (int)(j.words / STREAM_CHUNK_WORDS);
+    items = (int)(bytes / STREAM_CHUNK);
     for (int r = 0; r < reps; r++) {
         uint64_t t0 = time_mono_ns();
-        pool_for(e->pool, items, 1, stream_read, &j);
+        pool_for(e->pool, items, 4, stream_read, &j);
         secs[r] = (double)(time_mono_ns() - t0) / 1e9;
     }
     qsort(secs, (size_t)reps, sizeof *secs, cmp_double);

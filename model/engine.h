@@ -122,9 +122,9 @@ double engine_kv_read_bytes(const engine *e, int pos);
 
 typedef struct engine_memory {
     uint64_t rss;        /* resident set of the process */
-    uint64_t rss_anon;   /* of which memory the process allocated */
-    uint64_t rss_file;   /* of which mapped files (the weights) */
+    uint64_t rss_anon;   /* of which memory the process allocated (not file mappings) */
     uint64_t weights;    /* bytes of tensor data in the file */
+    uint64_t weights_resident;   /* of which in memory now, in the file's mapping */
     uint64_t kv;         /* bytes of the KV cache (allocated; resident as filled) */
 } engine_memory;
 

@@ -2,15 +2,21 @@
 #include "model/pool.h"
 #include "base/time.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* How long an idle worker spins before it sleeps: a token's loops follow each
-** other within microseconds, and waking a sleeping thread costs about as much. */
-enum { POOL_SPIN_NS = 200000 };
+** other within microseconds, and waking a sleeping thread costs about as much.
+** The caller, once its own chunks are done, spins a shorter while for the last
+** workers and then sleeps too: on a machine shared with other programs a worker
+** may have lost its core, and a caller that sleeps frees a core for it. */
+enum { POOL_SPIN_NS = 200000, POOL_JOIN_SPIN_NS = 20000 };
 
 struct pool {
     int              n;          /* threads, the caller included */
@@ -20,6 +26,7 @@ struct pool {
     atomic_uint      gen;        /* bumped for each loop */
     atomic_int       next;       /* the next index to hand out */
     atomic_int       busy;       /* workers not yet done with this loop */
+    atomic_int       joining;    /* the caller sleeps until busy is 0 */
     atomic_int       stop;
     pool_fn         *fn;
     void            *ctx;
@@ -79,7 +86,8 @@ static void *worker_main(void *arg)
         if (atomic_load(&p->stop))
             break;
         run_chunks(p, w->id);
-        atomic_fetch_sub(&p->busy, 1);
+        if (atomic_fetch_sub(&p->busy, 1) == 1 && atomic_load(&p->joining))
+            syscall(SYS_futex, &p->busy, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     }
     free(w);
     return NULL;
@@ -138,6 +146,23 @@ int pool_threads(const pool *p)
     return p->n;
 }
 
+/* Wait until every worker is done with the loop: spin, then sleep on busy. */
+static void pool_join(pool *p)
+{
+    uint64_t start = time_mono_ns();
+    int busy;
+
+    for (int i = 0; atomic_load(&p->busy) > 0; i++) {
+        cpu_relax();
+        if ((i & 255) == 255 && time_mono_ns() - start > POOL_JOIN_SPIN_NS)
+            break;
+    }
+    atomic_store(&p->joining, 1);
+    while ((busy = atomic_load(&p->busy)) > 0)
+        syscall(SYS_futex, &p->busy, FUTEX_WAIT_PRIVATE, busy, NULL, NULL, 0);
+    atomic_store(&p->joining, 0);
+}
+
 void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
 {
     if (n <= 0)
@@ -159,11 +184,7 @@ void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     run_chunks(p, 0);
-    for (int i = 0; atomic_load(&p->busy) > 0; i++) {
-        cpu_relax();
-        if ((i & 1023) == 1023)
-            sched_yield();
-    }
+    pool_join(p);
 }
 
 /* The (package, core) pairs of the CPUs this process may use, counted once each. */

@@ -330,6 +330,20 @@ static void attn_axpy_f16(int n, float a, const uint16_t *x, float *y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
+static uint64_t stream_u64(const void *p, size_t n)
+{
+    const uint64_t *w = p;
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+
+    for (size_t i = 0; i < n / 8; i += 4) {
+        a += w[i];
+        b ^= w[i + 1];
+        c += w[i + 2];
+        d ^= w[i + 3];
+    }
+    return a + b + c + d;
+}
+
 static const quant_kernels scalar_kernels = {
     .name = "scalar",
     .dot = {
@@ -344,7 +358,7 @@ static const quant_kernels scalar_kernels = {
         [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,
     },
     .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,
-    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16,
+    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16, .stream = stream_u64,
 };
 
 const quant_kernels *quant_kernels_scalar(void)

@@ -44,6 +44,8 @@ typedef struct quant_kernels {
     float (*dot_f16)(int n, const float *x, const uint16_t *y);
     void  (*axpy_f32)(int n, float a, const float *x, float *y);
     void  (*axpy_f16)(int n, float a, const uint16_t *x, float *y);
+    /* Read n bytes (a multiple of 128) as fast as the CPU can: the bandwidth probe. */
+    uint64_t (*stream)(const void *p, size_t n);
 } quant_kernels;
 
 const quant_kernels *quant_kernels_scalar(void);

@@ -9,6 +9,10 @@
 **
 ** Activation conversion rounds exactly as the portable code does (to nearest,
 ** ties to even), so both give the same bytes.
+**
+** A matrix-vector product streams the weights from memory once, and a core left to
+** the hardware prefetcher alone reads them at about two thirds of the speed it can:
+** the dot products ask for the weights PREFETCH bytes ahead themselves.
 */
 #include "model/quant_impl.h"
 
@@ -17,6 +21,17 @@
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+enum { PREFETCH = 2048 };
+
+#define prefetch(p) _mm_prefetch((const char *)(p) + PREFETCH, _MM_HINT_T0)
+
+/* Every cache line of a block of size bytes, PREFETCH ahead. */
+AVX2 static inline void prefetch_block(const void *p, size_t size)
+{
+    for (size_t at = 0; at < size; at += 64)
+        prefetch((const uint8_t *)p + at);
+}
 
 AVX2 static inline float hsum_ps(__m256 v)
 {
@@ -197,6 +212,7 @@ AVX2 static float dot_ps(int n, const float *a, const float *b)
     int i = 0;
 
     for (; i + 16 <= n; i += 16) {
+        prefetch(a + i);
         s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
         s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
     }
@@ -233,6 +249,7 @@ AVX2 static void dot_f16_f32(int n, const void *w, const void *x, float *out)
     int i = 0;
 
     for (; i + 16 <= n; i += 16) {
+        prefetch(a + i);
         s0 = _mm256_fmadd_ps(load_f16(a + i), _mm256_loadu_ps(b + i), s0);
         s1 = _mm256_fmadd_ps(load_f16(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
     }
@@ -252,6 +269,7 @@ AVX2 static void dot_bf16_bf16(int n, const void *w, const void *x, float *out)
     int i = 0;
 
     for (; i + 16 <= n; i += 16) {
+        prefetch(a + i);
         s0 = _mm256_fmadd_ps(load_bf16(a + i), load_bf16(b + i), s0);
         s1 = _mm256_fmadd_ps(load_bf16(a + i + 8), load_bf16(b + i + 8), s1);
     }
@@ -302,6 +320,7 @@ AVX2 static inline __m256i q5_0_bytes(const blk_q5_0 *a)
         __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();                          \
         int nb = n / QK8_0, i = 0;                                                          \
         for (; i + 2 <= nb; i += 2) {                                                       \
+            prefetch(&a[i]);                                                                \
             __m256i p0 = dot_i8(BYTES(&a[i]), load256(b[i].qs));                            \
             __m256i p1 = dot_i8(BYTES(&a[i + 1]), load256(b[i + 1].qs));                    \
             s0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d)),                 \
@@ -372,8 +391,10 @@ AVX2 static void dot_q4_k(int n, const void *w, const void *x, float *out)
     const blk_q8_k *b = x;
     float s = 0;
 
-    for (int i = 0; i < n / QK_K; i++)
+    for (int i = 0; i < n / QK_K; i++) {
+        prefetch_block(&a[i], sizeof a[i]);
         s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, NULL, &b[i]);
+    }
     *out = s;
 }
 
@@ -383,8 +404,10 @@ AVX2 static void dot_q5_k(int n, const void *w, const void *x, float *out)
     const blk_q8_k *b = x;
     float s = 0;
 
-    for (int i = 0; i < n / QK_K; i++)
+    for (int i = 0; i < n / QK_K; i++) {
+        prefetch_block(&a[i], sizeof a[i]);
         s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, a[i].qh, &b[i]);
+    }
     *out = s;
 }
 
@@ -399,6 +422,7 @@ AVX2 static void dot_q6_k(int n, const void *w, const void *x, float *out)
 
     for (int i = 0; i < n / QK_K; i++) {
         __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        prefetch_block(&a[i], sizeof a[i]);
         __m256i acc = _mm256_setzero_si256();
         int offset = hsum_epi32(_mm256_madd_epi16(load256(b[i].bsums), scales));
         for (int h = 0; h < 2; h++) {
@@ -472,6 +496,23 @@ AVX2 static void attn_axpy_f16(int n, float a, const uint16_t *x, float *y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
+AVX2 static uint64_t stream_avx2(const void *p, size_t n)
+{
+    const __m256i *v = p;
+    __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+
+    for (size_t i = 0; i < n / 32; i += 4) {
+        prefetch(v + i);
+        prefetch(v + i + 2);
+        a = _mm256_add_epi64(a, _mm256_load_si256(v + i));
+        b = _mm256_xor_si256(b, _mm256_load_si256(v + i + 1));
+        c = _mm256_add_epi64(c, _mm256_load_si256(v + i + 2));
+        d = _mm256_xor_si256(d, _mm256_load_si256(v + i + 3));
+    }
+    a = _mm256_add_epi64(_mm256_add_epi64(a, b), _mm256_add_epi64(c, d));
+    return (uint64_t)_mm256_extract_epi64(a, 0) + (uint64_t)_mm256_extract_epi64(a, 3);
+}
+
 static const quant_kernels avx2_kernels = {
     .name = "avx2",
     .dot = {
@@ -486,7 +527,7 @@ static const quant_kernels avx2_kernels = {
         [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,
     },
     .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,
-    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16,
+    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16, .stream = stream_avx2,
 };
 
 const quant_kernels *quant_kernels_avx2(void)

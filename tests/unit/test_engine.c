@@ -763,7 +763,10 @@ static void test_memory_figures(void **state)
     (void)state;
     assert_int_equal(engine_memory_get(e, &m, &err), AUGUR_OK);
     assert_true(m.rss > 0 && m.rss >= m.rss_anon);
-    assert_true(m.weights > 0);
+    assert_true(m.weights > 0 && m.weights_resident <= m.weights + 4096);
+    engine_prefault(e);
+    assert_int_equal(engine_memory_get(e, &m, &err), AUGUR_OK);
+    assert_true(m.weights_resident >= m.weights);
     assert_int_equal(m.kv, 2 * 64 * 4 * (16 + 16) * 4); /* layers, positions, heads, K+V, f32 */
     assert_true(active > 0 && active < all && all < (double)m.weights);
     engine_free(e);

@@ -11,6 +11,7 @@
 #include "model/gguf.h"
 #include "model/info.h"
 #include "model/quant.h"
+#include "model/sample.h"
 #include "model/synth.h"
 #include "model/tokenizer.h"
 
@@ -292,6 +293,13 @@ typedef struct model_opt {
 
 #define A(field) offsetof(model_args, field)
 
+/* The options every command that runs a model takes. */
+#define ENGINE_OPTS                                                                         \
+    { "--routing", OPT_LIST, A(routings), A(n_routings), 0, 1 },                            \
+    { "--threads", OPT_INT, A(threads), 0, 1, 256 },                                        \
+    { "--ctx", OPT_INT, A(ctx), 0, 1, 1 << 24 },                                            \
+    { NULL, 0, 0, 0, 0, 0 }
+
 static int model_number(const char *path, const char *opt, const char *v, double *out)
 {
     char *end;
@@ -496,16 +504,13 @@ static const model_opt run_opts[] = {
     { "--prompt", OPT_STR, A(prompt), 0, 0, 0 },
     { "-n", OPT_INT, A(n), 0, 0, 1 << 24 },
     { "--seed", OPT_INT, A(seed), A(has_seed), 0, LLONG_MAX },
-    { "--routing", OPT_LIST, A(routings), A(n_routings), 0, 1 },
     { "--temp", OPT_NUM, A(temp), A(has_temp), 0, 0 },
     { "--top-k", OPT_NUM, A(top_k), A(has_top_k), 0, 0 },
     { "--top-p", OPT_NUM, A(top_p), A(has_top_p), 0, 0 },
     { "--min-p", OPT_NUM, A(min_p), A(has_min_p), 0, 0 },
     { "--repeat-penalty", OPT_NUM, A(repeat_penalty), A(has_penalty), 0, 0 },
     { "--stop", OPT_LIST, A(stops), A(n_stops), 0, 16 },
-    { "--threads", OPT_INT, A(threads), 0, 1, 256 },
-    { "--ctx", OPT_INT, A(ctx), 0, 1, 1 << 24 },
-    { NULL, 0, 0, 0, 0, 0 },
+    ENGINE_OPTS,
 };
 
 static int model_cmd_run(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
@@ -560,15 +565,6 @@ static int model_cmd_run(cli *c, const cli_command *cmd, const char *path, int a
     return rc == AUGUR_OK ? CLI_OK : rc == AUGUR_EINVAL ? CLI_USAGE : CLI_FAILED;
 }
 
-static int model_argmax(const float *x, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
-
 static void model_eval_json(const engine *e, const token_list *ids, const float *logits,
                             const int32_t *greedy, int n_greedy)
 {
@@ -597,7 +593,7 @@ static void model_eval_text(const engine *e, const token_list *ids, const float 
 
     for (size_t t = 0; t < ids->len; t++) {
         const float *row = logits + t * (size_t)V;
-        int best = model_argmax(row, V);
+        int best = sample_argmax(row, V);
         printf("%4zu  token %-7ld  next: %ld (logit %.4f)\n", t, (long)ids->ids[t], (long)best,
                row[best]);
     }
@@ -611,10 +607,7 @@ static const model_opt eval_opts[] = {
     { "--tokens", OPT_STR, A(tokens), 0, 0, 0 },
     { "--greedy", OPT_INT, A(greedy), 0, 0, 1 << 20 },
     { "--json", OPT_FLAG, A(json), 0, 0, 0 },
-    { "--routing", OPT_LIST, A(routings), A(n_routings), 0, 1 },
-    { "--threads", OPT_INT, A(threads), 0, 1, 256 },
-    { "--ctx", OPT_INT, A(ctx), 0, 1, 1 << 24 },
-    { NULL, 0, 0, 0, 0, 0 },
+    ENGINE_OPTS,
 };
 
 static int model_cmd_eval(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
@@ -650,11 +643,11 @@ static int model_cmd_eval(cli *c, const cli_command *cmd, const char *path, int 
                             : engine_eval(e, ids.ids, (int)ids.len, logits, 1, &err);
     if (rc == AUGUR_OK && a.greedy > 0) {
         float *row = malloc((size_t)V * sizeof *row);
-        int32_t next = model_argmax(logits + (ids.len - 1) * (size_t)V, V);
+        int32_t next = sample_argmax(logits + (ids.len - 1) * (size_t)V, V);
         while (rc == AUGUR_OK && row && n < a.greedy) {
             greedy[n++] = next;
             if (n < a.greedy && (rc = engine_eval(e, &next, 1, row, 0, &err)) == AUGUR_OK)
-                next = model_argmax(row, V);
+                next = sample_argmax(row, V);
         }
         if (!row)
             rc = augur_err_set(&err, AUGUR_ENOMEM, "out of memory");
@@ -724,7 +717,7 @@ static int model_bench_routing(engine *e, const model_args *a, const int32_t *pr
         engine_stats_reset(e);
         t0 = time_mono_ns();
         for (int i = 0; i < a->n && rc == AUGUR_OK; i++) {
-            int32_t next = model_argmax(logits, V);
+            int32_t next = sample_argmax(logits, V);
             rc = engine_eval(e, &next, 1, logits, 0, err);
         }
         tg[r < 0 ? 0 : r] = (double)a->n * 1e9 / (double)(time_mono_ns() - t0);
@@ -860,12 +853,7 @@ static double model_nll(const float *logits, int V, int32_t next)
     return log(sum) + max - logits[next];
 }
 
-static const model_opt perplexity_opts[] = {
-    { "--ctx", OPT_INT, A(ctx), 0, 2, 1 << 24 },
-    { "--routing", OPT_LIST, A(routings), A(n_routings), 0, 1 },
-    { "--threads", OPT_INT, A(threads), 0, 1, 256 },
-    { NULL, 0, 0, 0, 0, 0 },
-};
+static const model_opt perplexity_opts[] = { ENGINE_OPTS };
 
 static int model_cmd_perplexity(cli *c, const cli_command *cmd, const char *path, int argc,
                                 char **argv)
@@ -884,6 +872,8 @@ static int model_cmd_perplexity(cli *c, const cli_command *cmd, const char *path
 
     if ((rc = model_parse(cmd, path, argc, argv, perplexity_opts, 2, &a)) >= 0)
         return rc;
+    if (a.ctx == 1)
+        return cli_usage(path, "--ctx needs at least 2: the first token of a chunk is not scored");
     if ((rc = model_engine_open(c, path, &a, &e)) != CLI_OK)
         return rc;
     V = engine_shape_of(e)->vocab;

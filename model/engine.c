@@ -277,7 +277,8 @@ static int bind_layer(engine *e, layer *L, int l, augur_err *err)
     int d = s->width, qdim = s->heads * s->head_k, kdim = s->heads_kv * s->head_k;
     int vdim = s->heads_kv * s->head_v, odim = s->heads * s->head_v, rc;
     int qk_norm = e->arch == ARCH_OLMOE || e->arch == ARCH_QWEN3MOE;
-    int qn = e->arch == ARCH_OLMOE ? qdim : s->head_k, kn = e->arch == ARCH_OLMOE ? kdim : s->head_k;
+    int qn = e->arch == ARCH_OLMOE ? qdim : s->head_k;
+    int kn = e->arch == ARCH_OLMOE ? kdim : s->head_k;
 
     if ((rc = bind_vec(e, &L->attn_norm, tname(n, sizeof n, l, "attn_norm.weight"), d, 1,
                        err)) != AUGUR_OK ||
@@ -287,9 +288,12 @@ static int bind_layer(engine *e, layer *L, int l, augur_err *err)
                        err)) != AUGUR_OK ||
         (rc = bind_vec(e, &L->k_norm, tname(n, sizeof n, l, "attn_k_norm.weight"), kn, qk_norm,
                        err)) != AUGUR_OK ||
-        (rc = bind_vec(e, &L->bq, tname(n, sizeof n, l, "attn_q.bias"), qdim, 0, err)) != AUGUR_OK ||
-        (rc = bind_vec(e, &L->bk, tname(n, sizeof n, l, "attn_k.bias"), kdim, 0, err)) != AUGUR_OK ||
-        (rc = bind_vec(e, &L->bv, tname(n, sizeof n, l, "attn_v.bias"), vdim, 0, err)) != AUGUR_OK ||
+        (rc = bind_vec(e, &L->bq, tname(n, sizeof n, l, "attn_q.bias"), qdim, 0,
+                       err)) != AUGUR_OK ||
+        (rc = bind_vec(e, &L->bk, tname(n, sizeof n, l, "attn_k.bias"), kdim, 0,
+                       err)) != AUGUR_OK ||
+        (rc = bind_vec(e, &L->bv, tname(n, sizeof n, l, "attn_v.bias"), vdim, 0,
+                       err)) != AUGUR_OK ||
         (rc = bind_vec(e, &L->bo, tname(n, sizeof n, l, "attn_output.bias"), d, 0,
                        err)) != AUGUR_OK ||
         (rc = bind_mat(e, &L->wq, tname(n, sizeof n, l, "attn_q.weight"), d, qdim, 1, 1,
@@ -321,7 +325,8 @@ static int bind_tensors(engine *e, augur_err *err)
     s->vocab = (int)embd->ne[1];
     if ((rc = bind_mat(e, &e->embd, "token_embd.weight", s->width, s->vocab, 1, 1,
                        err)) != AUGUR_OK ||
-        (rc = bind_mat(e, &e->output, "output.weight", s->width, s->vocab, 1, 0, err)) != AUGUR_OK ||
+        (rc = bind_mat(e, &e->output, "output.weight", s->width, s->vocab, 1, 0,
+                       err)) != AUGUR_OK ||
         (rc = bind_vec(e, &e->out_norm, "output_norm.weight", s->width, 1, err)) != AUGUR_OK)
         return rc;
     if (!e->output.rows)
@@ -416,8 +421,8 @@ static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
     e->batch = o->batch > 0 ? o->batch : ENGINE_BATCH;
     if (e->shape.experts == 0)
         e->shape.ff_expert = 0;
-    if ((rc = pool_new(&e->pool, threads, err)) != AUGUR_OK || (rc = alloc_kv(e, err)) != AUGUR_OK ||
-        (rc = alloc_scratch(e, err)) != AUGUR_OK)
+    if ((rc = pool_new(&e->pool, threads, err)) != AUGUR_OK ||
+        (rc = alloc_kv(e, err)) != AUGUR_OK || (rc = alloc_scratch(e, err)) != AUGUR_OK)
         return rc;
     return AUGUR_OK;
 }

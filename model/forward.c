@@ -140,6 +140,12 @@ static const uint8_t *act_get(engine *e, act *a, uint32_t type)
 
 /* ---- matrix products ------------------------------------------------------------------- */
 
+/* Row r of matrix `expert` of w. */
+static const uint8_t *mat_row(const mat *w, int expert, int r)
+{
+    return w->data + (size_t)expert * w->mat_bytes + (size_t)r * w->row_bytes;
+}
+
 /* out[t][r] = W[r] · x[t]: one matrix (an expert's, for a 3-D tensor) of a product. */
 typedef struct mm_part {
     const mat     *w;
@@ -166,8 +172,7 @@ static void mm_rows(void *ctx, int lo, int hi, int thread)
         int rr = r;
         while (rr >= p->w->rows)
             rr -= p++->w->rows;
-        const uint8_t *row = p->w->data + (size_t)p->expert * p->w->mat_bytes +
-                             (size_t)rr * p->w->row_bytes;
+        const uint8_t *row = mat_row(p->w, p->expert, rr);
         quant_dot_fn *dot = j->e->k->dot[p->w->type];
         for (int t = 0; t < j->T; t++)
             dot(p->w->cols, row, p->xq + t * p->xq_row, &p->out[(size_t)t * p->stride + rr]);
@@ -226,7 +231,8 @@ static void attn_heads(void *ctx, int lo, int hi, int thread)
     attn_job *j = ctx;
     engine *e = j->e;
     const engine_shape *s = &e->shape;
-    int kdim = s->heads_kv * s->head_k, vdim = s->heads_kv * s->head_v, group = s->heads / s->heads_kv;
+    int kdim = s->heads_kv * s->head_k, vdim = s->heads_kv * s->head_v;
+    int group = s->heads / s->heads_kv;
     size_t kv_elem = e->kv == ENGINE_KV_F16 ? 2 : 4;
     const uint8_t *kc = (const uint8_t *)e->kcache + (size_t)j->layer * e->n_ctx * kdim * kv_elem;
     const uint8_t *vc = (const uint8_t *)e->vcache + (size_t)j->layer * e->n_ctx * vdim * kv_elem;
@@ -346,10 +352,8 @@ static void gate_up_row(const ffn_job *j, int expert, int r, int t, float *out)
     const mat *g = j->gate, *u = j->up;
     float a, b;
 
-    j->e->k->dot[g->type](g->cols, g->data + (size_t)expert * g->mat_bytes + (size_t)r * g->row_bytes,
-                          j->xg + t * j->xg_row, &a);
-    j->e->k->dot[u->type](u->cols, u->data + (size_t)expert * u->mat_bytes + (size_t)r * u->row_bytes,
-                          j->xu + t * j->xu_row, &b);
+    j->e->k->dot[g->type](g->cols, mat_row(g, expert, r), j->xg + t * j->xg_row, &a);
+    j->e->k->dot[u->type](u->cols, mat_row(u, expert, r), j->xu + t * j->xu_row, &b);
     *out = silu(a) * b;
 }
 
@@ -393,7 +397,8 @@ static void ffn_job_init(ffn_job *j, engine *e, act *x, const mat *gate, const m
 }
 
 /* out[T][d] = down · (silu(gate·x) ⊙ up·x) */
-static void ffn_dense(engine *e, act *x, const mat *gate, const mat *up, const mat *down, float *out)
+static void ffn_dense(engine *e, act *x, const mat *gate, const mat *up, const mat *down,
+                      float *out)
 {
     ffn_job j;
 
@@ -496,7 +501,7 @@ static void ffn_down_rows(void *ctx, int lo, int hi, int thread)
     for (int a = 0; a < j->n_active; a++) {
         int ex = j->active[a];
         for (int r = lo; r < hi; r++) {
-            const uint8_t *row = w->data + (size_t)ex * w->mat_bytes + (size_t)r * w->row_bytes;
+            const uint8_t *row = mat_row(w, ex, r);
             for (int i = e->group[ex]; i < e->group[ex + 1]; i++) {
                 float y;
                 e->k->dot[w->type](w->cols, row, j->hq + i * j->hq_row, &y);

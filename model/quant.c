@@ -218,57 +218,33 @@ static int k_mins_dot(const uint8_t *scales, const int16_t *bsums)
     return sum;
 }
 
-static void dot_q4_k(int n, const void *w, const void *x, float *out)
+/* q4_K (qh NULL) and q5_K: d·Σ scale_j·(q·y)_j − dmin·Σ min_j·(Σy)_j. */
+static float dot_k45_block(const uint16_t *dd, const uint8_t *scales, const uint8_t *qs,
+                           const uint8_t *qh, const blk_q8_k *b)
 {
-    const blk_q4_k *a = w;
-    const blk_q8_k *b = x;
-    float s = 0;
+    const int8_t *y = b->qs;
+    int sumi = 0;
 
-    for (int i = 0; i < n / QK_K; i++) {
-        const uint8_t *q = a[i].qs;
-        const int8_t *y = b[i].qs;
-        int sumi = 0;
-        for (int c = 0; c < 4; c++, q += 32, y += 64) {
-            int sc0, sc1, m, lo = 0, hi = 0;
-            k_scale_min(a[i].scales, 2 * c, &sc0, &m);
-            k_scale_min(a[i].scales, 2 * c + 1, &sc1, &m);
-            for (int l = 0; l < 32; l++) {
-                lo += (q[l] & 0xF) * y[l];
-                hi += (q[l] >> 4) * y[l + 32];
-            }
-            sumi += sc0 * lo + sc1 * hi;
+    for (int c = 0; c < 4; c++, qs += 32, y += 64) {
+        int sc0, sc1, m, lo = 0, hi = 0;
+        k_scale_min(scales, 2 * c, &sc0, &m);
+        k_scale_min(scales, 2 * c + 1, &sc1, &m);
+        for (int l = 0; l < 32; l++) {
+            int h0 = qh ? ((qh[l] >> (2 * c)) & 1) << 4 : 0;
+            int h1 = qh ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0;
+            lo += ((qs[l] & 0xF) | h0) * y[l];
+            hi += ((qs[l] >> 4) | h1) * y[l + 32];
         }
-        s += fp16_to_f32(a[i].d) * b[i].d * (float)sumi -
-             fp16_to_f32(a[i].dmin) * b[i].d * (float)k_mins_dot(a[i].scales, b[i].bsums);
+        sumi += sc0 * lo + sc1 * hi;
     }
-    *out = s;
+    return fp16_to_f32(dd[0]) * b->d * (float)sumi -
+           fp16_to_f32(dd[1]) * b->d * (float)k_mins_dot(scales, b->bsums);
 }
 
-static void dot_q5_k(int n, const void *w, const void *x, float *out)
-{
-    const blk_q5_k *a = w;
-    const blk_q8_k *b = x;
-    float s = 0;
+#define NO_PREFETCH(block, size) (void)0
 
-    for (int i = 0; i < n / QK_K; i++) {
-        const uint8_t *q = a[i].qs, *qh = a[i].qh;
-        const int8_t *y = b[i].qs;
-        int sumi = 0;
-        for (int c = 0; c < 4; c++, q += 32, y += 64) {
-            int sc0, sc1, m, lo = 0, hi = 0;
-            k_scale_min(a[i].scales, 2 * c, &sc0, &m);
-            k_scale_min(a[i].scales, 2 * c + 1, &sc1, &m);
-            for (int l = 0; l < 32; l++) {
-                lo += ((q[l] & 0xF) | ((qh[l] >> (2 * c)) & 1) << 4) * y[l];
-                hi += ((q[l] >> 4) | ((qh[l] >> (2 * c + 1)) & 1) << 4) * y[l + 32];
-            }
-            sumi += sc0 * lo + sc1 * hi;
-        }
-        s += fp16_to_f32(a[i].d) * b[i].d * (float)sumi -
-             fp16_to_f32(a[i].dmin) * b[i].d * (float)k_mins_dot(a[i].scales, b[i].bsums);
-    }
-    *out = s;
-}
+DOT_K45(dot_q4_k, blk_q4_k, NULL, , NO_PREFETCH)
+DOT_K45(dot_q5_k, blk_q5_k, a[i].qh, , NO_PREFETCH)
 
 /* The 6-bit quant (0..63) of value j (0..255) of a q6_K block, and its sub-block. */
 static int q6_k_quant(const blk_q6_k *a, int j)
@@ -330,7 +306,7 @@ static void attn_axpy_f16(int n, float a, const uint16_t *x, float *y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
-static uint64_t stream_u64(const void *p, size_t n)
+static uint64_t stream_read(const void *p, size_t n)
 {
     const uint64_t *w = p;
     uint64_t a = 0, b = 0, c = 0, d = 0;
@@ -344,22 +320,7 @@ static uint64_t stream_u64(const void *p, size_t n)
     return a + b + c + d;
 }
 
-static const quant_kernels scalar_kernels = {
-    .name = "scalar",
-    .dot = {
-        [GGML_TYPE_F32] = dot_f32_f32, [GGML_TYPE_F16] = dot_f16_f32,
-        [GGML_TYPE_BF16] = dot_bf16_bf16, [GGML_TYPE_Q8_0] = dot_q8_0,
-        [GGML_TYPE_Q4_0] = dot_q4_0, [GGML_TYPE_Q5_0] = dot_q5_0,
-        [GGML_TYPE_Q4_K] = dot_q4_k, [GGML_TYPE_Q5_K] = dot_q5_k,
-        [GGML_TYPE_Q6_K] = dot_q6_k,
-    },
-    .act = {
-        [QFMT_F32] = act_f32, [QFMT_F16] = act_f16, [QFMT_BF16] = act_bf16,
-        [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,
-    },
-    .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,
-    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16, .stream = stream_u64,
-};
+static const quant_kernels scalar_kernels = QUANT_KERNELS("scalar");
 
 const quant_kernels *quant_kernels_scalar(void)
 {

@@ -193,7 +193,8 @@ AVX2 static void act_q8_k(const float *x, void *out, int n)
                 __m256i w = _mm256_cvtepi8_epi16(h ? _mm256_extracti128_si256(q[0], 1)
                                                    : _mm256_castsi256_si128(q[0]));
                 __m256i s = _mm256_madd_epi16(w, _mm256_set1_epi16(1));
-                __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+                __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s),
+                                           _mm256_extracti128_si256(s, 1));
                 s4 = _mm_hadd_epi32(s4, s4);
                 s4 = _mm_hadd_epi32(s4, s4);
                 y[b].bsums[(k + 16 * h) / 16] = (int16_t)_mm_cvtsi128_si32(s4);
@@ -205,23 +206,9 @@ AVX2 static void act_q8_k(const float *x, void *out, int n)
 
 /* ---- dot products of half and single precision ------------------------------------ */
 
-AVX2 static float dot_ps(int n, const float *a, const float *b)
+AVX2 static inline __m256 load_f32(const float *p)
 {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    float s;
-    int i = 0;
-
-    for (; i + 16 <= n; i += 16) {
-        prefetch(a + i);
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8)
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    s = hsum_ps(_mm256_add_ps(s0, s1));
-    for (; i < n; i++)
-        s += a[i] * b[i];
-    return s;
+    return _mm256_loadu_ps(p);
 }
 
 AVX2 static inline __m256 load_f16(const uint16_t *p)
@@ -235,6 +222,34 @@ AVX2 static inline __m256 load_bf16(const uint16_t *p)
     return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
 }
 
+static inline float f32_value(float x) { return x; }
+
+/* float NAME(n, a, b): Σ a[i]·b[i] over elements of types TA, TB, loaded eight at a
+** time by LOADA, LOADB and one at a time (the tail) by VALA, VALB. */
+#define DOT_FLOATS(NAME, TA, LOADA, VALA, TB, LOADB, VALB)                                 \
+    AVX2 static float NAME(int n, const TA *a, const TB *b)                                 \
+    {                                                                                       \
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();                          \
+        float s;                                                                            \
+        int i = 0;                                                                          \
+        for (; i + 16 <= n; i += 16) {                                                      \
+            prefetch(a + i);                                                                \
+            s0 = _mm256_fmadd_ps(LOADA(a + i), LOADB(b + i), s0);                           \
+            s1 = _mm256_fmadd_ps(LOADA(a + i + 8), LOADB(b + i + 8), s1);                   \
+        }                                                                                   \
+        for (; i + 8 <= n; i += 8)                                                          \
+            s0 = _mm256_fmadd_ps(LOADA(a + i), LOADB(b + i), s0);                           \
+        s = hsum_ps(_mm256_add_ps(s0, s1));                                                 \
+        for (; i < n; i++)                                                                  \
+            s += VALA(a[i]) * VALB(b[i]);                                                   \
+        return s;                                                                           \
+    }
+
+DOT_FLOATS(dot_ps, float, load_f32, f32_value, float, load_f32, f32_value)
+DOT_FLOATS(dot_f16_ps, uint16_t, load_f16, fp16_to_f32, float, load_f32, f32_value)
+DOT_FLOATS(dot_ps_f16, float, load_f32, f32_value, uint16_t, load_f16, fp16_to_f32)
+DOT_FLOATS(dot_bf16, uint16_t, load_bf16, bf16_to_f32, uint16_t, load_bf16, bf16_to_f32)
+
 AVX2 static void dot_f32_f32(int n, const void *w, const void *x, float *out)
 {
     *out = dot_ps(n, w, x);
@@ -242,43 +257,12 @@ AVX2 static void dot_f32_f32(int n, const void *w, const void *x, float *out)
 
 AVX2 static void dot_f16_f32(int n, const void *w, const void *x, float *out)
 {
-    const uint16_t *a = w;
-    const float *b = x;
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    float s;
-    int i = 0;
-
-    for (; i + 16 <= n; i += 16) {
-        prefetch(a + i);
-        s0 = _mm256_fmadd_ps(load_f16(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(load_f16(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8)
-        s0 = _mm256_fmadd_ps(load_f16(a + i), _mm256_loadu_ps(b + i), s0);
-    s = hsum_ps(_mm256_add_ps(s0, s1));
-    for (; i < n; i++)
-        s += fp16_to_f32(a[i]) * b[i];
-    *out = s;
+    *out = dot_f16_ps(n, w, x);
 }
 
 AVX2 static void dot_bf16_bf16(int n, const void *w, const void *x, float *out)
 {
-    const uint16_t *a = w, *b = x;
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    float s;
-    int i = 0;
-
-    for (; i + 16 <= n; i += 16) {
-        prefetch(a + i);
-        s0 = _mm256_fmadd_ps(load_bf16(a + i), load_bf16(b + i), s0);
-        s1 = _mm256_fmadd_ps(load_bf16(a + i + 8), load_bf16(b + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8)
-        s0 = _mm256_fmadd_ps(load_bf16(a + i), load_bf16(b + i), s0);
-    s = hsum_ps(_mm256_add_ps(s0, s1));
-    for (; i < n; i++)
-        s += bf16_to_f32(a[i]) * bf16_to_f32(b[i]);
-    *out = s;
+    *out = dot_bf16(n, w, x);
 }
 
 /* ---- dot products of 32-value blocks ----------------------------------------------- */
@@ -385,31 +369,8 @@ AVX2 static inline float dot_k45_block(const uint16_t *dd, const uint8_t *scales
            h2f(dd[1]) * y->d * (float)mins_dot(m, y->bsums);
 }
 
-AVX2 static void dot_q4_k(int n, const void *w, const void *x, float *out)
-{
-    const blk_q4_k *a = w;
-    const blk_q8_k *b = x;
-    float s = 0;
-
-    for (int i = 0; i < n / QK_K; i++) {
-        prefetch_block(&a[i], sizeof a[i]);
-        s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, NULL, &b[i]);
-    }
-    *out = s;
-}
-
-AVX2 static void dot_q5_k(int n, const void *w, const void *x, float *out)
-{
-    const blk_q5_k *a = w;
-    const blk_q8_k *b = x;
-    float s = 0;
-
-    for (int i = 0; i < n / QK_K; i++) {
-        prefetch_block(&a[i], sizeof a[i]);
-        s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, a[i].qh, &b[i]);
-    }
-    *out = s;
-}
+DOT_K45(dot_q4_k, blk_q4_k, NULL, AVX2, prefetch_block)
+DOT_K45(dot_q5_k, blk_q5_k, a[i].qh, AVX2, prefetch_block)
 
 /* q6_K: quants 0..63 times the activation, per 16-value group times its scale, less
 ** 32 · scale · (the group's activation sum). */
@@ -462,16 +423,7 @@ AVX2 static float attn_dot_f32(int n, const float *x, const float *y)
 
 AVX2 static float attn_dot_f16(int n, const float *x, const uint16_t *y)
 {
-    __m256 s0 = _mm256_setzero_ps();
-    float s;
-    int i = 0;
-
-    for (; i + 8 <= n; i += 8)
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), load_f16(y + i), s0);
-    s = hsum_ps(s0);
-    for (; i < n; i++)
-        s += x[i] * fp16_to_f32(y[i]);
-    return s;
+    return dot_ps_f16(n, x, y);
 }
 
 AVX2 static void attn_axpy_f32(int n, float a, const float *x, float *y)
@@ -480,7 +432,8 @@ AVX2 static void attn_axpy_f32(int n, float a, const float *x, float *y)
     int i = 0;
 
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+        _mm256_storeu_ps(y + i,
+                         _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
     for (; i < n; i++)
         y[i] += a * x[i];
 }
@@ -496,7 +449,7 @@ AVX2 static void attn_axpy_f16(int n, float a, const uint16_t *x, float *y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
-AVX2 static uint64_t stream_avx2(const void *p, size_t n)
+AVX2 static uint64_t stream_read(const void *p, size_t n)
 {
     const __m256i *v = p;
     __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
@@ -513,22 +466,7 @@ AVX2 static uint64_t stream_avx2(const void *p, size_t n)
     return (uint64_t)_mm256_extract_epi64(a, 0) + (uint64_t)_mm256_extract_epi64(a, 3);
 }
 
-static const quant_kernels avx2_kernels = {
-    .name = "avx2",
-    .dot = {
-        [GGML_TYPE_F32] = dot_f32_f32, [GGML_TYPE_F16] = dot_f16_f32,
-        [GGML_TYPE_BF16] = dot_bf16_bf16, [GGML_TYPE_Q8_0] = dot_q8_0,
-        [GGML_TYPE_Q4_0] = dot_q4_0, [GGML_TYPE_Q5_0] = dot_q5_0,
-        [GGML_TYPE_Q4_K] = dot_q4_k, [GGML_TYPE_Q5_K] = dot_q5_k,
-        [GGML_TYPE_Q6_K] = dot_q6_k,
-    },
-    .act = {
-        [QFMT_F32] = act_f32, [QFMT_F16] = act_f16, [QFMT_BF16] = act_bf16,
-        [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,
-    },
-    .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,
-    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16, .stream = stream_avx2,
-};
+static const quant_kernels avx2_kernels = QUANT_KERNELS("avx2");
 
 const quant_kernels *quant_kernels_avx2(void)
 {

@@ -134,4 +134,37 @@ static inline void k_scale_min(const uint8_t *s, int j, int *sc, int *m)
     }
 }
 
+/* dot_q4_k and dot_q5_k (qh NULL for q4_K) over dot_k45_block, which each kernel file
+** defines; ATTR marks the functions, PREFETCH(block, size) may ask for what comes next. */
+#define DOT_K45(NAME, TYPE, QH, ATTR, PREFETCH)                                             \
+    ATTR static void NAME(int n, const void *w, const void *x, float *out)                  \
+    {                                                                                       \
+        const TYPE *a = w;                                                                  \
+        const blk_q8_k *b = x;                                                              \
+        float s = 0;                                                                        \
+        for (int i = 0; i < n / QK_K; i++) {                                                \
+            PREFETCH(&a[i], sizeof a[i]);                                                   \
+            s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, QH, &b[i]);                   \
+        }                                                                                   \
+        *out = s;                                                                           \
+    }
+
+/* The table of kernels: each file defines functions of these names. */
+#define QUANT_KERNELS(NAME) {                                                               \
+    .name = NAME,                                                                           \
+    .dot = {                                                                                \
+        [GGML_TYPE_F32] = dot_f32_f32, [GGML_TYPE_F16] = dot_f16_f32,                      \
+        [GGML_TYPE_BF16] = dot_bf16_bf16, [GGML_TYPE_Q8_0] = dot_q8_0,                     \
+        [GGML_TYPE_Q4_0] = dot_q4_0, [GGML_TYPE_Q5_0] = dot_q5_0,                          \
+        [GGML_TYPE_Q4_K] = dot_q4_k, [GGML_TYPE_Q5_K] = dot_q5_k,                          \
+        [GGML_TYPE_Q6_K] = dot_q6_k,                                                       \
+    },                                                                                      \
+    .act = {                                                                                \
+        [QFMT_F32] = act_f32, [QFMT_F16] = act_f16, [QFMT_BF16] = act_bf16,                \
+        [QFMT_Q8_0] = act_q8_0, [QFMT_Q8_K] = act_q8_k,                                    \
+    },                                                                                      \
+    .dot_f32 = attn_dot_f32, .dot_f16 = attn_dot_f16,                                      \
+    .axpy_f32 = attn_axpy_f32, .axpy_f16 = attn_axpy_f16, .stream = stream_read,            \
+}
+
 #endif

@@ -51,8 +51,9 @@ int sampler_new(sampler **out, int n_vocab, const sampler_params *p, augur_err *
     uint64_t seed = p->seed;
 
     *out = NULL;
-    if (n_vocab < 1 || !(p->temperature >= 0) || p->top_k < 0 || !(p->top_p >= 0 && p->top_p <= 1) ||
-        !(p->min_p >= 0 && p->min_p <= 1) || !(p->repeat_penalty > 0) || p->repeat_last_n < 0)
+    if (n_vocab < 1 || !(p->temperature >= 0) || p->top_k < 0 ||
+        !(p->top_p >= 0 && p->top_p <= 1) || !(p->min_p >= 0 && p->min_p <= 1) ||
+        !(p->repeat_penalty > 0) || p->repeat_last_n < 0)
         return augur_err_set(err, AUGUR_EINVAL, "sampling: a parameter out of range (temperature "
                              ">= 0, top_k >= 0, top_p and min_p within 0 and 1, repeat_penalty "
                              "> 0, repeat_last_n >= 0)");
@@ -117,6 +118,16 @@ static void select_top(cand *c, int n, int k)
     }
 }
 
+int32_t sample_argmax(const float *x, int n)
+{
+    int32_t best = 0;
+
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[best])
+            best = i;
+    return best;
+}
+
 static void apply_penalty(sampler *s, const int32_t *history, size_t n)
 {
     size_t from = n > (size_t)s->p.repeat_last_n ? n - (size_t)s->p.repeat_last_n : 0;
@@ -136,7 +147,7 @@ static void apply_penalty(sampler *s, const int32_t *history, size_t n)
 
 int32_t sampler_sample(sampler *s, const float *logits, const int32_t *history, size_t n_history)
 {
-    int n = s->n_vocab, best = 0;
+    int n = s->n_vocab, best;
     double sum = 0, cum = 0, u;
     float max;
 
@@ -144,9 +155,7 @@ int32_t sampler_sample(sampler *s, const float *logits, const int32_t *history, 
     for (int i = 0; i < n; i++)
         s->cands[i].id = i;
     apply_penalty(s, history, n_history);
-    for (int i = 1; i < n; i++)
-        if (s->logits[i] > s->logits[best])
-            best = i;
+    best = sample_argmax(s->logits, n);
     if (s->p.temperature <= 0)
         return best;
 

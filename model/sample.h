@@ -44,4 +44,7 @@ void sampler_free(sampler *s);
 
 int32_t sampler_sample(sampler *s, const float *logits, const int32_t *history, size_t n_history);
 
+/* The index of the largest of x[n], the lower one on a tie: the greedy choice. */
+int32_t sample_argmax(const float *x, int n);
+
 #endif

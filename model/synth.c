@@ -303,8 +303,10 @@ static int synth_check(const synth_opts *o, augur_err *err)
                              o->experts, o->vocab, SYNTH_FIRST_PIECE + 1, o->context);
     hd = o->head_dim ? o->head_dim : o->width / o->heads;
     if (hd < 2 || hd % 2)
-        return augur_err_set(err, AUGUR_EINVAL, "synth: heads of %d values (need an even size)", hd);
-    if ((o->experts == 0) != (o->experts_used == 0) || (o->experts == 0 && strcmp(o->arch, "llama")))
+        return augur_err_set(err, AUGUR_EINVAL, "synth: heads of %d values (need an even size)",
+                             hd);
+    if ((o->experts == 0) != (o->experts_used == 0) ||
+        (o->experts == 0 && strcmp(o->arch, "llama")))
         return augur_err_set(err, AUGUR_EINVAL, "synth: %s needs experts and experts used",
                              o->arch);
     if (!quant_supported(o->type))
@@ -328,8 +330,10 @@ int synth_write(const synth_opts *o, const char *path, augur_err *err)
         goto done;
     }
     if ((rc = add_meta(o, w, err)) != AUGUR_OK ||
-        (rc = add(&s, w, -1, "token_embd.weight", o->width, o->vocab, 1, 1, 0, 1, err)) != AUGUR_OK ||
-        (rc = add(&s, w, -1, "output_norm.weight", o->width, 1, 1, 0, 1, 0.06f, err)) != AUGUR_OK ||
+        (rc = add(&s, w, -1, "token_embd.weight", o->width, o->vocab, 1, 1, 0, 1,
+                  err)) != AUGUR_OK ||
+        (rc = add(&s, w, -1, "output_norm.weight", o->width, 1, 1, 0, 1, 0.06f,
+                  err)) != AUGUR_OK ||
         (!o->tied && (rc = add(&s, w, -1, "output.weight", o->width, o->vocab, 1, 1, 0,
                                2 / sqrtf((float)o->width), err)) != AUGUR_OK))
         goto done;

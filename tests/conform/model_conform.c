@@ -29,6 +29,7 @@
 #include "model/engine.h"
 #include "model/gguf.h"
 #include "model/quant.h"
+#include "model/sample.h"
 #include "model/tokenizer.h"
 
 #include <dirent.h>
@@ -343,15 +344,6 @@ static int reference_read(const char *path, reference *r, augur_err *err)
     return 0;
 }
 
-static int argmax(const float *x, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
-
 /* Evaluate r's tokens in one batch and continue greedily; compare by the table. */
 static int forward_case(const char *model, const char *name, const reference *r, int scalar,
                         const char *kind, buf *why)
@@ -360,7 +352,7 @@ static int forward_case(const char *model, const char *name, const reference *r,
     float *logits = calloc((size_t)r->n_tokens * r->n_vocab, sizeof *logits);
     double max = 0, sum = 0;
     augur_err err = { 0 };
-    int top1 = 0, greedy = 0, ok;
+    int top1 = 0, greedy = 0, ok, next;
     engine *e = NULL;
 
     o.scalar = scalar;
@@ -373,20 +365,21 @@ static int forward_case(const char *model, const char *name, const reference *r,
         return 0;
     }
     for (int t = 0; t < r->n_tokens; t++) {
-        const float *got = logits + (size_t)t * r->n_vocab, *want = r->logits + (size_t)t * r->n_vocab;
+        const float *got = logits + (size_t)t * r->n_vocab;
+        const float *want = r->logits + (size_t)t * r->n_vocab;
         for (int v = 0; v < r->n_vocab; v++) {
             double d = fabs((double)got[v] - want[v]);
             max = d > max ? d : max;
             sum += d;
         }
-        top1 += argmax(got, r->n_vocab) == argmax(want, r->n_vocab);
+        top1 += sample_argmax(got, r->n_vocab) == sample_argmax(want, r->n_vocab);
     }
-    for (int i = 0, next = argmax(logits + (size_t)(r->n_tokens - 1) * r->n_vocab, r->n_vocab);
-         i < r->n_greedy; i++) {
+    next = sample_argmax(logits + (size_t)(r->n_tokens - 1) * r->n_vocab, r->n_vocab);
+    for (int i = 0; i < r->n_greedy; i++) {
         greedy += next == r->greedy[i];
         if (engine_eval(e, &next, 1, logits, 0, &err) != AUGUR_OK)
             break;
-        next = argmax(logits, r->n_vocab);
+        next = sample_argmax(logits, r->n_vocab);
     }
     sum /= (double)r->n_tokens * r->n_vocab;
     if (strcmp(kind, "f32") == 0)

@@ -8,6 +8,7 @@
 #include "model/engine.h"
 #include "model/gguf.h"
 #include "model/quant.h"
+#include "model/sample.h"
 #include "model/synth.h"
 
 #include <math.h>
@@ -87,11 +88,119 @@ static void ref_rope(double *v, int heads, int hd, int pos, int neox, double bas
         }
 }
 
-static double meta(const gguf *g, const char *arch, const char *key, double dflt)
+/* The hyperparameters, read here on their own from the metadata. */
+typedef struct ref_model {
+    const gguf *g;
+    char   arch[32];
+    int    granite, olmoe, qwen3, qwen2, neox, renorm;
+    int    d, L, H, Hkv, hd, E, K, V;
+    double eps, base, embd_scale, resid, logit_scale, att_scale;
+} ref_model;
+
+static double meta(const ref_model *m, const char *key, double dflt)
 {
     char full[96];
-    snprintf(full, sizeof full, "%s.%s", arch, key);
-    return gguf_find_float(g, full, dflt);
+    snprintf(full, sizeof full, "%s.%s", m->arch, key);
+    return gguf_find_float(m->g, full, dflt);
+}
+
+static void ref_model_read(ref_model *m, const gguf *g)
+{
+    gguf_str a = gguf_find_str(g, "general.architecture");
+
+    m->g = g;
+    snprintf(m->arch, sizeof m->arch, "%.*s", (int)a.len, a.ptr);
+    m->granite = strcmp(m->arch, "granitemoe") == 0;
+    m->olmoe = strcmp(m->arch, "olmoe") == 0;
+    m->qwen3 = strcmp(m->arch, "qwen3moe") == 0;
+    m->qwen2 = strcmp(m->arch, "qwen2moe") == 0;
+    m->neox = m->olmoe || m->qwen3 || m->qwen2;
+    m->renorm = !m->olmoe && !m->qwen2;
+    m->d = (int)meta(m, "embedding_length", 0);
+    m->L = (int)meta(m, "block_count", 0);
+    m->H = (int)meta(m, "attention.head_count", 0);
+    m->Hkv = (int)meta(m, "attention.head_count_kv", m->H);
+    m->hd = m->d / m->H;
+    m->E = (int)meta(m, "expert_count", 0);
+    m->K = (int)meta(m, "expert_used_count", 0);
+    m->V = (int)gguf_tensor_find(g, "token_embd.weight")->ne[1];
+    m->eps = meta(m, "attention.layer_norm_rms_epsilon", 1e-5);
+    m->base = meta(m, "rope.freq_base", 10000);
+    m->embd_scale = m->granite ? meta(m, "embedding_scale", 1) : 1;
+    m->resid = m->granite ? meta(m, "residual_scale", 1) : 1;
+    m->logit_scale = m->granite ? meta(m, "logit_scale", 1) : 1;
+    m->att_scale = m->granite ? meta(m, "attention.scale", 0) : 1 / sqrt(m->hd);
+}
+
+/* x[n][d] += resid × Wo · attention(rmsnorm(x)) over all n positions, causally. */
+static void ref_attention(const ref_model *m, int l, double *x, int n)
+{
+    int d = m->d, H = m->H, Hkv = m->Hkv, hd = m->hd;
+    double *an = ref_layer_tensor(m->g, l, "attn_norm.weight");
+    double *wq = ref_layer_tensor(m->g, l, "attn_q.weight");
+    double *wk = ref_layer_tensor(m->g, l, "attn_k.weight");
+    double *wv = ref_layer_tensor(m->g, l, "attn_v.weight");
+    double *wo = ref_layer_tensor(m->g, l, "attn_output.weight");
+    double *bq = ref_layer_tensor(m->g, l, "attn_q.bias");
+    double *bk = ref_layer_tensor(m->g, l, "attn_k.bias");
+    double *bv = ref_layer_tensor(m->g, l, "attn_v.bias");
+    double *qn = ref_layer_tensor(m->g, l, "attn_q_norm.weight");
+    double *kn = ref_layer_tensor(m->g, l, "attn_k_norm.weight");
+    double *q = calloc((size_t)n * H * hd, sizeof *q), *k = calloc((size_t)n * Hkv * hd, sizeof *k);
+    double *v = calloc((size_t)n * Hkv * hd, sizeof *v), *xn = calloc(d, sizeof *xn);
+    double *o = calloc(H * hd, sizeof *o), *y = calloc(d, sizeof *y), *sc = calloc(n, sizeof *sc);
+
+    for (int t = 0; t < n; t++) {
+        double *qt = q + (size_t)t * H * hd, *kt = k + (size_t)t * Hkv * hd;
+        double *vt = v + (size_t)t * Hkv * hd;
+        memcpy(xn, x + (size_t)t * d, d * sizeof *xn);
+        ref_rmsnorm(xn, an, d, m->eps);
+        ref_matvec(wq, xn, qt, d, H * hd);
+        ref_matvec(wk, xn, kt, d, Hkv * hd);
+        ref_matvec(wv, xn, vt, d, Hkv * hd);
+        for (int i = 0; bq && i < H * hd; i++)
+            qt[i] += bq[i];
+        for (int i = 0; bk && i < Hkv * hd; i++) {
+            kt[i] += bk[i];
+            vt[i] += bv[i];
+        }
+        if (m->olmoe) {
+            ref_rmsnorm(qt, qn, H * hd, m->eps);
+            ref_rmsnorm(kt, kn, Hkv * hd, m->eps);
+        }
+        for (int h = 0; m->qwen3 && h < H; h++)
+            ref_rmsnorm(qt + h * hd, qn, hd, m->eps);
+        for (int h = 0; m->qwen3 && h < Hkv; h++)
+            ref_rmsnorm(kt + h * hd, kn, hd, m->eps);
+        ref_rope(qt, H, hd, t, m->neox, m->base);
+        ref_rope(kt, Hkv, hd, t, m->neox, m->base);
+    }
+    for (int t = 0; t < n; t++) {
+        for (int h = 0; h < H; h++) {
+            const double *qh = q + ((size_t)t * H + h) * hd;
+            int kh = h / (H / Hkv);
+            double max = -INFINITY, sum = 0;
+            for (int p = 0; p <= t; p++) {
+                sc[p] = 0;
+                for (int i = 0; i < hd; i++)
+                    sc[p] += qh[i] * k[((size_t)p * Hkv + kh) * hd + i];
+                sc[p] *= m->att_scale;
+                max = fmax(max, sc[p]);
+            }
+            for (int p = 0; p <= t; p++)
+                sum += sc[p] = exp(sc[p] - max);
+            for (int i = 0; i < hd; i++) {
+                o[h * hd + i] = 0;
+                for (int p = 0; p <= t; p++)
+                    o[h * hd + i] += sc[p] / sum * v[((size_t)p * Hkv + kh) * hd + i];
+            }
+        }
+        ref_matvec(wo, o, y, H * hd, d);
+        for (int i = 0; i < d; i++)
+            x[(size_t)t * d + i] += m->resid * y[i];
+    }
+    free(an); free(wq); free(wk); free(wv); free(wo); free(bq); free(bk); free(bv);
+    free(qn); free(kn); free(q); free(k); free(v); free(xn); free(o); free(y); free(sc);
 }
 
 /* out[d] = SiLU-gated FFN of x through gate/up {d, ff} and down {ff, d} (expert e). */
@@ -108,174 +217,118 @@ static void ref_ffn(const double *gate, const double *up, const double *down, in
     free(u);
 }
 
+/* acc[d] = Σ over the top K experts of weight × expert(xn), plus qwen2moe's shared one. */
+static void ref_moe(const ref_model *m, int l, const double *xn, double *acc)
+{
+    int d = m->d, E = m->E, K = m->K, ff = (int)meta(m, "feed_forward_length", 0), chosen[64];
+    double *router = ref_layer_tensor(m->g, l, "ffn_gate_inp.weight");
+    double *gt = ref_layer_tensor(m->g, l, "ffn_gate_exps.weight");
+    double *up = ref_layer_tensor(m->g, l, "ffn_up_exps.weight");
+    double *dn = ref_layer_tensor(m->g, l, "ffn_down_exps.weight");
+    double p[64], y[1024], max = -INFINITY, sum = 0, wsum = 0;
+
+    ref_matvec(router, xn, p, d, E);
+    for (int e = 0; e < E; e++)
+        max = fmax(max, p[e]);
+    for (int e = 0; e < E; e++)
+        sum += p[e] = exp(p[e] - max);
+    for (int i = 0; i < K; i++) {
+        int best = -1;
+        for (int e = 0; e < E; e++) {
+            int used = 0;
+            for (int j = 0; j < i; j++)
+                used |= chosen[j] == e;
+            if (!used && (best < 0 || p[e] > p[best]))
+                best = e;
+        }
+        chosen[i] = best;
+        wsum += p[best] / sum;
+    }
+    for (int i = 0; i < K; i++) {
+        double w = p[chosen[i]] / sum / (m->renorm ? wsum : 1);
+        ref_ffn(gt, up, dn, chosen[i], d, ff, xn, y);
+        for (int j = 0; j < d; j++)
+            acc[j] += w * y[j];
+    }
+    if (m->qwen2) {
+        double *sg = ref_layer_tensor(m->g, l, "ffn_gate_inp_shexp.weight");
+        double *sgt = ref_layer_tensor(m->g, l, "ffn_gate_shexp.weight");
+        double *sup = ref_layer_tensor(m->g, l, "ffn_up_shexp.weight");
+        double *sdn = ref_layer_tensor(m->g, l, "ffn_down_shexp.weight");
+        double gate;
+        ref_matvec(sg, xn, &gate, d, 1);
+        ref_ffn(sgt, sup, sdn, 0, d, (int)meta(m, "expert_shared_feed_forward_length", 0), xn, y);
+        for (int j = 0; j < d; j++)
+            acc[j] += y[j] / (1 + exp(-gate));
+        free(sg);
+        free(sgt);
+        free(sup);
+        free(sdn);
+    }
+    free(router);
+    free(gt);
+    free(up);
+    free(dn);
+}
+
+/* x[n][d] += resid × ffn(rmsnorm(x)), dense or mixture of experts. */
+static void ref_ffn_layer(const ref_model *m, int l, double *x, int n)
+{
+    double *fn = ref_layer_tensor(m->g, l, "ffn_norm.weight");
+    double *xn = calloc(m->d, sizeof *xn), *acc = calloc(m->d, sizeof *acc);
+
+    for (int t = 0; t < n; t++) {
+        memcpy(xn, x + (size_t)t * m->d, m->d * sizeof *xn);
+        ref_rmsnorm(xn, fn, m->d, m->eps);
+        memset(acc, 0, m->d * sizeof *acc);
+        if (m->E) {
+            ref_moe(m, l, xn, acc);
+        } else {
+            double *gt = ref_layer_tensor(m->g, l, "ffn_gate.weight");
+            double *up = ref_layer_tensor(m->g, l, "ffn_up.weight");
+            double *dn = ref_layer_tensor(m->g, l, "ffn_down.weight");
+            ref_ffn(gt, up, dn, 0, m->d, (int)meta(m, "feed_forward_length", 0), xn, acc);
+            free(gt);
+            free(up);
+            free(dn);
+        }
+        for (int i = 0; i < m->d; i++)
+            x[(size_t)t * m->d + i] += m->resid * acc[i];
+    }
+    free(fn);
+    free(xn);
+    free(acc);
+}
+
 /* logits[n][V] of tokens[n], all in double. */
 static void ref_forward(const char *path, const int32_t *tok, int n, double *logits)
 {
     augur_err err = { 0 };
+    ref_model m;
     gguf *g;
-    char arch[32];
 
     if (gguf_open(&g, path, &err) != AUGUR_OK)
         fail_msg("%s", err.msg);
-    snprintf(arch, sizeof arch, "%.*s", (int)gguf_find_str(g, "general.architecture").len,
-             gguf_find_str(g, "general.architecture").ptr);
-    int granite = strcmp(arch, "granitemoe") == 0, olmoe = strcmp(arch, "olmoe") == 0;
-    int qwen3 = strcmp(arch, "qwen3moe") == 0, qwen2 = strcmp(arch, "qwen2moe") == 0;
-    int neox = olmoe || qwen3 || qwen2, renorm = !olmoe && !qwen2;
-    int d = (int)meta(g, arch, "embedding_length", 0), L = (int)meta(g, arch, "block_count", 0);
-    int H = (int)meta(g, arch, "attention.head_count", 0);
-    int Hkv = (int)meta(g, arch, "attention.head_count_kv", H), hd = d / H;
-    int E = (int)meta(g, arch, "expert_count", 0), K = (int)meta(g, arch, "expert_used_count", 0);
-    double eps = meta(g, arch, "attention.layer_norm_rms_epsilon", 1e-5);
-    double base = meta(g, arch, "rope.freq_base", 10000);
-    double embd_scale = granite ? meta(g, arch, "embedding_scale", 1) : 1;
-    double resid = granite ? meta(g, arch, "residual_scale", 1) : 1;
-    double logit_scale = granite ? meta(g, arch, "logit_scale", 1) : 1;
-    double att_scale = granite ? meta(g, arch, "attention.scale", 0) : 1 / sqrt(hd);
+    ref_model_read(&m, g);
     double *embd = ref_tensor(g, "token_embd.weight"), *onorm = ref_tensor(g, "output_norm.weight");
-    double *output = ref_tensor(g, "output.weight");
-    int V = (int)gguf_tensor_find(g, "token_embd.weight")->ne[1];
-    double *x = calloc((size_t)n * d, sizeof *x), *q = calloc((size_t)n * H * hd, sizeof *q);
-    double *k = calloc((size_t)n * Hkv * hd, sizeof *k), *v = calloc((size_t)n * Hkv * hd, sizeof *v);
-    double *xn = calloc(d, sizeof *xn), *o = calloc(H * hd, sizeof *o), *y = calloc(d, sizeof *y);
-    double *sc = calloc(n, sizeof *sc), *acc = calloc(d, sizeof *acc);
-
+    double *output = ref_tensor(g, "output.weight"), *x = calloc((size_t)n * m.d, sizeof *x);
     for (int t = 0; t < n; t++)
-        for (int i = 0; i < d; i++)
-            x[(size_t)t * d + i] = embd[(size_t)tok[t] * d + i] * embd_scale;
-    for (int l = 0; l < L; l++) {
-        double *an = ref_layer_tensor(g, l, "attn_norm.weight"), *wq = ref_layer_tensor(g, l, "attn_q.weight");
-        double *wk = ref_layer_tensor(g, l, "attn_k.weight"), *wv = ref_layer_tensor(g, l, "attn_v.weight");
-        double *wo = ref_layer_tensor(g, l, "attn_output.weight");
-        double *bq = ref_layer_tensor(g, l, "attn_q.bias"), *bk = ref_layer_tensor(g, l, "attn_k.bias");
-        double *bv = ref_layer_tensor(g, l, "attn_v.bias");
-        double *qn = ref_layer_tensor(g, l, "attn_q_norm.weight"), *kn = ref_layer_tensor(g, l, "attn_k_norm.weight");
-        double *fn = ref_layer_tensor(g, l, "ffn_norm.weight");
-        for (int t = 0; t < n; t++) {
-            double *qt = q + (size_t)t * H * hd, *kt = k + (size_t)t * Hkv * hd, *vt = v + (size_t)t * Hkv * hd;
-            memcpy(xn, x + (size_t)t * d, d * sizeof *xn);
-            ref_rmsnorm(xn, an, d, eps);
-            ref_matvec(wq, xn, qt, d, H * hd);
-            ref_matvec(wk, xn, kt, d, Hkv * hd);
-            ref_matvec(wv, xn, vt, d, Hkv * hd);
-            for (int i = 0; bq && i < H * hd; i++)
-                qt[i] += bq[i];
-            for (int i = 0; bk && i < Hkv * hd; i++) {
-                kt[i] += bk[i];
-                vt[i] += bv[i];
-            }
-            if (olmoe) {
-                ref_rmsnorm(qt, qn, H * hd, eps);
-                ref_rmsnorm(kt, kn, Hkv * hd, eps);
-            }
-            for (int h = 0; qwen3 && h < H; h++)
-                ref_rmsnorm(qt + h * hd, qn, hd, eps);
-            for (int h = 0; qwen3 && h < Hkv; h++)
-                ref_rmsnorm(kt + h * hd, kn, hd, eps);
-            ref_rope(qt, H, hd, t, neox, base);
-            ref_rope(kt, Hkv, hd, t, neox, base);
-        }
-        for (int t = 0; t < n; t++) {
-            for (int h = 0; h < H; h++) {
-                int kh = h / (H / Hkv);
-                double max = -INFINITY, sum = 0;
-                for (int p = 0; p <= t; p++) {
-                    sc[p] = 0;
-                    for (int i = 0; i < hd; i++)
-                        sc[p] += q[((size_t)t * H + h) * hd + i] * k[((size_t)p * Hkv + kh) * hd + i];
-                    sc[p] *= att_scale;
-                    max = fmax(max, sc[p]);
-                }
-                for (int p = 0; p <= t; p++)
-                    sum += sc[p] = exp(sc[p] - max);
-                for (int i = 0; i < hd; i++) {
-                    o[h * hd + i] = 0;
-                    for (int p = 0; p <= t; p++)
-                        o[h * hd + i] += sc[p] / sum * v[((size_t)p * Hkv + kh) * hd + i];
-                }
-            }
-            ref_matvec(wo, o, y, H * hd, d);
-            for (int i = 0; i < d; i++)
-                x[(size_t)t * d + i] += resid * y[i];
-        }
-        for (int t = 0; t < n; t++) {
-            memcpy(xn, x + (size_t)t * d, d * sizeof *xn);
-            ref_rmsnorm(xn, fn, d, eps);
-            memset(acc, 0, d * sizeof *acc);
-            if (E == 0) {
-                double *gt = ref_layer_tensor(g, l, "ffn_gate.weight"), *up = ref_layer_tensor(g, l, "ffn_up.weight");
-                double *dn = ref_layer_tensor(g, l, "ffn_down.weight");
-                int ff = (int)gguf_find_int(g, "llama.feed_forward_length", 0);
-                ref_ffn(gt, up, dn, 0, d, ff, xn, acc);
-                free(gt);
-                free(up);
-                free(dn);
-            } else {
-                double *router = ref_layer_tensor(g, l, "ffn_gate_inp.weight");
-                double *gt = ref_layer_tensor(g, l, "ffn_gate_exps.weight");
-                double *up = ref_layer_tensor(g, l, "ffn_up_exps.weight");
-                double *dn = ref_layer_tensor(g, l, "ffn_down_exps.weight");
-                int ff = (int)meta(g, arch, "feed_forward_length", 0), chosen[64];
-                double p[64], max = -INFINITY, sum = 0, wsum = 0;
-                ref_matvec(router, xn, p, d, E);
-                for (int e = 0; e < E; e++)
-                    max = fmax(max, p[e]);
-                for (int e = 0; e < E; e++)
-                    sum += p[e] = exp(p[e] - max);
-                for (int i = 0; i < K; i++) {
-                    int best = -1;
-                    for (int e = 0; e < E; e++) {
-                        int used = 0;
-                        for (int j = 0; j < i; j++)
-                            used |= chosen[j] == e;
-                        if (!used && (best < 0 || p[e] > p[best]))
-                            best = e;
-                    }
-                    chosen[i] = best;
-                    wsum += p[best] / sum;
-                }
-                for (int i = 0; i < K; i++) {
-                    double w = p[chosen[i]] / sum / (renorm ? wsum : 1);
-                    ref_ffn(gt, up, dn, chosen[i], d, ff, xn, y);
-                    for (int j = 0; j < d; j++)
-                        acc[j] += w * y[j];
-                }
-                if (qwen2) {
-                    double *sg = ref_layer_tensor(g, l, "ffn_gate_inp_shexp.weight");
-                    double *sgt = ref_layer_tensor(g, l, "ffn_gate_shexp.weight");
-                    double *sup = ref_layer_tensor(g, l, "ffn_up_shexp.weight");
-                    double *sdn = ref_layer_tensor(g, l, "ffn_down_shexp.weight");
-                    double gate;
-                    ref_matvec(sg, xn, &gate, d, 1);
-                    ref_ffn(sgt, sup, sdn, 0, d,
-                            (int)meta(g, arch, "expert_shared_feed_forward_length", 0), xn, y);
-                    for (int j = 0; j < d; j++)
-                        acc[j] += y[j] / (1 + exp(-gate));
-                    free(sg);
-                    free(sgt);
-                    free(sup);
-                    free(sdn);
-                }
-                free(router);
-                free(gt);
-                free(up);
-                free(dn);
-            }
-            for (int i = 0; i < d; i++)
-                x[(size_t)t * d + i] += resid * acc[i];
-        }
-        free(an); free(wq); free(wk); free(wv); free(wo); free(bq); free(bk); free(bv);
-        free(qn); free(kn); free(fn);
+        for (int i = 0; i < m.d; i++)
+            x[(size_t)t * m.d + i] = embd[(size_t)tok[t] * m.d + i] * m.embd_scale;
+    for (int l = 0; l < m.L; l++) {
+        ref_attention(&m, l, x, n);
+        ref_ffn_layer(&m, l, x, n);
     }
     for (int t = 0; t < n; t++) {
-        memcpy(xn, x + (size_t)t * d, d * sizeof *xn);
-        ref_rmsnorm(xn, onorm, d, eps);
-        ref_matvec(output ? output : embd, xn, logits + (size_t)t * V, d, V);
-        for (int i = 0; i < V; i++)
-            logits[(size_t)t * V + i] /= logit_scale;
+        ref_rmsnorm(x + (size_t)t * m.d, onorm, m.d, m.eps);
+        ref_matvec(output ? output : embd, x + (size_t)t * m.d, logits + (size_t)t * m.V, m.d, m.V);
+        for (int i = 0; i < m.V; i++)
+            logits[(size_t)t * m.V + i] /= m.logit_scale;
     }
-    free(embd); free(onorm); free(output); free(x); free(q); free(k); free(v); free(xn); free(o);
-    free(y); free(sc); free(acc);
+    free(embd);
+    free(onorm);
+    free(output);
+    free(x);
     gguf_close(g);
 }
 
@@ -405,15 +458,6 @@ static void test_reference_architectures(void **state)
     }
 }
 
-static int argmax(const float *x, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
-
 static int argmax_d(const double *x, int n)
 {
     int best = 0;
@@ -459,7 +503,7 @@ static void test_reference_types(void **state)
                 mean += fabs(got[j] - want[j]) / (T * 320);
             }
             for (int t = 0; t < T; t++)
-                top1 += argmax(got + t * 320, 320) == argmax_d(want + t * 320, 320);
+                top1 += sample_argmax(got + t * 320, 320) == argmax_d(want + t * 320, 320);
             if (worst > types[i].max || mean > types[i].mean || top1 * 10 < T * 9)
                 fail_msg("%s (%s kernels): mean |d| %g, max |d| %g, top-1 %d/%d", name,
                          scalar ? "scalar" : "best", mean, worst, top1, T);
@@ -518,7 +562,8 @@ static void test_kv_cache(void **state)
 {
     char *path = arch_model(2);
     engine_opts o = ENGINE_OPTS_DEFAULT, half = ENGINE_OPTS_DEFAULT;
-    float *full, *again = calloc(320, sizeof *again), *split = calloc((size_t)T * 320, sizeof *split);
+    float *full, *again = calloc(320, sizeof *again);
+    float *split = calloc((size_t)T * 320, sizeof *split);
     augur_err err = { 0 };
     engine *e = open_engine(path, &o);
     double diff = 0;

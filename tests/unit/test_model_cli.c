@@ -151,11 +151,14 @@ static void test_synth(void **state)
     assert_contains(buf_str(&out), "architecture:   granitemoe (synth-granitemoe)");
     assert_contains(buf_str(&out), "experts:        4, 1 used per token");
     assert_contains(buf_str(&out), "q4_K");
-    assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "gpt2", "--out", "x.gguf", NULL), 2);
+    assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "gpt2", "--out", "x.gguf", NULL),
+                     2);
     assert_contains(buf_str(&err), "unsupported architecture 'gpt2'");
-    assert_int_equal(run_augur(NULL, "model", "synth", "--type", "q2_K", "--out", "x.gguf", NULL), 2);
+    assert_int_equal(run_augur(NULL, "model", "synth", "--type", "q2_K", "--out", "x.gguf", NULL),
+                     2);
     assert_contains(buf_str(&err), "--type q2_K is not one the engine runs");
-    assert_int_equal(run_augur(NULL, "model", "synth", "--width", "many", "--out", "x.gguf", NULL), 2);
+    assert_int_equal(run_augur(NULL, "model", "synth", "--width", "many", "--out", "x.gguf",
+                               NULL), 2);
     assert_contains(buf_str(&err), "--width needs a whole number");
     assert_int_equal(run_augur(NULL, "model", "synth", NULL), 2);
     assert_contains(buf_str(&err), "--out FILE");
@@ -255,7 +258,8 @@ static void test_bench(void **state)
     assert_contains(buf_str(&out), "\ntop-k:2 ");
     assert_contains(buf_str(&out), "\ntop-p:0.5:1:0 ");
     assert_contains(buf_str(&out), "\nskip:0.6 ");
-    assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "--routing", "top-p:2", NULL), 2);
+    assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "--routing", "top-p:2", NULL),
+                     2);
     assert_contains(buf_str(&err), "p must be above 0 and at most 1");
 }
 
@@ -264,12 +268,13 @@ static void test_perplexity(void **state)
     char *text = test_write(scratch, "text.txt", "the cat sat on the mat and the dog ran off\n");
 
     (void)state;
-    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--ctx", "8", NULL), 0);
+    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--ctx", "8", NULL),
+                     0);
     assert_contains(buf_str(&out), "perplexity ");
     assert_contains(buf_str(&out), "chunks of at most 8");
     assert_contains(buf_str(&out), "routing top-k:2, experts/token 2.00");
-    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--routing", "top-k:4",
-                               NULL), 0);
+    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--routing",
+                               "top-k:4", NULL), 0);
     assert_contains(buf_str(&out), "routing top-k:4, experts/token 4.00 (by layer: 4.00 4.00)");
     assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", "missing.txt", NULL), 1);
     assert_contains(buf_str(&err), "missing.txt");

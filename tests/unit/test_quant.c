@@ -166,7 +166,8 @@ static void test_half_conversions(void **state)
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         assert_int_equal(quant_f32_to_f16(values[i]), want[i]);
         if (want[i] != 0x7c00 && want[i] != 0xfc00)
-            assert_float_equal(quant_f16_to_f32(want[i]), values[i], fabsf(values[i]) * 1e-3 + 6e-8);
+            assert_float_equal(quant_f16_to_f32(want[i]), values[i],
+                               fabsf(values[i]) * 1e-3 + 6e-8);
     }
     assert_true(isnan(quant_f16_to_f32(quant_f32_to_f16(NAN))));
 }

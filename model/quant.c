@@ -5,6 +5,7 @@
 #include "model/quant_impl.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 uint16_t quant_f32_to_f16(float f) { return f32_to_fp16(f); }
@@ -218,33 +219,44 @@ static int k_mins_dot(const uint8_t *scales, const int16_t *bsums)
     return sum;
 }
 
-/* q4_K (qh NULL) and q5_K: d·Σ scale_j·(q·y)_j − dmin·Σ min_j·(Σy)_j. */
-static float dot_k45_block(const uint16_t *dd, const uint8_t *scales, const uint8_t *qs,
-                           const uint8_t *qh, const blk_q8_k *b)
+/* q4_K and q5_K (qh_at 0: no fifth bits): d·Σ scale_j·(q·y)_j − dmin·Σ min_j·(Σy)_j. */
+static void dot_k45(int n, const uint8_t *w, size_t size, size_t qs_at, size_t qh_at,
+                    const blk_q8_k *b, float *out)
 {
-    const int8_t *y = b->qs;
-    int sumi = 0;
+    float s = 0;
 
-    for (int c = 0; c < 4; c++, qs += 32, y += 64) {
-        int sc0, sc1, m, lo = 0, hi = 0;
-        k_scale_min(scales, 2 * c, &sc0, &m);
-        k_scale_min(scales, 2 * c + 1, &sc1, &m);
-        for (int l = 0; l < 32; l++) {
-            int h0 = qh ? ((qh[l] >> (2 * c)) & 1) << 4 : 0;
-            int h1 = qh ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0;
-            lo += ((qs[l] & 0xF) | h0) * y[l];
-            hi += ((qs[l] >> 4) | h1) * y[l + 32];
+    for (int i = 0; i < n / QK_K; i++, w += size, b++) {
+        const uint16_t *dd = (const uint16_t *)w;
+        const uint8_t *scales = w + 4, *qs = w + qs_at, *qh = qh_at ? w + qh_at : NULL;
+        const int8_t *y = b->qs;
+        int sumi = 0;
+        for (int c = 0; c < 4; c++, qs += 32, y += 64) {
+            int sc0, sc1, m, lo = 0, hi = 0;
+            k_scale_min(scales, 2 * c, &sc0, &m);
+            k_scale_min(scales, 2 * c + 1, &sc1, &m);
+            for (int l = 0; l < 32; l++) {
+                int h0 = qh ? ((qh[l] >> (2 * c)) & 1) << 4 : 0;
+                int h1 = qh ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0;
+                lo += ((qs[l] & 0xF) | h0) * y[l];
+                hi += ((qs[l] >> 4) | h1) * y[l + 32];
+            }
+            sumi += sc0 * lo + sc1 * hi;
         }
-        sumi += sc0 * lo + sc1 * hi;
+        s += fp16_to_f32(dd[0]) * b->d * (float)sumi -
+             fp16_to_f32(dd[1]) * b->d * (float)k_mins_dot(scales, b->bsums);
     }
-    return fp16_to_f32(dd[0]) * b->d * (float)sumi -
-           fp16_to_f32(dd[1]) * b->d * (float)k_mins_dot(scales, b->bsums);
+    *out = s;
 }
 
-#define NO_PREFETCH(block, size) (void)0
+static void dot_q4_k(int n, const void *w, const void *x, float *out)
+{
+    dot_k45(n, w, sizeof(blk_q4_k), offsetof(blk_q4_k, qs), 0, x, out);
+}
 
-DOT_K45(dot_q4_k, blk_q4_k, NULL, , NO_PREFETCH)
-DOT_K45(dot_q5_k, blk_q5_k, a[i].qh, , NO_PREFETCH)
+static void dot_q5_k(int n, const void *w, const void *x, float *out)
+{
+    dot_k45(n, w, sizeof(blk_q5_k), offsetof(blk_q5_k, qs), offsetof(blk_q5_k, qh), x, out);
+}
 
 /* The 6-bit quant (0..63) of value j (0..255) of a q6_K block, and its sub-block. */
 static int q6_k_quant(const blk_q6_k *a, int j)

@@ -16,6 +16,8 @@
 */
 #include "model/quant_impl.h"
 
+#include <stddef.h>
+
 #if defined(__x86_64__) || defined(__i386__)
 
 #include <immintrin.h>
@@ -328,67 +330,102 @@ DOT_BLOCKS32(dot_q5_0, blk_q5_0, q5_0_bytes)
 
 /* ---- dot products of K-quant blocks ------------------------------------------------- */
 
-/* Sum over the sub-blocks of min_j times the activation's sum there, for q4_K, q5_K. */
-AVX2 static inline int mins_dot(const int *m, const int16_t *bsums)
+/* The eight 6-bit scales of a q4_K/q5_K block in bytes 0..7, its mins in 8..15. */
+AVX2 static inline __m128i k_scales_mins(const uint8_t *s)
 {
-    __m256i mins = _mm256_setr_epi16((short)m[0], (short)m[0], (short)m[1], (short)m[1],
-                                     (short)m[2], (short)m[2], (short)m[3], (short)m[3],
-                                     (short)m[4], (short)m[4], (short)m[5], (short)m[5],
-                                     (short)m[6], (short)m[6], (short)m[7], (short)m[7]);
-    return hsum_epi32(_mm256_madd_epi16(load256(bsums), mins));
+    uint32_t u[3];
+
+    memcpy(u, s, sizeof u);
+    return _mm_set_epi32((int)(((u[2] >> 4) & 0x0f0f0f0f) | ((u[1] >> 2) & 0x30303030)),
+                         (int)(u[1] & 0x3f3f3f3f),
+                         (int)((u[2] & 0x0f0f0f0f) | ((u[0] >> 2) & 0x30303030)),
+                         (int)(u[0] & 0x3f3f3f3f));
 }
 
-/* q4_K (qh NULL) and q5_K: d·Σ scale_j·(q·y)_j − dmin·Σ min_j·(Σy)_j per block. */
-AVX2 static inline float dot_k45_block(const uint16_t *dd, const uint8_t *scales,
-                                       const uint8_t *qs, const uint8_t *qh, const blk_q8_k *y)
+/* Of a vector of eight int16 repeated in both halves, lane j everywhere. */
+AVX2 static inline __m256i pick16(__m256i v, int j)
+{
+    return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)(2 * j | (2 * j + 1) << 8)));
+}
+
+/* q4_K and q5_K (qh_at 0: no fifth bits): per block, d·Σ scale_j·(q·y)_j − dmin·Σ
+** min_j·(Σy)_j, kept in vectors across the row and summed once at its end. */
+AVX2 static void dot_k45(int n, const uint8_t *w, size_t size, size_t qs_at, size_t qh_at,
+                         const blk_q8_k *y, float *out)
 {
     const __m256i low4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
-    __m256i hbits = qh ? load256(qh) : _mm256_setzero_si256(), acc = _mm256_setzero_si256();
-    int sc[8], m[8];
+    const __m128i twice = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
 
-    for (int j = 0; j < 8; j++)
-        k_scale_min(scales, j, &sc[j], &m[j]);
-    for (int c = 0; c < 4; c++) {
-        __m256i q = load256(qs + 32 * c);
-        __m256i lo = _mm256_and_si256(q, low4);
-        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-        if (qh) {
-            __m256i b0 = _mm256_and_si256(_mm256_srl_epi16(hbits, _mm_cvtsi32_si128(2 * c)), one);
-            __m256i b1 = _mm256_and_si256(_mm256_srl_epi16(hbits, _mm_cvtsi32_si128(2 * c + 1)),
-                                          one);
-            lo = _mm256_or_si256(lo, _mm256_slli_epi16(b0, 4));
-            hi = _mm256_or_si256(hi, _mm256_slli_epi16(b1, 4));
+    for (int i = 0; i < n / QK_K; i++, w += size, y++) {
+        const uint16_t *dd = (const uint16_t *)w;
+        const uint8_t *qs = w + qs_at;
+        __m128i sm = k_scales_mins(w + 4);
+        __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
+        __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, twice));
+        __m256i hbits = qh_at ? load256(w + qh_at) : _mm256_setzero_si256();
+        __m256i sum = _mm256_setzero_si256();
+        prefetch_block(w, size);
+        for (int c = 0; c < 4; c++) {
+            __m256i q = load256(qs + 32 * c);
+            __m256i lo = _mm256_and_si256(q, low4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+            if (qh_at) {
+                __m256i b0 = _mm256_and_si256(hbits, one);
+                __m256i b1 = _mm256_and_si256(_mm256_srli_epi16(hbits, 1), one);
+                lo = _mm256_or_si256(lo, _mm256_slli_epi16(b0, 4));
+                hi = _mm256_or_si256(hi, _mm256_slli_epi16(b1, 4));
+                hbits = _mm256_srli_epi16(hbits, 2);
+            }
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(dot_u8(lo, load256(y->qs + 64 * c)),
+                                                          pick16(sc, 2 * c)));
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(dot_u8(hi, load256(y->qs + 64 * c + 32)),
+                                                          pick16(sc, 2 * c + 1)));
         }
-        __m256i p0 = _mm256_madd_epi16(dot_u8(lo, load256(y->qs + 64 * c)),
-                                       _mm256_set1_epi16((short)sc[2 * c]));
-        __m256i p1 = _mm256_madd_epi16(dot_u8(hi, load256(y->qs + 64 * c + 32)),
-                                       _mm256_set1_epi16((short)sc[2 * c + 1]));
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(dd[0]) * y->d), _mm256_cvtepi32_ps(sum), acc);
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(h2f(dd[1]) * y->d),
+                               _mm256_cvtepi32_ps(_mm256_madd_epi16(load256(y->bsums), mins)),
+                               accm);
     }
-    return h2f(dd[0]) * y->d * (float)hsum_epi32(acc) -
-           h2f(dd[1]) * y->d * (float)mins_dot(m, y->bsums);
+    *out = hsum_ps(acc) - hsum_ps(accm);
 }
 
-DOT_K45(dot_q4_k, blk_q4_k, NULL, AVX2, prefetch_block)
-DOT_K45(dot_q5_k, blk_q5_k, a[i].qh, AVX2, prefetch_block)
+AVX2 static void dot_q4_k(int n, const void *w, const void *x, float *out)
+{
+    dot_k45(n, w, sizeof(blk_q4_k), offsetof(blk_q4_k, qs), 0, x, out);
+}
+
+AVX2 static void dot_q5_k(int n, const void *w, const void *x, float *out)
+{
+    dot_k45(n, w, sizeof(blk_q5_k), offsetof(blk_q5_k, qs), offsetof(blk_q5_k, qh), x, out);
+}
 
 /* q6_K: quants 0..63 times the activation, per 16-value group times its scale, less
-** 32 · scale · (the group's activation sum). */
+** 32 · scale · (the group's activation sum); kept in a vector across the row. */
 AVX2 static void dot_q6_k(int n, const void *w, const void *x, float *out)
 {
     const blk_q6_k *a = w;
     const blk_q8_k *b = x;
     const __m256i low4 = _mm256_set1_epi8(0xF), low2 = _mm256_set1_epi8(3);
-    float s = 0;
+    __m256 acc = _mm256_setzero_ps();
+    __m256i pick[4];
 
+    /* int16 lane 2k of the low half everywhere in it, lane 2k + 1 in the high half */
+    for (int k = 0; k < 4; k++) {
+        int lo = (4 * k) | (4 * k + 1) << 8, hi = (4 * k + 2) | (4 * k + 3) << 8;
+        pick[k] = _mm256_set_m128i(_mm_set1_epi16((short)hi), _mm_set1_epi16((short)lo));
+    }
     for (int i = 0; i < n / QK_K; i++) {
         __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        __m256i sum = _mm256_slli_epi32(_mm256_madd_epi16(load256(b[i].bsums), scales), 5);
+        sum = _mm256_sub_epi32(_mm256_setzero_si256(), sum);
         prefetch_block(&a[i], sizeof a[i]);
-        __m256i acc = _mm256_setzero_si256();
-        int offset = hsum_epi32(_mm256_madd_epi16(load256(b[i].bsums), scales));
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = a[i].ql + 64 * h;
             __m256i l0 = load256(ql), l1 = load256(ql + 32), qh = load256(a[i].qh + 32 * h);
+            /* the half's eight scales in both lanes: lane 0 takes group 2k, lane 1 2k + 1 */
+            __m256i half = h ? _mm256_permute2x128_si256(scales, scales, 0x11)
+                             : _mm256_permute2x128_si256(scales, scales, 0x00);
             __m256i q[4];
             q[0] = _mm256_or_si256(_mm256_and_si256(l0, low4),
                                    _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4));
@@ -402,16 +439,14 @@ AVX2 static void dot_q6_k(int n, const void *w, const void *x, float *out)
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6),
                                                                       low2), 4));
             for (int k = 0; k < 4; k++) {
-                int g = 8 * h + 2 * k;
-                __m256i sc = _mm256_set_m128i(_mm_set1_epi16(a[i].scales[g + 1]),
-                                              _mm_set1_epi16(a[i].scales[g]));
                 __m256i p = dot_u8(q[k], load256(b[i].qs + 128 * h + 32 * k));
-                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, sc));
+                __m256i sc = _mm256_shuffle_epi8(half, pick[k]);
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, sc));
             }
         }
-        s += h2f(a[i].d) * b[i].d * (float)(hsum_epi32(acc) - 32 * offset);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
     }
-    *out = s;
+    *out = hsum_ps(acc);
 }
 
 /* ---- attention ------------------------------------------------------------------ */

@@ -134,21 +134,6 @@ static inline void k_scale_min(const uint8_t *s, int j, int *sc, int *m)
     }
 }
 
-/* dot_q4_k and dot_q5_k (qh NULL for q4_K) over dot_k45_block, which each kernel file
-** defines; ATTR marks the functions, PREFETCH(block, size) may ask for what comes next. */
-#define DOT_K45(NAME, TYPE, QH, ATTR, PREFETCH)                                             \
-    ATTR static void NAME(int n, const void *w, const void *x, float *out)                  \
-    {                                                                                       \
-        const TYPE *a = w;                                                                  \
-        const blk_q8_k *b = x;                                                              \
-        float s = 0;                                                                        \
-        for (int i = 0; i < n / QK_K; i++) {                                                \
-            PREFETCH(&a[i], sizeof a[i]);                                                   \
-            s += dot_k45_block(&a[i].d, a[i].scales, a[i].qs, QH, &b[i]);                   \
-        }                                                                                   \
-        *out = s;                                                                           \
-    }
-
 /* The table of kernels: each file defines functions of these names. */
 #define QUANT_KERNELS(NAME) {                                                               \
     .name = NAME,                                                                           \

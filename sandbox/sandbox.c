@@ -84,7 +84,7 @@ void sandbox_free(sandbox *sb)
 {
     if (!sb)
         return;
-    pool_free(sb->pool);
+    sandbox_pool_free(sb->pool);
     for (size_t i = 0; i < sb->ncaps; i++) {
         sandbox_cap *c = &sb->caps[i];
         for (sandbox_fn *f = c->fns; f->name; f++)
@@ -192,7 +192,7 @@ int sandbox_run(sandbox *sb, const sandbox_job *job, sandbox_result *res, augur_
     if (job->args && job->args->type != SANDBOX_ARRAY)
         return augur_err_set(err, AUGUR_EINVAL, "sandbox_run: arguments must be an array");
     iso = job->isolation == SANDBOX_DEFAULT ? sb->cfg.isolation : job->isolation;
-    rc = iso == SANDBOX_PROCESS ? pool_run(sb, job, lim, res)
+    rc = iso == SANDBOX_PROCESS ? sandbox_pool_run(sb, job, lim, res)
                                 : vm_run(job, lim, sb->caps, sb->ncaps, res);
     if (rc != AUGUR_OK) {
         sandbox_result_free(res);

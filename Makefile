@@ -14,14 +14,15 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
-             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev \
+             libsqlite3-dev libssl-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 
 # pkg-config modules, by the folder that links them.
 PKG_base    := libcjson
 PKG_sandbox := lua5.4 libseccomp libcurl
-PKG_model   := libpcre2-8 libutf8proc
+PKG_model   := libpcre2-8 libutf8proc libcurl sqlite3 libcrypto
 PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model)
 PKG_TEST    := cmocka libmicrohttpd
 

@@ -1,0 +1,241 @@
+/*
+** test_chat_cli.c — `augur chat` and `augur cache` end to end, against a server on
+** loopback (libmicrohttpd) that answers every chat the same way.
+*/
+#include "test.h"
+
+#include "base/file.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct MHD_Daemon *server;
+static char url[64];
+static char *scratch;
+static int hits;
+static buf out, err;
+
+static const char whole[] =
+    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Hello, world\"},"
+    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3}}";
+static const char streamed[] =
+    "data: {\"choices\":[{\"delta\":{\"content\":\"Hello, \"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"world\"},\"finish_reason\":\"stop\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3}}\n\n"
+    "data: [DONE]\n\n";
+static const char json_reply[] =
+    "{\"choices\":[{\"message\":{\"content\":\"{\\\"n\\\": 4}\"},\"finish_reason\":\"stop\"}]}";
+
+/* Streamed when asked to stream; JSON content when a schema came with the request. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *u,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **state)
+{
+    buf *body = *state;
+    struct MHD_Response *r;
+    const char *text, *type;
+    enum MHD_Result rc;
+
+    (void)cls;
+    (void)u;
+    (void)method;
+    (void)version;
+    if (!body) {
+        *state = body = calloc(1, sizeof *body);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        buf_add(body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    __atomic_add_fetch(&hits, 1, __ATOMIC_SEQ_CST);
+    if (strstr(buf_str(body), "\"response_format\"")) {
+        text = json_reply;
+        type = "application/json";
+    } else if (strstr(buf_str(body), "\"stream\":true")) {
+        text = streamed;
+        type = "text/event-stream";
+    } else {
+        text = whole;
+        type = "application/json";
+    }
+    r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", type);
+    rc = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static void on_done(void *cls, struct MHD_Connection *conn, void **state,
+                    enum MHD_RequestTerminationCode why)
+{
+    buf *body = *state;
+
+    (void)cls;
+    (void)conn;
+    (void)why;
+    if (body) {
+        buf_free(body);
+        free(body);
+    }
+}
+
+static int setup(void **state)
+{
+    struct sockaddr_in loopback = { .sin_family = AF_INET,
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    const union MHD_DaemonInfo *info;
+
+    (void)state;
+    scratch = test_augur_setup();
+    unsetenv("http_proxy");
+    setenv("AUGUR_CHAT_KEY", "sk-never-written-down", 1);
+    server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+                              0, NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                              on_done, NULL, MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
+    if (!server || !(info = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)))
+        return -1;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", info->port);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    MHD_stop_daemon(server);
+    test_rmtree(scratch);
+    free(scratch);
+    buf_free(&out);
+    buf_free(&err);
+    return 0;
+}
+
+static void test_chat_http(void **state)
+{
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--model", "m1", "hi", NULL),
+                     0);
+    assert_string_equal(buf_str(&out), "Hello, world\n");
+    assert_string_equal(buf_str(&err), "");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--json", "hi", NULL), 0);
+    assert_contains(buf_str(&out), "{\"text\":\"Hello, world\",\"tool_calls\":[],\"usage\":"
+                                   "{\"prompt_tokens\":11,\"completion_tokens\":3},"
+                                   "\"finish_reason\":\"stop\",\"latency_ms\":");
+    /* the message from stdin */
+    assert_int_equal(test_augur("what is 2 + 2?\n", &out, &err, "chat", "--backend", "http",
+                                "--url", url, NULL), 0);
+    assert_string_equal(buf_str(&out), "Hello, world\n");
+}
+
+static void test_chat_schema(void **state)
+{
+    char *schema = test_write(scratch, "n.json", "{\"type\":\"object\",\"properties\":{\"n\":"
+                                                  "{\"type\":\"integer\"}},\"required\":[\"n\"]}");
+
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", schema,
+                                "--json", "two and two", NULL), 0);
+    assert_contains(buf_str(&out), "{\"text\":\"{\\\"n\\\": 4}\"");
+    free(schema);
+    schema = test_write(scratch, "s.json", "{\"type\":\"object\",\"required\":[\"m\"]}");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", schema, "x",
+                                NULL), 1);
+    assert_contains(buf_str(&err), "the reply does not satisfy its schema: $: required property "
+                                   "'m' is missing");
+    free(schema);
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", "nope.json",
+                                "x", NULL), 2);
+    assert_contains(buf_str(&err), "nope.json");
+}
+
+static void test_chat_record_replay(void **state)
+{
+    char *live = NULL, *text = NULL;
+    size_t len;
+    augur_err e = { 0 };
+
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.http.api_key_env=AUGUR_CHAT_KEY",
+                                "chat", "--url", url, "--model", "m2", "--record", "calls.jsonl",
+                                "--json", "hello", NULL), 0);
+    live = strdup(buf_str(&out));
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "--json",
+                                "hello", NULL), 0);
+    assert_string_equal(buf_str(&out), live);   /* the same object, latency included */
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "hello", NULL),
+                     0);
+    assert_string_equal(buf_str(&out), "Hello, world\n");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "goodbye",
+                                NULL), 1);
+    assert_contains(buf_str(&err), "no recorded chat has this request");
+    assert_int_equal(file_read("calls.jsonl", 1 << 20, &text, &len, &e), AUGUR_OK);
+    assert_null(strstr(text, "never-written"));
+    free(text);
+    free(live);
+}
+
+static void test_chat_usage(void **state)
+{
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--backend", "carrier-pigeon", "hi",
+                                NULL), 2);
+    assert_contains(buf_str(&err), "--backend must be local, http or replay");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "two", "words", NULL), 2);
+    assert_contains(buf_str(&err), "one MESSAGE only");
+    assert_int_equal(test_augur("\n", &out, &err, "chat", "--url", url, NULL), 2);
+    assert_contains(buf_str(&err), "the message is empty");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", "gopher://x", "hi", NULL), 2);
+    assert_contains(buf_str(&err), "must begin with http:// or https://");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "missing.jsonl", "hi", NULL),
+                     2);
+    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.http.retries=-1", "chat", "hi",
+                                NULL), 2);
+    assert_contains(buf_str(&err), "model.http.retries must be from 0 to 100, not -1");
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--json", NULL), 2);
+    assert_contains(buf_str(&err), "the message is empty");
+}
+
+static void test_cache_cli(void **state)
+{
+    int before;
+
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&out), "(not made yet)");
+    before = __atomic_load_n(&hits, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.cache.enabled=true", "chat",
+                                    "--url", url, "--model", "cached-model", "cache me", NULL), 0);
+        assert_string_equal(buf_str(&out), "Hello, world\n");
+    }
+    assert_int_equal(__atomic_load_n(&hits, __ATOMIC_SEQ_CST), before + 1);
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&out), "entries: 1, 0 of them older than the time-to-live");
+    assert_contains(buf_str(&out), "hits: 1, misses: 1");
+    assert_contains(buf_str(&out), "  http cached-model: 1 entries");
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", "--expired", NULL), 0);
+    assert_contains(buf_str(&out), "removed 0 entries");
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", NULL), 0);
+    assert_contains(buf_str(&out), "removed 1 entries");
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&out), "entries: 0");
+    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", "--all", NULL), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chat_http),
+        cmocka_unit_test(test_chat_schema),
+        cmocka_unit_test(test_chat_record_replay),
+        cmocka_unit_test(test_chat_usage),
+        cmocka_unit_test(test_cache_cli),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

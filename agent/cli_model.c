@@ -4,6 +4,7 @@
 ** models of any shape.
 */
 #include "agent/cli.h"
+#include "agent/model_conf.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "model/engine.h"
@@ -58,7 +59,7 @@ static const char *model_count(uint64_t n, char *out, size_t size)
     return out;
 }
 
-static int model_open(const char *path, const char *cmd, gguf **g)
+static int model_file_open(const char *path, const char *cmd, gguf **g)
 {
     augur_err err = { 0 };
 
@@ -116,7 +117,7 @@ static int model_cmd_info(cli *c, const cli_command *cmd, const char *path, int 
     (void)c;
     if (rc >= 0)
         return rc;
-    if ((rc = model_open(argv[1], path, &g)) != CLI_OK)
+    if ((rc = model_file_open(argv[1], path, &g)) != CLI_OK)
         return rc;
     model_info_get(g, &m);
     info_print(argv[1], g, &m);
@@ -130,7 +131,7 @@ static tokenizer *model_tokenizer(const char *file, const char *cmd, gguf **g)
     augur_err err = { 0 };
     tokenizer *tok;
 
-    if (model_open(file, cmd, g) != CLI_OK)
+    if (model_file_open(file, cmd, g) != CLI_OK)
         return NULL;
     if (tokenizer_new(&tok, *g, &err) != AUGUR_OK) {
         fprintf(stderr, "%s: %s: %s\n", cmd, file, err.msg);
@@ -388,41 +389,28 @@ static void model_on_sigint(int sig)
 /* Engine options and routing: [model] and [model.routing], then the command line. */
 static int model_engine_open(cli *c, const char *path, const model_args *a, engine **e)
 {
-    engine_routing r = ENGINE_ROUTING_DEFAULT;
-    engine_opts o = ENGINE_OPTS_DEFAULT;
+    model_local_config lc;
     augur_err err = { 0 };
-    const char *kv, *kernels, *mode;
     config *cfg = cli_config(c);
 
     *e = NULL;
     if (!cfg)
         return CLI_USAGE;
-    o.threads = (int)(a->threads ? a->threads : config_int(cfg, "model.threads", 0));
-    o.context = (int)(a->ctx ? a->ctx : config_int(cfg, "model.context", 0));
-    o.batch = (int)config_int(cfg, "model.batch", 0);
-    kv = config_str(cfg, "model.kv_type", "f32");
-    kernels = config_str(cfg, "model.kernels", "auto");
-    if (strcmp(kv, "f32") && strcmp(kv, "f16"))
-        return cli_usage(path, "model.kv_type is '%s' (f32 or f16)", kv);
-    if (strcmp(kernels, "auto") && strcmp(kernels, "scalar"))
-        return cli_usage(path, "model.kernels is '%s' (auto or scalar)", kernels);
-    o.kv = strcmp(kv, "f16") == 0 ? ENGINE_KV_F16 : ENGINE_KV_F32;
-    o.scalar = strcmp(kernels, "scalar") == 0;
-    mode = config_str(cfg, "model.routing.mode", "top-k");
-    if (engine_route_mode_parse(mode, &r.mode) != AUGUR_OK)
-        return cli_usage(path, "model.routing.mode is '%s' (top-k, top-p or skip)", mode);
-    r.k = (int)config_int(cfg, "model.routing.k", 0);
-    r.p = config_float(cfg, "model.routing.p", r.p);
-    r.min_experts = (int)config_int(cfg, "model.routing.min_experts", r.min_experts);
-    r.max_experts = (int)config_int(cfg, "model.routing.max_experts", r.max_experts);
-    r.beta = config_float(cfg, "model.routing.beta", r.beta);
-    if (a->n_routings && engine_routing_parse(a->routings[0], &r, &err) != AUGUR_OK)
+    if (model_conf_local(cfg, &lc, &err) != AUGUR_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_USAGE;
+    }
+    if (a->threads)
+        lc.engine.threads = (int)a->threads;
+    if (a->ctx)
+        lc.engine.context = (int)a->ctx;
+    if (a->n_routings && engine_routing_parse(a->routings[0], &lc.routing, &err) != AUGUR_OK)
         return cli_usage(path, "--routing %s", err.msg);
-    if (engine_open(e, a->pos[0], &o, &err) != AUGUR_OK) {
+    if (engine_open(e, a->pos[0], &lc.engine, &err) != AUGUR_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return CLI_FAILED;
     }
-    if (engine_set_routing(*e, &r, &err) != AUGUR_OK) {
+    if (engine_set_routing(*e, &lc.routing, &err) != AUGUR_OK) {
         engine_free(*e);
         *e = NULL;
         return cli_usage(path, "model.%s", err.msg);
@@ -476,18 +464,29 @@ static void model_memory_line(FILE *f, const engine *e)
 /* [model.sampling], then the command line. */
 static int model_sampling(cli *c, const char *path, const model_args *a, sampler_params *p)
 {
+    model_local_config lc;
+    augur_err err = { 0 };
     config *cfg = cli_config(c);
 
     if (!cfg)
         return CLI_USAGE;
-    p->temperature = a->has_temp ? a->temp : config_float(cfg, "model.sampling.temperature", 0.8);
-    p->top_k = (int)(a->has_top_k ? a->top_k : config_int(cfg, "model.sampling.top_k", 40));
-    p->top_p = a->has_top_p ? a->top_p : config_float(cfg, "model.sampling.top_p", 0.95);
-    p->min_p = a->has_min_p ? a->min_p : config_float(cfg, "model.sampling.min_p", 0.05);
-    p->repeat_penalty = a->has_penalty ? a->repeat_penalty
-                                       : config_float(cfg, "model.sampling.repeat_penalty", 1.1);
-    p->repeat_last_n = (int)config_int(cfg, "model.sampling.repeat_last_n", 64);
-    p->seed = (uint64_t)(a->has_seed ? a->seed : config_int(cfg, "model.sampling.seed", 0));
+    if (model_conf_local(cfg, &lc, &err) != AUGUR_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_USAGE;
+    }
+    *p = lc.sampling;
+    if (a->has_temp)
+        p->temperature = a->temp;
+    if (a->has_top_k)
+        p->top_k = (int)a->top_k;
+    if (a->has_top_p)
+        p->top_p = a->top_p;
+    if (a->has_min_p)
+        p->min_p = a->min_p;
+    if (a->has_penalty)
+        p->repeat_penalty = a->repeat_penalty;
+    if (a->has_seed)
+        p->seed = (uint64_t)a->seed;
     if (a->has_top_k && (a->top_k < 0 || a->top_k != floor(a->top_k)))
         return cli_usage(path, "--top-k needs a whole number >= 0");
     return -1;

@@ -18,6 +18,10 @@ typedef struct model_conf {
 int  model_conf_read(const config *c, model_conf *out, augur_err *err);
 void model_conf_free(model_conf *mc);
 
+/* The local engine's settings: [model] threads, context, batch, kv_type, kernels,
+** template; [model.routing]; [model.sampling]. */
+int model_conf_local(const config *c, model_local_config *out, augur_err *err);
+
 /* mc's prices: [model.prices."NAME"] for mc->name, 0 when the name has no entry. */
 void model_conf_prices(const config *c, model_config *mc);
 

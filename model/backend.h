@@ -44,6 +44,7 @@ struct model_backend {
     const model_backend_class *cls;
 };
 
+int model_local_open(model_backend **out, const model_config *cfg, augur_err *err);
 int model_http_open(model_backend **out, const model_config *cfg, augur_err *err);
 
 /* *name is set to the model the file's calls were made with when cfg->name is

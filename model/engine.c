@@ -501,10 +501,9 @@ void engine_rewind(engine *e, int pos)
         e->pos = pos;
 }
 
-int engine_eval(engine *e, const int32_t *tokens, int n, float *logits, int all, augur_err *err)
+/* Whether tokens[n] may be evaluated now: some, all in the vocabulary, room left. */
+static int engine_eval_check(const engine *e, const int32_t *tokens, int n, augur_err *err)
 {
-    int rc;
-
     if (n <= 0)
         return augur_err_set(err, AUGUR_EINVAL, "no tokens to evaluate");
     if (n > e->n_ctx - e->pos)
@@ -514,6 +513,15 @@ int engine_eval(engine *e, const int32_t *tokens, int n, float *logits, int all,
         if (tokens[i] < 0 || tokens[i] >= e->shape.vocab)
             return augur_err_set(err, AUGUR_EINVAL, "token %ld at %d is outside the vocabulary "
                                  "(0 to %d)", (long)tokens[i], i, e->shape.vocab - 1);
+    return AUGUR_OK;
+}
+
+int engine_eval(engine *e, const int32_t *tokens, int n, float *logits, int all, augur_err *err)
+{
+    int rc;
+
+    if ((rc = engine_eval_check(e, tokens, n, err)) != AUGUR_OK)
+        return rc;
     for (int at = 0; at < n; at += e->batch) {
         int m = n - at < e->batch ? n - at : e->batch, last = at + m == n;
         float *out = all ? (logits ? logits + (size_t)at * e->shape.vocab : NULL)
@@ -522,6 +530,21 @@ int engine_eval(engine *e, const int32_t *tokens, int n, float *logits, int all,
             return rc;
     }
     return AUGUR_OK;
+}
+
+int engine_embed(engine *e, const int32_t *tokens, int n, float *out, augur_err *err)
+{
+    int rc = engine_eval_check(e, tokens, n, err);
+
+    memset(out, 0, (size_t)e->shape.width * sizeof *out);
+    for (int at = 0; rc == AUGUR_OK && at < n; at += e->batch) {
+        int m = n - at < e->batch ? n - at : e->batch;
+        if ((rc = forward(e, tokens + at, m, NULL, 0, err)) == AUGUR_OK)
+            forward_hidden_add(e, m, out);
+    }
+    for (int i = 0; rc == AUGUR_OK && i < e->shape.width; i++)
+        out[i] /= (float)n;
+    return rc;
 }
 
 /* ---- routing ----------------------------------------------------------------------------- */

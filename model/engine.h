@@ -100,6 +100,11 @@ int         engine_context(const engine *e);   /* positions the KV cache holds *
 ** changes nothing. */
 int engine_eval(engine *e, const int32_t *tokens, int n, float *logits, int all, augur_err *err);
 
+/* Evaluate tokens[n] as engine_eval does, and write into out (width values) the
+** mean over them of the final hidden state, after the output norm: the text's
+** embedding before it is normalised. */
+int engine_embed(engine *e, const int32_t *tokens, int n, float *out, augur_err *err);
+
 int  engine_pos(const engine *e);           /* tokens in the cache */
 void engine_rewind(engine *e, int pos);     /* forget positions pos and after */
 

@@ -96,6 +96,10 @@ struct engine {
 /* forward.c: tokens[n] (n <= batch) at positions pos.., logits as engine_eval. */
 int  forward(engine *e, const int32_t *tokens, int n, float *logits, int all, augur_err *err);
 
+/* forward.c: add the final hidden states of the last forward pass's T tokens, after
+** the output norm, to sum[width]. */
+void forward_hidden_add(engine *e, int T, float *sum);
+
 /* forward.c: grow the expert hidden rows to hold rows; AUGUR_ENOMEM. */
 int  forward_reserve(engine *e, int rows);
 

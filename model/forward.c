@@ -626,6 +626,17 @@ int forward(engine *e, const int32_t *tokens, int T, float *logits, int all, aug
     return AUGUR_OK;
 }
 
+void forward_hidden_add(engine *e, int T, float *sum)
+{
+    int d = e->shape.width;
+
+    for (int t = 0; t < T; t++) {
+        rmsnorm(e->xb, e->x + (size_t)t * d, e->out_norm, d, e->eps);
+        for (int i = 0; i < d; i++)
+            sum[i] += e->xb[i];
+    }
+}
+
 int forward_reserve(engine *e, int rows)
 {
     int ff = e->shape.ff_expert;

@@ -8,7 +8,7 @@
 const char *generate_end_name(enum generate_end end)
 {
     static const char *const names[] = { "length", "eos", "stop", "cancelled", "callback",
-                                         "context" };
+                                         "context", "complete" };
     return (unsigned)end < sizeof names / sizeof names[0] ? names[end] : "?";
 }
 
@@ -63,6 +63,36 @@ static double seconds_since(uint64_t t0)
     return (double)(time_mono_ns() - t0) / 1e9;
 }
 
+static int is_end(const generate_params *p, const tokenizer *tok, int32_t t)
+{
+    if (t == tokenizer_eos(tok))
+        return 1;
+    for (size_t i = 0; i < p->n_ends; i++)
+        if (p->ends[i] == t)
+            return 1;
+    return 0;
+}
+
+/* The next token: sampled, and sampled again from the masked logits when the
+** constraint refuses it. -1 (with err set) when it allows none. */
+static int32_t sample_next(engine *e, sampler *s, const generate_params *p, token_list *hist,
+                           float *logits, int generated, augur_err *err)
+{
+    const generate_constraint *c = p->constraint;
+    int32_t next = sampler_sample(s, logits, hist->ids, hist->len);
+    int room = engine_context(e) - engine_pos(e) + 1, left = p->max_tokens - generated;
+
+    if (room < left)
+        left = room;
+    if (!c || c->allows(c->ctx, next, left))
+        return next;
+    if (c->mask(c->ctx, logits, left) == 0) {
+        augur_err_set(err, AUGUR_ESTATE, "generate: the constraint allows no token");
+        return -1;
+    }
+    return sampler_sample(s, logits, hist->ids, hist->len);
+}
+
 /* The loop after the prompt: sample, decode, release, evaluate. */
 static int gen_loop(engine *e, tokenizer *tok, sampler *s, token_list *hist, float *logits,
                     gen_state *g, generate_result *r, augur_err *err)
@@ -82,8 +112,9 @@ static int gen_loop(engine *e, tokenizer *tok, sampler *s, token_list *hist, flo
             r->end = GENERATE_CANCELLED;
             break;
         }
-        next = sampler_sample(s, logits, hist->ids, hist->len);
-        if (next == tokenizer_eos(tok)) {
+        if ((next = sample_next(e, s, p, hist, logits, r->tokens, err)) < 0)
+            return AUGUR_ESTATE;
+        if (is_end(p, tok, next)) {
             r->end = GENERATE_EOS;
             break;
         }
@@ -91,6 +122,10 @@ static int gen_loop(engine *e, tokenizer *tok, sampler *s, token_list *hist, flo
         if ((rc = token_list_push(hist, next)) != AUGUR_OK ||
             (rc = tokenizer_stream_push(&ts, next, &g->held, err)) != AUGUR_OK)
             return rc == AUGUR_ENOMEM ? augur_err_set(err, rc, "generate: out of memory") : rc;
+        if (p->constraint && p->constraint->accept(p->constraint->ctx, next)) {
+            r->end = GENERATE_COMPLETE;
+            break;
+        }
         if (release(g) != 0) {
             r->end = GENERATE_CALLBACK;
             return AUGUR_OK;
@@ -118,6 +153,36 @@ static int gen_loop(engine *e, tokenizer *tok, sampler *s, token_list *hist, flo
     return AUGUR_OK;
 }
 
+/* The prompt's tokens: p's, or prompt[len] tokenized with BOS as the vocabulary says. */
+static int prompt_tokens(tokenizer *tok, const char *prompt, size_t len, const generate_params *p,
+                         token_list *hist, augur_err *err)
+{
+    int rc = AUGUR_OK;
+
+    for (size_t i = 0; p->tokens && rc == AUGUR_OK && i < p->n_tokens; i++)
+        rc = token_list_push(hist, p->tokens[i]);
+    if (rc != AUGUR_OK)
+        return augur_err_set(err, rc, "generate: out of memory");
+    if (!p->tokens &&
+        (rc = tokenizer_encode(tok, prompt, len, TOKENIZE_ADD_SPECIAL, hist, err)) != AUGUR_OK)
+        return rc;
+    if (hist->len == 0)
+        return augur_err_set(err, AUGUR_EINVAL, "generate: the prompt has no tokens");
+    return AUGUR_OK;
+}
+
+/* Evaluate what the cache does not hold of the prompt (at least its last token, for
+** the logits). */
+static int prompt_eval(engine *e, const generate_params *p, const token_list *hist,
+                       float *logits, augur_err *err)
+{
+    size_t from = p->tokens && p->cached < hist->len ? p->cached : p->tokens ? hist->len - 1 : 0;
+
+    if (p->tokens)
+        engine_rewind(e, (int)from);
+    return engine_eval(e, hist->ids + from, (int)(hist->len - from), logits, 0, err);
+}
+
 int generate(engine *e, tokenizer *tok, const char *prompt, size_t len, const generate_params *p,
              generate_result *r, augur_err *err)
 {
@@ -135,15 +200,11 @@ int generate(engine *e, tokenizer *tok, const char *prompt, size_t len, const ge
         rc = augur_err_set(err, AUGUR_ENOMEM, "generate: out of memory");
         goto done;
     }
-    if ((rc = tokenizer_encode(tok, prompt, len, TOKENIZE_ADD_SPECIAL, &hist, err)) != AUGUR_OK)
+    if ((rc = prompt_tokens(tok, prompt, len, p, &hist, err)) != AUGUR_OK)
         goto done;
-    if (hist.len == 0) {
-        rc = augur_err_set(err, AUGUR_EINVAL, "generate: the prompt has no tokens");
-        goto done;
-    }
     r->prompt_tokens = (int)hist.len;
     t0 = time_mono_ns();
-    if ((rc = engine_eval(e, hist.ids, (int)hist.len, logits, 0, err)) != AUGUR_OK)
+    if ((rc = prompt_eval(e, p, &hist, logits, err)) != AUGUR_OK)
         goto done;
     r->prompt_seconds = seconds_since(t0);
     t0 = time_mono_ns();

@@ -102,7 +102,8 @@ static int keep_config(model *m, const model_config *cfg)
         (rc = keep_string(m, &m->cfg.replay)) == AUGUR_OK &&
         (rc = keep_string(m, &m->cfg.record)) == AUGUR_OK &&
         (rc = keep_string(m, &m->cfg.cache)) == AUGUR_OK &&
-        (rc = keep_string(m, &m->cfg.http.url)) == AUGUR_OK)
+        (rc = keep_string(m, &m->cfg.http.url)) == AUGUR_OK &&
+        (rc = keep_string(m, &m->cfg.local.template)) == AUGUR_OK)
         rc = keep_string(m, &m->cfg.http.api_key_env);
     return rc;
 }
@@ -133,11 +134,11 @@ int model_open(model **out, const model_config *cfg, augur_err *err)
         return augur_err_set(err, rc, "out of memory");
     }
     switch (cfg->backend) {
+    case MODEL_LOCAL:  rc = model_local_open(&m->be, &m->cfg, err); break;
     case MODEL_HTTP:   rc = model_http_open(&m->be, &m->cfg, err); break;
     case MODEL_REPLAY: rc = model_replay_open(&m->be, &m->cfg, &name, err); break;
     default:
-        rc = augur_err_set(err, AUGUR_EINVAL, "model: the %s backend is not available",
-                           model_backend_name(cfg->backend));
+        rc = augur_err_set(err, AUGUR_EINVAL, "model: no backend numbered %d", (int)cfg->backend);
     }
     if (rc == AUGUR_OK && name && (rc = keep_string(m, &name)) == AUGUR_OK)
         m->cfg.name = name;

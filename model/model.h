@@ -43,6 +43,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "model/engine.h"
+#include "model/sample.h"
 
 typedef struct model model;
 
@@ -71,6 +73,16 @@ typedef struct model_http_config {
 #define MODEL_HTTP_CONFIG_DEFAULT { "http://127.0.0.1:8080/v1", "OPENAI_API_KEY", NULL, 0, \
                                     10000, 600000, 120000, 4, 500, 30000, 16u << 20 }
 
+typedef struct model_local_config {
+    const char     *template;   /* "auto" (from tokenizer.chat_template) or a family's name */
+    engine_opts     engine;
+    engine_routing  routing;
+    sampler_params  sampling;   /* top_k, min_p, the penalty; the rest comes from the call */
+} model_local_config;
+
+#define MODEL_LOCAL_CONFIG_DEFAULT { "auto", ENGINE_OPTS_DEFAULT, ENGINE_ROUTING_DEFAULT, \
+                                     SAMPLER_PARAMS_DEFAULT }
+
 typedef struct model_config {
     enum model_backend_kind backend;
     const char *name;            /* local: the GGUF file; http: the server's model name */
@@ -84,11 +96,12 @@ typedef struct model_config {
     int         max_tokens;      /* the defaults of model_options */
     double      temperature, top_p;
     int64_t     seed;
-    model_http_config http;
+    model_http_config  http;
+    model_local_config local;
 } model_config;
 
 #define MODEL_CONFIG_DEFAULT { MODEL_HTTP, "", NULL, NULL, NULL, NULL, 604800, 0, 0, 512, 0.8, \
-                               0.95, 0, MODEL_HTTP_CONFIG_DEFAULT }
+                               0.95, 0, MODEL_HTTP_CONFIG_DEFAULT, MODEL_LOCAL_CONFIG_DEFAULT }
 
 /* A handle for cfg, whose strings are copied. The local backend loads the model
 ** here; the HTTP backend reads its API key here (and keeps it only in a header). */

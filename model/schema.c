@@ -68,7 +68,7 @@ static const char *json_kind(const cJSON *v)
                                                                                : "number";
 }
 
-static int type_matches(const char *want, const cJSON *doc)
+int schema_type_matches(const char *want, const cJSON *doc)
 {
     const char *kind = json_kind(doc);
 
@@ -80,9 +80,9 @@ static int check_type(check *c, const cJSON *type, const cJSON *doc)
     const cJSON *t;
 
     if (cJSON_IsString(type))
-        return type_matches(type->valuestring, doc) ? 1 : fail(c, "expected %s", type->valuestring);
+        return schema_type_matches(type->valuestring, doc) ? 1 : fail(c, "expected %s", type->valuestring);
     cJSON_ArrayForEach(t, type)
-        if (cJSON_IsString(t) && type_matches(t->valuestring, doc))
+        if (cJSON_IsString(t) && schema_type_matches(t->valuestring, doc))
             return 1;
     return fail(c, "%s is not among the types allowed", json_kind(doc));
 }

@@ -18,6 +18,10 @@
 ** (may be NULL): "$.items[2].name: expected a string". */
 int schema_validate(const cJSON *schema, const cJSON *doc, buf *why);
 
+/* Whether v is of the JSON Schema type named type ("integer": a number without a
+** fraction; "number" takes integers too). */
+int schema_type_matches(const char *type, const cJSON *v);
+
 /* The schema a JSON pointer fragment ("#", "#/$defs/item") names in root, or NULL. */
 const cJSON *schema_ref(const cJSON *root, const char *ref);
 

@@ -1,6 +1,7 @@
 /*
 ** test_chat_cli.c — `augur chat` and `augur cache` end to end, against a server on
-** loopback (libmicrohttpd) that answers every chat the same way.
+** loopback (libmicrohttpd) that answers every chat the same way, and with the local
+** backend on a synthesized model.
 */
 #include "test.h"
 
@@ -200,6 +201,28 @@ static void test_chat_usage(void **state)
     assert_contains(buf_str(&err), "the message is empty");
 }
 
+static void test_chat_local(void **state)
+{
+    char *schema = test_write(scratch, "ok.json", "{\"type\":\"object\",\"properties\":{\"ok\":"
+                                                   "{\"type\":\"boolean\"}},\"required\":[\"ok\"]}");
+
+    (void)state;
+    assert_int_equal(test_augur(NULL, &out, &err, "model", "synth", "--arch", "olmoe", "--width",
+                                "64", "--layers", "2", "--heads", "4", "--experts", "4",
+                                "--experts-used", "2", "--ff", "64", "--type", "q8_0", "--out",
+                                "tiny.gguf", NULL), 0);
+    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--model", "tiny.gguf", "hi", NULL), 2);
+    assert_contains(buf_str(&err), "has no chat template (tokenizer.chat_template): set "
+                                   "model.template");
+    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.template=chatml", "chat",
+                                "--backend", "local", "--model", "tiny.gguf", "--schema", schema,
+                                "--json", "is it?", NULL), 0);
+    assert_contains(buf_str(&out), "{\"text\":\"{");
+    assert_contains(buf_str(&out), "\"tool_calls\":[],\"usage\":{\"prompt_tokens\":");
+    assert_contains(buf_str(&out), "\"finish_reason\":\"stop\"");
+    free(schema);
+}
+
 static void test_cache_cli(void **state)
 {
     int before;
@@ -234,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_chat_schema),
         cmocka_unit_test(test_chat_record_replay),
         cmocka_unit_test(test_chat_usage),
+        cmocka_unit_test(test_chat_local),
         cmocka_unit_test(test_cache_cli),
     };
 

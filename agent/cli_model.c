@@ -386,20 +386,31 @@ static void model_on_sigint(int sig)
         _exit(130);
 }
 
+/* [model], [model.routing] and [model.sampling]: -1 to go on, or an exit status. */
+static int model_settings(cli *c, model_local_config *lc)
+{
+    augur_err err = { 0 };
+    config *cfg = cli_config(c);
+
+    if (!cfg)
+        return CLI_USAGE;
+    if (model_conf_local(cfg, lc, &err) != AUGUR_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_USAGE;
+    }
+    return -1;
+}
+
 /* Engine options and routing: [model] and [model.routing], then the command line. */
 static int model_engine_open(cli *c, const char *path, const model_args *a, engine **e)
 {
     model_local_config lc;
     augur_err err = { 0 };
-    config *cfg = cli_config(c);
+    int rc;
 
     *e = NULL;
-    if (!cfg)
-        return CLI_USAGE;
-    if (model_conf_local(cfg, &lc, &err) != AUGUR_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return CLI_USAGE;
-    }
+    if ((rc = model_settings(c, &lc)) >= 0)
+        return rc;
     if (a->threads)
         lc.engine.threads = (int)a->threads;
     if (a->ctx)
@@ -465,15 +476,10 @@ static void model_memory_line(FILE *f, const engine *e)
 static int model_sampling(cli *c, const char *path, const model_args *a, sampler_params *p)
 {
     model_local_config lc;
-    augur_err err = { 0 };
-    config *cfg = cli_config(c);
+    int rc;
 
-    if (!cfg)
-        return CLI_USAGE;
-    if (model_conf_local(cfg, &lc, &err) != AUGUR_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return CLI_USAGE;
-    }
+    if ((rc = model_settings(c, &lc)) >= 0)
+        return rc;
     *p = lc.sampling;
     if (a->has_temp)
         p->temperature = a->temp;

@@ -79,7 +79,7 @@ static int json_number_write(buf *out, double d)
 
     if (d != d || d - d != 0)
         return buf_puts(out, "null");
-    if (d == (double)(int64_t)d && d > -9007199254740992.0 && d < 9007199254740992.0)
+    if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(int64_t)d)
         return buf_printf(out, "%" PRId64, (int64_t)d);
     for (int digits = 1; digits <= 17; digits++) {
         snprintf(text, sizeof text, "%.*g", digits, d);

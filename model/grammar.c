@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "model/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,11 +225,9 @@ static int json_char(build *b)
             seq_range(&s, tail[i][k].lo, tail[i][k].hi);
         rule_alt(b, r, &s);
     }
-    for (const char *e = escapes; *e; e++) {
-        seq_str(&s, "\\");
-        seq_range(&s, (unsigned char)*e, (unsigned char)*e);
-        rule_alt(b, r, &s);
-    }
+    seq_str(&s, "\\");
+    seq_any(&s, escapes);
+    rule_alt(b, r, &s);
     return b->chr = r;
 }
 
@@ -453,7 +452,7 @@ static long schema_count(build *b, const cJSON *s, const char *key, long def, lo
 
     if (!v)
         return def;
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != (double)(long)v->valuedouble)
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble != floor(v->valuedouble))
         return build_fail(b, AUGUR_EINVAL, "schema: %s must be a whole number >= 0 (at %s)", key),
                def;
     if (v->valuedouble > (double)max) {
@@ -676,6 +675,30 @@ static int schema_refused(build *b, const cJSON *s)
     return 0;
 }
 
+/* Keywords whose value has the wrong shape: a schema that means nothing clear. */
+static int schema_malformed(build *b, const cJSON *s)
+{
+    static const struct { const char *key; int shapes; } keys[] = {
+        { "properties", cJSON_Object }, { "required", cJSON_Array }, { "enum", cJSON_Array },
+        { "items", cJSON_Object | cJSON_True | cJSON_False | cJSON_Array },
+        { "additionalProperties", cJSON_Object | cJSON_True | cJSON_False },
+        { "type", cJSON_String | cJSON_Array }, { "$ref", cJSON_String },
+    };
+    const cJSON *v;
+
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if ((v = kw(s, keys[i].key)) && !(v->type & keys[i].shapes))
+            return build_fail(b, AUGUR_EINVAL, "schema: '%s' has the wrong kind of value (at %s)",
+                              keys[i].key);
+    cJSON_ArrayForEach(v, kw(s, "type"))
+        if (!cJSON_IsString(v))
+            return build_fail(b, AUGUR_EINVAL, "schema: '%s' must list type names (at %s)",
+                              "type");
+    if (cJSON_IsArray(kw(s, "type")) && cJSON_GetArraySize(kw(s, "type")) == 0)
+        return build_fail(b, AUGUR_EINVAL, "schema: '%s' lists no type (at %s)", "type");
+    return 0;
+}
+
 /* The type names a schema admits, from "type" or, without one, from its keywords. */
 static int schema_types(const cJSON *s, const char **types)
 {
@@ -686,7 +709,7 @@ static int schema_types(const cJSON *s, const char **types)
         types[n++] = t->valuestring;
     } else if (cJSON_IsArray(t)) {
         cJSON_ArrayForEach(v, t)
-            if (cJSON_IsString(v) && n < 8)
+            if (n < 8)
                 types[n++] = v->valuestring;
     } else if (kw(s, "properties") || kw(s, "required") || kw(s, "additionalProperties")) {
         types[n++] = "object";
@@ -787,7 +810,7 @@ static int schema_rule(build *b, const cJSON *s)
                           cJSON_IsFalse(s) ? "false" : "a schema that is not an object");
     if (++b->depth > MAX_NESTING)
         return build_fail(b, AUGUR_EINVAL, "schema: nested deeper than 64%s (at %s)", "");
-    if (schema_refused(b, s) < 0)
+    if (schema_refused(b, s) < 0 || schema_malformed(b, s) < 0)
         return -1;
     n = schema_types(s, types);
     if (cJSON_IsString(ref))

@@ -12,6 +12,8 @@
 #include "model/backend.h"
 
 #include <curl/curl.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -716,7 +718,7 @@ static int embed_rows(const cJSON *data, size_t n, model_vectors *out, const cha
                                  "of %zu numbers with its own index", url, i, dim);
         }
         cJSON_ArrayForEach(x, vec) {
-            if (!cJSON_IsNumber(x)) {
+            if (!cJSON_IsNumber(x) || !(fabs(x->valuedouble) <= FLT_MAX)) {
                 free(seen);
                 return augur_err_set(err, AUGUR_EBADRESPONSE, "%s: embedding %zu holds a value "
                                      "that is not a number", url, i);

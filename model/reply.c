@@ -1,6 +1,7 @@
 /* reply.c — replies and vectors: building them, and their JSON form in records and the cache. */
 #include "model/backend.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,15 +88,20 @@ int reply_from_message(const cJSON *message, model_result *r, augur_err *err)
     return AUGUR_OK;
 }
 
+/* obj[key] as a whole number in [0, max], or def when it is not one. */
+static int64_t json_count(const cJSON *obj, const char *key, int64_t max, int64_t def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= (double)max
+               ? (int64_t)v->valuedouble : def;
+}
+
 void reply_usage(const cJSON *usage, model_result *r)
 {
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
-
-    if (cJSON_IsNumber(p) && p->valuedouble >= 0)
-        r->prompt_tokens = (int64_t)p->valuedouble;
-    if (cJSON_IsNumber(c) && c->valuedouble >= 0)
-        r->completion_tokens = (int64_t)c->valuedouble;
+    r->prompt_tokens = json_count(usage, "prompt_tokens", INT64_C(1) << 53, r->prompt_tokens);
+    r->completion_tokens = json_count(usage, "completion_tokens", INT64_C(1) << 53,
+                                      r->completion_tokens);
 }
 
 /* j with {"error": {"code", "message"}} added when rc failed; NULL (and j freed)
@@ -154,7 +160,7 @@ cJSON *reply_to_json(const model_result *r, int rc, const augur_err *err)
 static double json_number_at(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : 0;
 }
 
 int reply_from_json(const cJSON *j, model_result *r, augur_err *err)
@@ -179,8 +185,8 @@ int reply_from_json(const cJSON *j, model_result *r, augur_err *err)
     r->finish = (enum model_finish)model_finish_parse(finish);
     reply_usage(cJSON_GetObjectItemCaseSensitive(j, "usage"), r);
     r->latency_ms = json_number_at(j, "latency_ms");
-    r->http_status = (int)json_number_at(j, "http_status");
-    r->attempts = (int)json_number_at(j, "attempts");
+    r->http_status = (int)json_count(j, "http_status", 999, 0);
+    r->attempts = (int)json_count(j, "attempts", 1000, 0);
     return e ? error_from_json(e, err) : AUGUR_OK;
 }
 
@@ -230,14 +236,14 @@ int vectors_from_json(const cJSON *j, model_vectors *v, int64_t *tokens, augur_e
             return augur_err_set(err, AUGUR_EBADRESPONSE, "embedding %zu is not %zu numbers",
                                  i, dim);
         cJSON_ArrayForEach(x, row) {
-            if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble))
+            if (!cJSON_IsNumber(x) || !(fabs(x->valuedouble) <= FLT_MAX))
                 return augur_err_set(err, AUGUR_EBADRESPONSE, "embedding %zu holds a value "
                                      "that is not a number", i);
             v->data[i * dim + k++] = (float)x->valuedouble;
         }
         i++;
     }
-    *tokens = (int64_t)json_number_at(j, "prompt_tokens");
+    *tokens = json_count(j, "prompt_tokens", INT64_C(1) << 53, 0);
     return e ? error_from_json(e, err) : AUGUR_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "tests/unit/server.h"
 
 /* A new empty directory under $TMPDIR (or /tmp), removed with its contents by
 ** test_rmtree. Fails the test when it cannot be made. */

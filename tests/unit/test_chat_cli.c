@@ -7,14 +7,11 @@
 
 #include "base/file.h"
 
-#include <arpa/inet.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct MHD_Daemon *server;
+static test_server server;
 static char url[64];
 static char *scratch;
 static int hits;
@@ -32,33 +29,21 @@ static const char json_reply[] =
     "{\"choices\":[{\"message\":{\"content\":\"{\\\"n\\\": 4}\"},\"finish_reason\":\"stop\"}]}";
 
 /* Streamed when asked to stream; JSON content when a schema came with the request. */
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *u,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **state)
+static enum MHD_Result answer(void *ctx, struct MHD_Connection *conn, const char *u,
+                              const char *body, size_t len)
 {
-    buf *body = *state;
     struct MHD_Response *r;
     const char *text, *type;
     enum MHD_Result rc;
 
-    (void)cls;
+    (void)ctx;
     (void)u;
-    (void)method;
-    (void)version;
-    if (!body) {
-        *state = body = calloc(1, sizeof *body);
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        buf_add(body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    (void)len;
     __atomic_add_fetch(&hits, 1, __ATOMIC_SEQ_CST);
-    if (strstr(buf_str(body), "\"response_format\"")) {
+    if (strstr(body, "\"response_format\"")) {
         text = json_reply;
         type = "application/json";
-    } else if (strstr(buf_str(body), "\"stream\":true")) {
+    } else if (strstr(body, "\"stream\":true")) {
         text = streamed;
         type = "text/event-stream";
     } else {
@@ -72,43 +57,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return rc;
 }
 
-static void on_done(void *cls, struct MHD_Connection *conn, void **state,
-                    enum MHD_RequestTerminationCode why)
-{
-    buf *body = *state;
-
-    (void)cls;
-    (void)conn;
-    (void)why;
-    if (body) {
-        buf_free(body);
-        free(body);
-    }
-}
-
 static int setup(void **state)
 {
-    struct sockaddr_in loopback = { .sin_family = AF_INET,
-                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    const union MHD_DaemonInfo *info;
-
     (void)state;
     scratch = test_augur_setup();
     unsetenv("http_proxy");
     setenv("AUGUR_CHAT_KEY", "sk-never-written-down", 1);
-    server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                              0, NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                              on_done, NULL, MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
-    if (!server || !(info = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)))
+    server.answer = answer;
+    if (test_server_start(&server) != 0)
         return -1;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", info->port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", server.port);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    MHD_stop_daemon(server);
+    test_server_stop(&server);
     test_rmtree(scratch);
     free(scratch);
     buf_free(&out);

@@ -204,6 +204,16 @@ static void test_refused(void **state)
         { "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}",
           "no finite value satisfies it" },
         { "false", "false allows no value" },
+        { "{\"type\":\"string\",\"maxLength\":1e300}", "maxLength above 65536" },
+        { "{\"type\":\"array\",\"maxItems\":-1}", "maxItems must be a whole number >= 0" },
+        { "{\"type\":\"array\",\"minItems\":2.5}", "minItems must be a whole number >= 0" },
+        { "{\"properties\":5}", "'properties' has the wrong kind of value (at #)" },
+        { "{\"type\":\"object\",\"required\":\"a\"}", "'required' has the wrong kind" },
+        { "{\"items\":\"x\"}", "'items' has the wrong kind of value" },
+        { "{\"type\":0}", "'type' has the wrong kind of value" },
+        { "{\"type\":[]}", "'type' lists no type" },
+        { "{\"type\":[\"string\",7]}", "'type' must list type names" },
+        { "{\"$ref\":1}", "'$ref' has the wrong kind of value" },
     };
 
     (void)state;

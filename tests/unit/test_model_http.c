@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -43,7 +42,7 @@ typedef struct scripted {
     size_t          huge;
 } scripted;
 
-static struct MHD_Daemon *server;
+static test_server server;
 static int port;
 static char base_url[64];
 static char *scratch;
@@ -171,30 +170,17 @@ static void copy_header(struct MHD_Connection *conn, const char *name, char *out
     snprintf(out, size, "%s", v ? v : "");
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **state)
+static enum MHD_Result answer(void *ctx, struct MHD_Connection *conn, const char *url,
+                              const char *body, size_t len)
 {
-    buf *body = *state;
     scripted s;
 
-    (void)cls;
-    (void)method;
-    (void)version;
-    if (!body) {
-        *state = body = calloc(1, sizeof *body);
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        buf_add(body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    (void)ctx;
     pthread_mutex_lock(&seen_lock);
     s = script[hits < n_script ? hits : n_script - 1];
     hits++;
     buf_clear(&seen_body);
-    buf_add(&seen_body, body->data ? body->data : "", body->len);
+    buf_add(&seen_body, body, len);
     copy_header(conn, "Authorization", seen_auth, sizeof seen_auth);
     copy_header(conn, "X-Extra", seen_extra, sizeof seen_extra);
     snprintf(seen_url, sizeof seen_url, "%s", url);
@@ -202,26 +188,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return respond(conn, &s);
 }
 
-static void on_done(void *cls, struct MHD_Connection *conn, void **state,
-                    enum MHD_RequestTerminationCode why)
-{
-    buf *body = *state;
-
-    (void)cls;
-    (void)conn;
-    (void)why;
-    if (body) {
-        buf_free(body);
-        free(body);
-    }
-}
-
 static int setup(void **state)
 {
-    struct sockaddr_in loopback = { .sin_family = AF_INET,
-                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    const union MHD_DaemonInfo *info;
-
     (void)state;
     unsetenv("http_proxy");
     unsetenv("HTTP_PROXY");
@@ -231,12 +199,10 @@ static int setup(void **state)
     setenv("AUGUR_TEST_KEY", "sk-test-5ecret-key", 1);
     log_set_level(LOG_LEVEL_ERROR);
     scratch = test_tmpdir();
-    server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                              0, NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                              on_done, NULL, MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
-    if (!server || !(info = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)))
+    server.answer = answer;
+    if (test_server_start(&server) != 0)
         return -1;
-    port = info->port;
+    port = server.port;
     snprintf(base_url, sizeof base_url, "http://127.0.0.1:%d/v1", port);
     return 0;
 }
@@ -244,7 +210,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    MHD_stop_daemon(server);
+    test_server_stop(&server);
     buf_free(&seen_body);
     test_rmtree(scratch);
     free(scratch);
@@ -597,7 +563,7 @@ static void test_server_errors(void **state)
 {
     const scripted twice[] = {
         { 500, "text/plain", "boom", WHOLE, 0, NULL, 0 },
-        { 503, "application/json", "{\"error\":{\"message\":\"overloaded\"}}", WHOLE, 0, NULL, 0 },
+        { 500, "application/json", "{\"error\":{\"message\":\"overloaded\"}}", WHOLE, 0, NULL, 0 },
         ok,
     };
     const scripted always[] = { { 502, "text/html", "<h1>Bad gateway</h1>", WHOLE, 0, NULL, 0 } };
@@ -708,6 +674,10 @@ static void test_broken_replies(void **state)
     };
     const scripted html[] = { { 200, "text/html; charset=utf-8", "<html>Sign in</html>", WHOLE, 0,
                                 NULL, 0 } };
+    const scripted odd_usage[] = {   /* counts no int64_t holds, or below zero: not counted */
+        { 200, "application/json", "{\"choices\":[{\"message\":{\"content\":\"x\"}}],"
+          "\"usage\":{\"prompt_tokens\":1e300,\"completion_tokens\":-3}}", WHOLE, 0, NULL, 0 },
+    };
     model_config mc = http_config();
     model_options o = MODEL_OPTIONS_DEFAULT;
     pieces p = { BUF_INIT, 0, 0 };
@@ -747,6 +717,13 @@ static void test_broken_replies(void **state)
     serve(html, 1);
     assert_int_equal(ask(m, NULL, &r, &err), AUGUR_EBADRESPONSE);
     assert_contains(err.msg, "expected application/json, got text/html");
+    model_result_free(&r);
+
+    serve(odd_usage, 1);
+    assert_int_equal(ask(m, NULL, &r, &err), AUGUR_OK);
+    assert_string_equal(r.text, "x");
+    assert_int_equal(r.prompt_tokens, 0);
+    assert_int_equal(r.completion_tokens, 0);
     model_result_free(&r);
     buf_free(&p.text);
     model_close(m);
@@ -884,8 +861,11 @@ static void test_embeddings(void **state)
         "\"usage\":{\"prompt_tokens\":6,\"total_tokens\":6}}";
     static const char short_answer[] =
         "{\"data\":[{\"index\":0,\"embedding\":[1,2]}]}";
+    static const char too_large[] =   /* beyond a float */
+        "{\"data\":[{\"index\":0,\"embedding\":[1e300]},{\"index\":1,\"embedding\":[1]}]}";
     const scripted replies[] = { { 200, "application/json", vectors, WHOLE, 0, NULL, 0 },
-                                 { 200, "application/json", short_answer, WHOLE, 0, NULL, 0 } };
+                                 { 200, "application/json", short_answer, WHOLE, 0, NULL, 0 },
+                                 { 200, "application/json", too_large, WHOLE, 0, NULL, 0 } };
     const char *texts[] = { "first", "second" };
     model_config mc = http_config();
     model_vectors v;
@@ -897,7 +877,7 @@ static void test_embeddings(void **state)
     (void)state;
     mc.embedding = "test-embedder";
     m = open_model(&mc);
-    serve(replies, 2);
+    serve(replies, 3);
     assert_int_equal(model_embed(m, texts, 2, &v, &err), AUGUR_OK);
     assert_int_equal(v.n, 2);
     assert_int_equal(v.dim, 3);
@@ -911,8 +891,11 @@ static void test_embeddings(void **state)
     assert_int_equal(model_embed(m, texts, 2, &v, &err), AUGUR_EBADRESPONSE);
     assert_contains(err.msg, "expected 2 embeddings");
     model_vectors_free(&v);
+    assert_int_equal(model_embed(m, texts, 2, &v, &err), AUGUR_EBADRESPONSE);
+    assert_contains(err.msg, "embedding 0 holds a value that is not a number");
+    model_vectors_free(&v);
     model_totals_get(m, &t);
-    assert_int_equal(t.calls, 2);
+    assert_int_equal(t.calls, 3);
     assert_int_equal(t.prompt_tokens, 6);
     model_close(m);
 }

@@ -77,7 +77,8 @@ void grammar_matcher_reset(grammar_matcher *m);   /* back to the start */
 ** so that it can always finish with one byte a token. */
 int grammar_matcher_allows(grammar_matcher *m, const char *bytes, size_t n, size_t limit);
 
-/* Take bytes[n]; AUGUR_EINVAL (and no change) when they may not come next. */
+/* Take bytes[n]; AUGUR_EINVAL (and no change) when they may not come next,
+** AUGUR_ENOMEM (and no change) when the stacks cannot be kept. */
 int grammar_matcher_accept(grammar_matcher *m, const char *bytes, size_t n);
 
 int grammar_matcher_accepting(const grammar_matcher *m);   /* the text may end here */

@@ -5,8 +5,8 @@
 ** with it at once.
 **
 ** A stack is a chain of frames, each an element to go on from; they are shared
-** (a rule's alternatives continue into one frame) and never changed, so that a
-** step only adds frames. Frames made while looking ahead live in a scratch arena
+** (a rule's alternatives continue into one frame) and never changed (but for a
+** mark while they are copied), so that a step only adds frames. Frames made while looking ahead live in a scratch arena
 ** emptied after each question; the frames of the current state are copied into
 ** one of two arenas on each accepted token, the other being emptied.
 */
@@ -21,9 +21,10 @@
 enum { MAX_ENTRIES = 1024, MAX_EXPAND = 4096 };
 
 typedef struct gframe {
-    int32_t               at;   /* the element to go on from */
-    uint32_t              sum;  /* the fewest bytes from here to the end of the stack */
-    const struct gframe  *up;   /* where to go when its alternative ends; NULL: the end */
+    int32_t               at;     /* the element to go on from */
+    uint32_t              sum;    /* the fewest bytes from here to the end of the stack */
+    const struct gframe  *up;     /* where to go when its alternative ends; NULL: the end */
+    struct gframe        *moved;  /* while a token is taken: its copy in the next arena */
 } gframe;
 
 typedef struct gstate {
@@ -84,7 +85,7 @@ static void state_add(grammar_matcher *m, gstate *s, int32_t at, const gframe *u
         s->e = grown;
         s->cap = cap;
     }
-    s->e[s->n++] = (gframe){ at, sum, up };
+    s->e[s->n++] = (gframe){ at, sum, up, NULL };
 }
 
 /* Everything reachable from element at (continuing into up) without a byte: the
@@ -116,7 +117,7 @@ static void expand(grammar_matcher *m, arena *a, int32_t at, const gframe *up, g
                 m->broken = 1;
                 return;
             }
-            *f = (gframe){ at + 1, frame_sum(g, at + 1, up), up };
+            *f = (gframe){ at + 1, frame_sum(g, at + 1, up), up, NULL };
             next = f;
         }
         for (int i = 0; i < r->n_alts; i++)
@@ -227,54 +228,72 @@ int grammar_matcher_allows(grammar_matcher *m, const char *bytes, size_t n, size
     return ok;
 }
 
-/* A copy of the chain f in a, sharing what was copied before (old[i] became new[i]). */
-static const gframe *frame_copy(const gframe *f, arena *a, const gframe **old, gframe **copy,
-                                int *n, int cap)
+/* A copy of the chain f in a. A frame copied before (by this chain or another)
+** is not copied again: its copy is shared, as the frame was, so that a step costs
+** the frames there are, not the stacks times their depth. The mark (moved) is read
+** by nothing else: the arenas the marked frames live in are emptied once the copy
+** is done, or the marks undone when it cannot be. */
+static const gframe *frame_copy(const gframe *f, arena *a)
 {
-    gframe *c;
+    const gframe *head = NULL;
+    gframe *last = NULL, *c;
 
-    if (!f)
-        return NULL;
-    for (int i = 0; i < *n; i++)
-        if (old[i] == f)
-            return copy[i];
-    if (!(c = arena_alloc(a, sizeof *c)))
-        return NULL;
-    c->at = f->at;
-    c->sum = f->sum;
-    c->up = frame_copy(f->up, a, old, copy, n, cap);
-    if (*n < cap) {
-        old[*n] = f;
-        copy[(*n)++] = c;
+    for (; f && !f->moved; f = f->up) {
+        if (!(c = arena_alloc(a, sizeof *c)))
+            return NULL;
+        *c = (gframe){ f->at, f->sum, NULL, NULL };
+        ((gframe *)f)->moved = c;
+        if (last)
+            last->up = c;
+        else
+            head = c;
+        last = c;
     }
-    return c;
+    if (last)
+        last->up = f ? f->moved : NULL;
+    return head ? head : f ? f->moved : NULL;
+}
+
+/* Undo frame_copy's marks on the chain f, when a copy could not be finished. */
+static void frame_unmark(const gframe *f)
+{
+    for (; f && f->moved; f = f->up)
+        ((gframe *)f)->moved = NULL;
 }
 
 int grammar_matcher_accept(grammar_matcher *m, const char *bytes, size_t n)
 {
     const gstate *to = walk_text(m, bytes, n);
     arena *next = m->keep[1 - m->cur];
-    const gframe *old[256];
-    gframe *copy[256];
-    int memo = 0;
+    const gframe *ups[MAX_ENTRIES];
+    gstate *s = &m->state;
+    int copied = 0;
 
     if (!to) {
         arena_reset(m->scratch);
         m->broken = 0;
         return AUGUR_EINVAL;
     }
-    if (n) {
-        gstate *s = &m->state;
-        s->n = 0;
-        s->accepting = to->accepting;
-        for (int i = 0; i < to->n; i++) {
-            const gframe *up = frame_copy(to->e[i].up, next, old, copy, &memo, 256);
-            state_add(m, s, to->e[i].at, up);
-        }
-        arena_reset(m->keep[m->cur]);
-        m->cur = 1 - m->cur;
-        m->remaining = state_remaining(s);
+    if (!n)
+        return AUGUR_OK;
+    /* every stack into the next arena first, so that running out changes nothing */
+    for (; copied < to->n; copied++)
+        if ((ups[copied] = frame_copy(to->e[copied].up, next)) == NULL && to->e[copied].up)
+            break;
+    if (copied < to->n) {
+        for (int i = 0; i <= copied; i++)
+            frame_unmark(to->e[i].up);
+        arena_reset(next);
+        arena_reset(m->scratch);
+        return AUGUR_ENOMEM;
     }
+    s->n = 0;
+    s->accepting = to->accepting;
+    for (int i = 0; i < to->n; i++)
+        state_add(m, s, to->e[i].at, ups[i]);
+    arena_reset(m->keep[m->cur]);
+    m->cur = 1 - m->cur;
+    m->remaining = state_remaining(s);
     arena_reset(m->scratch);
     return AUGUR_OK;
 }

@@ -187,6 +187,39 @@ static void test_tools(void **state)
     grammar_free(g);
 }
 
+/* Deep nesting, a byte at a time, under "any value" and a recursive $ref: the
+** stacks are as deep as the text, and each step must still take and count right. */
+static void test_deep(void **state)
+{
+    static const char *const schemas[] = {
+        "{}",
+        "{\"$ref\":\"#/$defs/l\",\"$defs\":{\"l\":{\"type\":\"array\",\"items\":"
+        "{\"$ref\":\"#/$defs/l\"},\"maxItems\":2}}}",
+    };
+    enum { DEPTH = 3000 };
+    augur_err err = { 0 };
+
+    (void)state;
+    for (size_t k = 0; k < sizeof schemas / sizeof *schemas; k++) {
+        grammar *g = make(schemas[k], GRAMMAR_SCHEMA, NULL);
+        grammar_matcher *m;
+        if (grammar_matcher_new(&m, g, &err) != AUGUR_OK)
+            fail_msg("%s", err.msg);
+        for (int i = 0; i < DEPTH; i++) {
+            assert_int_equal(grammar_matcher_accept(m, "[", 1), AUGUR_OK);
+            assert_int_equal(grammar_matcher_remaining(m), i + 1);   /* "]" for each */
+        }
+        assert_int_equal(grammar_matcher_accept(m, "x", 1), AUGUR_EINVAL);
+        for (int i = 0; i < DEPTH; i++) {
+            assert_false(grammar_matcher_accepting(m));
+            assert_int_equal(grammar_matcher_accept(m, "]", 1), AUGUR_OK);
+        }
+        assert_true(grammar_matcher_complete(m));
+        grammar_matcher_free(m);
+        grammar_free(g);
+    }
+}
+
 static void test_refused(void **state)
 {
     static const struct { const char *schema, *msg; } cases[] = {
@@ -235,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_texts),
         cmocka_unit_test(test_random_walks),
         cmocka_unit_test(test_tools),
+        cmocka_unit_test(test_deep),
         cmocka_unit_test(test_refused),
     };
 

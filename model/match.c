@@ -6,9 +6,10 @@
 **
 ** A stack is a chain of frames, each an element to go on from; they are shared
 ** (a rule's alternatives continue into one frame) and never changed (but for a
-** mark while they are copied), so that a step only adds frames. Frames made while looking ahead live in a scratch arena
-** emptied after each question; the frames of the current state are copied into
-** one of two arenas on each accepted token, the other being emptied.
+** mark while they are copied), so that a step only adds frames. Frames made while
+** looking ahead live in a scratch arena emptied after each question; the frames of
+** the current state are copied into one of two arenas on each accepted token, the
+** other being emptied.
 */
 #include "base/arena.h"
 #include "model/grammar_impl.h"

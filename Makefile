@@ -15,14 +15,14 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
              liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev openssl \
-             libsqlite3-dev libgit2-dev
+             libsqlite3-dev libgit2-dev libssl-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 
 # pkg-config modules, by the folder that links them.
 PKG_base    := libcjson
 PKG_sandbox := lua5.4 libseccomp libcurl
-PKG_model   := libpcre2-8 libutf8proc
+PKG_model   := libpcre2-8 libutf8proc libcurl sqlite3 libcrypto
 PKG_planner := sqlite3
 PKG_actions := sqlite3 libgit2
 PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model) $(PKG_planner) $(PKG_actions)
@@ -33,6 +33,7 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 LIB_LIBS    := $(call pkg_libs,$(PKG_LIB)) -lm
 TEST_LIBS   := $(call pkg_libs,$(PKG_TEST))
+BENCH_LIBS  := $(call pkg_libs,libmicrohttpd)
 AUGUR_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -I. \
                $(call pkg_cflags,$(PKG_LIB) $(PKG_TEST)) $(CFLAGS) $(SAN)
 
@@ -60,7 +61,7 @@ help:
 	@echo 'make run        install packages, build, play one Crafter episode with the planner'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4)'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4, the model interface)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
@@ -68,6 +69,7 @@ help:
 	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
 	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
 	@echo 'make fuzz-ldoc   fuzz the LDoc header parser and writer of action files'
+	@echo 'make fuzz-schema fuzz JSON Schemas made into grammars, and the texts they take'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -160,11 +162,13 @@ $(BUILD)/toml-conform: $(BUILD)/obj/tests/conform/toml_conform.o $(BUILD)/libaug
 $(BUILD)/model-conform: $(BUILD)/obj/tests/conform/model_conform.o $(BUILD)/libaugur.a
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/bench.o $(BUILD)/libaugur.a
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/bench.o \
+                  $(BUILD)/obj/tests/unit/server.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS) $(BENCH_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(BUILD)/libaugur.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o \
+                  $(BUILD)/obj/tests/unit/server.o $(BUILD)/libaugur.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LIB_LIBS) $(TEST_LIBS)
 

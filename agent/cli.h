@@ -39,6 +39,8 @@ extern const cli_command cli_laws_command;
 extern const cli_command cli_model_command;
 extern const cli_command cli_lua_command;
 extern const cli_command cli_actions_command;
+extern const cli_command cli_chat_command;
+extern const cli_command cli_cache_command;
 
 /* The layered configuration, loaded the first time it is asked for; NULL (and a
 ** message on stderr) when a layer is invalid. */

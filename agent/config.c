@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -604,6 +605,30 @@ const char *config_origin(const config *c, const char *path, int *line)
     if (line)
         *line = n && !n->is_table ? n->line : 0;
     return n && !n->is_table ? n->origin : NULL;
+}
+
+void config_where(const config *c, const char *path, char *out, size_t size)
+{
+    int line = 0;
+    const char *origin = config_origin(c, path, &line);
+
+    if (line > 0)
+        snprintf(out, size, "%s:%d", origin, line);
+    else
+        snprintf(out, size, "%s", origin ? origin : "default");
+}
+
+int config_int_in(const config *c, const char *path, int64_t min, int64_t max, int64_t *out,
+                  augur_err *err)
+{
+    char where[512];
+
+    *out = config_int(c, path, min > INT64_MIN ? min - 1 : max);
+    if (*out >= min && *out <= max && config_get(c, path))
+        return AUGUR_OK;
+    config_where(c, path, where, sizeof where);
+    return augur_err_set(err, AUGUR_ECONFIG, "%s: %s must be from %lld to %lld, not %lld", where,
+                         path, (long long)min, (long long)max, (long long)*out);
 }
 
 /* ---- showing ---------------------------------------------------------------------------- */

@@ -66,6 +66,15 @@ const char *config_str(const config *c, const char *path, const char *def);
 /* Which layer set the value at path ("default", a file, "-c"), and its line there. */
 const char *config_origin(const config *c, const char *path, int *line);
 
+/* Where path was set, for messages: "file:line", or the layer's name ("default",
+** "-c ..."). */
+void config_where(const config *c, const char *path, char *out, size_t size);
+
+/* The integer at path when it lies in [min, max]; else AUGUR_ECONFIG with
+** "where: path must be from min to max, not v". */
+int config_int_in(const config *c, const char *path, int64_t min, int64_t max, int64_t *out,
+                  augur_err *err);
+
 /* The effective configuration as TOML, each value followed by where it came from. */
 int config_show(const config *c, buf *out);
 

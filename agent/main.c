@@ -40,6 +40,8 @@ static const cli_command *const main_commands[] = {
     &cli_laws_command,
     &cli_model_command,
     &cli_actions_command,
+    &cli_chat_command,
+    &cli_cache_command,
     NULL,
 };
 

@@ -17,6 +17,13 @@ const char *augur_errstr(int code)
     case AUGUR_ECONFIG:   return "invalid configuration";
     case AUGUR_ESTATE:    return "wrong state";
     case AUGUR_EDENIED:   return "denied";
+    case AUGUR_ENETWORK:  return "network error";
+    case AUGUR_EHTTP:     return "HTTP error";
+    case AUGUR_ERATELIMIT: return "rate limited";
+    case AUGUR_ETIMEOUT:  return "timed out";
+    case AUGUR_EBADRESPONSE: return "bad response";
+    case AUGUR_ECONTEXT:  return "context too long";
+    case AUGUR_ECANCELLED: return "cancelled";
     default:              return "unknown error";
     }
 }

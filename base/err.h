@@ -12,16 +12,23 @@
 #include <stdarg.h>
 
 enum {
-    AUGUR_OK        =  0,
-    AUGUR_ENOMEM    = -1,   /* out of memory                                   */
-    AUGUR_EINVAL    = -2,   /* an argument or input is malformed               */
-    AUGUR_EIO       = -3,   /* the operating system refused (open, read, ...)  */
-    AUGUR_ENOTFOUND = -4,   /* a named thing does not exist                    */
-    AUGUR_ESYNTAX   = -5,   /* a document does not parse                       */
-    AUGUR_ELIMIT    = -6,   /* a size, depth or budget limit was reached       */
-    AUGUR_ECONFIG   = -7,   /* the configuration is invalid                    */
-    AUGUR_ESTATE    = -8,   /* called at the wrong time (not initialised, ...) */
-    AUGUR_EDENIED   = -9    /* refused by policy (a path outside a root, ...)  */
+    AUGUR_OK           =   0,
+    AUGUR_ENOMEM       =  -1,  /* out of memory                                   */
+    AUGUR_EINVAL       =  -2,  /* an argument or input is malformed               */
+    AUGUR_EIO          =  -3,  /* the operating system refused (open, read, ...)  */
+    AUGUR_ENOTFOUND    =  -4,  /* a named thing does not exist                    */
+    AUGUR_ESYNTAX      =  -5,  /* a document does not parse                       */
+    AUGUR_ELIMIT       =  -6,  /* a size, depth or budget limit was reached       */
+    AUGUR_ECONFIG      =  -7,  /* the configuration is invalid                    */
+    AUGUR_ESTATE       =  -8,  /* called at the wrong time (not initialised, ...) */
+    AUGUR_EDENIED      =  -9,  /* refused by policy (a path outside a root, ...)  */
+    AUGUR_ENETWORK     = -10,  /* a connection failed or broke                    */
+    AUGUR_EHTTP        = -11,  /* a server answered with an error status          */
+    AUGUR_ERATELIMIT   = -12,  /* a server kept refusing: too many requests       */
+    AUGUR_ETIMEOUT     = -13,  /* a deadline passed                               */
+    AUGUR_EBADRESPONSE = -14,  /* an answer is not what the protocol says         */
+    AUGUR_ECONTEXT     = -15,  /* the input does not fit the model's context      */
+    AUGUR_ECANCELLED   = -16   /* the caller asked to stop                        */
 };
 
 #define AUGUR_ERRMSG_MAX 1024

@@ -17,4 +17,11 @@ cJSON *json_parse(const char *text, size_t len, const char *name, augur_err *err
 /* Append s[n] as a JSON string literal: quoted, escaped, NUL bytes included. */
 int json_quote(buf *out, const char *s, size_t n);
 
+/* Append v in canonical form, so that equal documents give equal bytes however
+** they were built: object keys sorted bytewise (stable, so repeated keys keep their
+** order), no insignificant whitespace, strings as json_quote writes them, numbers
+** that are integers below 2^53 as integers, others in the fewest digits that read
+** back to the same double; NaN and infinities (which JSON cannot hold) as null. */
+int json_canonical(buf *out, const cJSON *v);
+
 #endif

@@ -782,11 +782,13 @@ gguf_str gguf_find_str(const gguf *g, const char *key)
 /* ---- writing ----------------------------------------------------------------- */
 
 typedef struct gguf_wtensor {
-    const char *name;
-    uint32_t    type, n_dims;
-    uint64_t    ne[GGUF_MAX_DIMS];
-    uint64_t    size;
-    const void *data;
+    const char   *name;
+    uint32_t      type, n_dims;
+    uint64_t      ne[GGUF_MAX_DIMS];
+    uint64_t      size;
+    const void   *data;
+    gguf_fill_fn *fill;          /* or made when written, by fill(ctx, ...) */
+    void         *ctx;
 } gguf_wtensor;
 
 struct gguf_writer {
@@ -1005,9 +1007,9 @@ int gguf_writer_add_value(gguf_writer *w, const char *key, const gguf_value *v, 
     return writer_done(w, err);
 }
 
-int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type,
-                           uint32_t n_dims, const uint64_t *ne, const void *data,
-                           augur_err *err)
+static int writer_tensor(gguf_writer *w, const char *name, enum ggml_type type, uint32_t n_dims,
+                         const uint64_t *ne, const void *data, gguf_fill_fn *fill, void *ctx,
+                         augur_err *err)
 {
     size_t len = strlen(name);
     gguf_wtensor *t;
@@ -1029,6 +1031,9 @@ int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type
         return augur_err_set(err, AUGUR_EINVAL, "gguf writer: tensor '%s': rows of %s must be "
                              "whole blocks of a known type", name, ggml_type_get(type)->name ?
                              ggml_type_get(type)->name : "this type");
+    if (fill && ggml_type_bytes(type, n) > SIZE_MAX / 2)
+        return augur_err_set(err, AUGUR_EINVAL, "gguf writer: tensor '%s' is too large to make",
+                             name);
     if (w->n_tensors == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 16;
         gguf_wtensor *bigger = realloc(w->tensors, cap * sizeof *bigger);
@@ -1052,8 +1057,24 @@ int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type
     memcpy(t->ne, ne, n_dims * sizeof *ne);
     t->size = ggml_type_bytes(type, n);
     t->data = data;
+    t->fill = fill;
+    t->ctx = ctx;
     w->n_tensors++;
     return AUGUR_OK;
+}
+
+int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type,
+                           uint32_t n_dims, const uint64_t *ne, const void *data,
+                           augur_err *err)
+{
+    return writer_tensor(w, name, type, n_dims, ne, data, NULL, NULL, err);
+}
+
+int gguf_writer_add_tensor_fill(gguf_writer *w, const char *name, enum ggml_type type,
+                                uint32_t n_dims, const uint64_t *ne, gguf_fill_fn *fill,
+                                void *ctx, augur_err *err)
+{
+    return writer_tensor(w, name, type, n_dims, ne, NULL, fill, ctx, err);
 }
 
 static const char zeros[4096];
@@ -1096,7 +1117,11 @@ static int writer_data(const gguf_writer *w, int (*put)(void *, const void *, si
     for (size_t i = 0; i < w->n_tensors; i++) {
         const gguf_wtensor *t = &w->tensors[i];
         uint64_t pad = align_up(t->size, w->alignment) - t->size;
-        if (put(ctx, t->data, t->size) != 0)
+        void *made = t->fill ? malloc(t->size ? (size_t)t->size : 1) : NULL;
+        int rc = t->fill && (!made || t->fill(t->ctx, t->name, made, t->size) != 0) ? -1
+                 : put(ctx, made ? made : t->data, t->size);
+        free(made);
+        if (rc != 0)
             return -1;
         for (; pad > 0; pad -= pad > sizeof zeros ? sizeof zeros : pad)
             if (put(ctx, zeros, pad > sizeof zeros ? sizeof zeros : pad) != 0)

@@ -206,6 +206,14 @@ int gguf_writer_add_tensor(gguf_writer *w, const char *name, enum ggml_type type
                            uint32_t n_dims, const uint64_t *ne, const void *data,
                            augur_err *err);
 
+/* A tensor whose data is made only when the file is written, one tensor at a time,
+** for files larger than memory: fill(ctx, name, out, size) writes its size bytes
+** and returns 0, or non-zero to fail the write. */
+typedef int gguf_fill_fn(void *ctx, const char *name, void *out, uint64_t size);
+int gguf_writer_add_tensor_fill(gguf_writer *w, const char *name, enum ggml_type type,
+                                uint32_t n_dims, const uint64_t *ne, gguf_fill_fn *fill,
+                                void *ctx, augur_err *err);
+
 /* The whole file, appended to out; or written to path (through a temporary file
 ** renamed into place, so a reader never sees half a file). */
 int gguf_writer_to_buf(const gguf_writer *w, buf *out, augur_err *err);

@@ -137,7 +137,7 @@ static void pool_give_back(sandbox *sb, pool_worker *w)
     p->ready[p->nready++] = *w;
 }
 
-void pool_free(sandbox_pool *p)
+void sandbox_pool_free(sandbox_pool *p)
 {
     if (!p)
         return;
@@ -210,7 +210,8 @@ static int pool_converse(sandbox *sb, pool_worker *w, const sandbox_job *job,
     return rc;
 }
 
-int pool_run(sandbox *sb, const sandbox_job *job, const sandbox_limits *lim, sandbox_result *res)
+int sandbox_pool_run(sandbox *sb, const sandbox_job *job, const sandbox_limits *lim,
+                     sandbox_result *res)
 {
     uint64_t start = time_mono_ns();
     pool_worker w;

@@ -163,9 +163,9 @@ const char    *sandbox_wire_get_bytes(sandbox_wire *w, size_t *n);
 
 /* ---- process isolation (pool.c, worker.c) ------------------------------------------------ */
 
-int  pool_run(sandbox *sb, const sandbox_job *job, const sandbox_limits *lim,
-              sandbox_result *res);
-void pool_free(sandbox_pool *pool);
+int  sandbox_pool_run(sandbox *sb, const sandbox_job *job, const sandbox_limits *lim,
+                      sandbox_result *res);
+void sandbox_pool_free(sandbox_pool *pool);
 
 /* Fill res as a failure of kind with a message; AUGUR_ENOMEM when even that fails. */
 int  sandbox_result_fail(sandbox_result *res, sandbox_kind kind, const char *fmt, ...)

@@ -84,7 +84,7 @@ void sandbox_free(sandbox *sb)
 {
     if (!sb)
         return;
-    pool_free(sb->pool);
+    sandbox_pool_free(sb->pool);
     watchdog_free(sb->dog);
     for (size_t i = 0; i < sb->ncaps; i++) {
         sandbox_cap *c = &sb->caps[i];
@@ -197,7 +197,7 @@ int sandbox_run(sandbox *sb, const sandbox_job *job, sandbox_result *res, augur_
         rc = sandbox_result_fail(res, SANDBOX_EINTERNAL, "cannot start the thread that keeps "
                                  "the deadline of runs without an instruction budget");
     else if (iso == SANDBOX_PROCESS)
-        rc = pool_run(sb, job, lim, res);
+        rc = sandbox_pool_run(sb, job, lim, res);
     else
         rc = vm_run(job, lim, sb->caps, sb->ncaps, sb->dog, res);
     if (rc != AUGUR_OK) {

@@ -10,16 +10,30 @@
 ** is tokenized with no BOS/EOS and special tokens not parsed, and must give
 ** exactly the ids on its line of NAME.gguf.out: one case per input. For the
 ** byte-level BPE vocabularies, each input and 200 random UTF-8 texts made from
-** SEED must also decode back to themselves: one more case per vocabulary. The last
-** line printed is "N passed, N failed", with ", N skipped" when the fixtures are
-** missing; AUGUR_REQUIRE_FIXTURES=1 makes missing fixtures a failure.
+** SEED must also decode back to themselves: one more case per vocabulary.
+**
+** Then the forward pass: for each MODEL-TYPE.ref.json in gguf/, the engine
+** evaluates the reference tokens in one batch and continues greedily, once with
+** the AVX2 kernels (where the CPU has them) and once with the portable ones: one
+** case per model, type and kernel set, held to the fixtures' tolerance table
+** (f32: max |Δlogit| <= 1e-4 and the same greedy tokens; f16, bf16: mean |Δ| <= 0.01,
+** the same top-1 everywhere and the same greedy tokens; quantized: mean |Δ| <=
+** 0.25 x quant_error_vs_f32 and the same top-1 at >= 90% of positions).
+**
+** The last line printed is "N passed, N failed", with ", N skipped" when the
+** fixtures are missing; AUGUR_REQUIRE_FIXTURES=1 makes missing fixtures a failure.
 */
 #include "base/buf.h"
 #include "base/file.h"
+#include "base/json.h"
+#include "model/engine.h"
 #include "model/gguf.h"
+#include "model/quant.h"
+#include "model/sample.h"
 #include "model/tokenizer.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +273,167 @@ static void conform_rewrite(const char *dir, const char *file, tally *t)
     buf_free(&path);
 }
 
+/* ---- the forward pass --------------------------------------------------------------- */
+
+enum { GREEDY_MAX = 64 };
+
+typedef struct reference {
+    int     n_vocab, n_tokens, n_greedy;
+    int32_t *tokens;
+    float   *logits;                 /* n_tokens x n_vocab */
+    int32_t greedy[GREEDY_MAX];
+    double  quant_error;
+} reference;
+
+static void reference_free(reference *r)
+{
+    free(r->tokens);
+    free(r->logits);
+}
+
+/* The reference in path: every field checked, so a damaged file fails its case. */
+static int reference_read(const char *path, reference *r, augur_err *err)
+{
+    const cJSON *tokens, *logits, *greedy, *v;
+    char *text = NULL;
+    size_t len;
+    cJSON *doc;
+    int i = 0;
+
+    memset(r, 0, sizeof *r);
+    if (file_read(path, 1 << 26, &text, &len, err) != AUGUR_OK)
+        return -1;
+    doc = json_parse(text, len, path, err);
+    free(text);
+    if (!doc)
+        return -1;
+    tokens = cJSON_GetObjectItem(doc, "tokens");
+    logits = cJSON_GetObjectItem(doc, "logits");
+    greedy = cJSON_GetObjectItem(doc, "greedy");
+    v = cJSON_GetObjectItem(doc, "n_vocab");
+    r->n_vocab = cJSON_IsNumber(v) ? v->valueint : 0;
+    v = cJSON_GetObjectItem(doc, "quant_error_vs_f32");
+    r->quant_error = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    r->n_tokens = cJSON_GetArraySize(tokens);
+    r->n_greedy = cJSON_GetArraySize(greedy);
+    if (r->n_vocab <= 0 || r->n_tokens <= 0 || cJSON_GetArraySize(logits) != r->n_tokens ||
+        r->n_greedy > GREEDY_MAX) {
+        cJSON_Delete(doc);
+        augur_err_set(err, AUGUR_EINVAL, "%s: missing or inconsistent fields", path);
+        return -1;
+    }
+    r->tokens = calloc((size_t)r->n_tokens, sizeof *r->tokens);
+    r->logits = calloc((size_t)r->n_tokens * r->n_vocab, sizeof *r->logits);
+    cJSON_ArrayForEach(v, tokens) r->tokens[i++] = (int32_t)v->valueint;
+    i = 0;
+    cJSON_ArrayForEach(v, greedy) r->greedy[i++] = (int32_t)v->valueint;
+    i = 0;
+    cJSON_ArrayForEach(v, logits) {
+        const cJSON *x;
+        int j = 0;
+        if (cJSON_GetArraySize(v) != r->n_vocab)
+            break;
+        cJSON_ArrayForEach(x, v) r->logits[(size_t)i * r->n_vocab + j++] = (float)x->valuedouble;
+        i++;
+    }
+    cJSON_Delete(doc);
+    if (i != r->n_tokens) {
+        augur_err_set(err, AUGUR_EINVAL, "%s: a row of logits is not n_vocab long", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Evaluate r's tokens in one batch and continue greedily; compare by the table. */
+static int forward_case(const char *model, const char *name, const reference *r, int scalar,
+                        const char *kind, buf *why)
+{
+    engine_opts o = ENGINE_OPTS_DEFAULT;
+    float *logits = calloc((size_t)r->n_tokens * r->n_vocab, sizeof *logits);
+    double max = 0, sum = 0;
+    augur_err err = { 0 };
+    int top1 = 0, greedy = 0, ok, next;
+    engine *e = NULL;
+
+    o.scalar = scalar;
+    o.threads = 2;
+    if (!logits || engine_open(&e, model, &o, &err) != AUGUR_OK ||
+        engine_eval(e, r->tokens, r->n_tokens, logits, 1, &err) != AUGUR_OK) {
+        buf_printf(why, "%s", err.msg);
+        free(logits);
+        engine_free(e);
+        return 0;
+    }
+    for (int t = 0; t < r->n_tokens; t++) {
+        const float *got = logits + (size_t)t * r->n_vocab;
+        const float *want = r->logits + (size_t)t * r->n_vocab;
+        for (int v = 0; v < r->n_vocab; v++) {
+            double d = fabs((double)got[v] - want[v]);
+            max = d > max ? d : max;
+            sum += d;
+        }
+        top1 += sample_argmax(got, r->n_vocab) == sample_argmax(want, r->n_vocab);
+    }
+    next = sample_argmax(logits + (size_t)(r->n_tokens - 1) * r->n_vocab, r->n_vocab);
+    for (int i = 0; i < r->n_greedy; i++) {
+        greedy += next == r->greedy[i];
+        if (engine_eval(e, &next, 1, logits, 0, &err) != AUGUR_OK)
+            break;
+        next = sample_argmax(logits, r->n_vocab);
+    }
+    sum /= (double)r->n_tokens * r->n_vocab;
+    if (strcmp(kind, "f32") == 0)
+        ok = max <= 1e-4 && greedy == r->n_greedy;
+    else if (strcmp(kind, "f16") == 0 || strcmp(kind, "bf16") == 0)
+        ok = sum <= 0.01 && top1 == r->n_tokens && greedy == r->n_greedy;
+    else
+        ok = sum <= 0.25 * r->quant_error && top1 * 10 >= r->n_tokens * 9;
+    buf_printf(why, "%-22s %-6s max|d| %.2e  mean|d| %.2e", name, scalar ? "scalar" : "avx2", max,
+               sum);
+    if (strcmp(kind, "f32") && strcmp(kind, "f16") && strcmp(kind, "bf16"))
+        buf_printf(why, " (limit %.2e)", 0.25 * r->quant_error);
+    buf_printf(why, "  top-1 %d/%d  greedy %d/%d", top1, r->n_tokens, greedy, r->n_greedy);
+    free(logits);
+    engine_free(e);
+    return ok;
+}
+
+/* Every MODEL-TYPE.ref.json of dir, on each kernel set. */
+static void conform_forward(const char *dir, char *const *models, size_t n_models, tally *t)
+{
+    int has_avx2 = quant_kernels_avx2() != NULL, before = t->passed + t->failed;
+
+    for (size_t i = 0; i < n_models; i++) {
+        buf ref = BUF_INIT, model = BUF_INIT;
+        const char *name = models[i], *kind = strrchr(name, '-');
+        size_t len = strlen(name) - 5;
+        augur_err err = { 0 };
+        reference r;
+
+        buf_printf(&ref, "%s/%.*s.ref.json", dir, (int)len, name);
+        buf_printf(&model, "%s/%s", dir, name);
+        if (reference_read(buf_str(&ref), &r, &err) != 0) {
+            printf("FAIL %s: %s\n", name, err.msg);
+            t->failed++;
+        } else {
+            char k[16];
+            snprintf(k, sizeof k, "%.*s", (int)(name + len - kind - 1), kind + 1);
+            for (int scalar = has_avx2 ? 0 : 1; scalar <= 1; scalar++) {
+                buf why = BUF_INIT;
+                int ok = forward_case(buf_str(&model), name, &r, scalar, k, &why);
+                printf("%s %s\n", ok ? "ok  " : "FAIL", buf_str(&why));
+                ok ? t->passed++ : t->failed++;
+                buf_free(&why);
+            }
+        }
+        reference_free(&r);
+        buf_free(&ref);
+        buf_free(&model);
+    }
+    printf("forward: %d cases (%s)\n", t->passed + t->failed - before,
+           has_avx2 ? "avx2 and scalar kernels" : "scalar kernels; this CPU has no AVX2");
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -316,6 +491,7 @@ int main(int argc, char **argv)
         conform_vocab(buf_str(&vdir), vocabs[i], &t);
     printf("vocab: %d/%d tokenizer cases\n", t.passed - files.passed,
            t.passed + t.failed - files.passed - files.failed);
+    conform_forward(buf_str(&gdir), models, n_models, &t);
     for (size_t i = 0; i < n_models; i++)
         free(models[i]);
     for (size_t i = 0; i < n_vocabs; i++)

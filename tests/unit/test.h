@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "tests/unit/server.h"
 
 /* A new empty directory under $TMPDIR (or /tmp), removed with its contents by
 ** test_rmtree. Fails the test when it cannot be made. */
@@ -28,7 +29,7 @@ int test_run(char *const argv[], const char *in, buf *out, buf *err);
 const char *test_build_dir(void);
 
 /* Prepare to run the augur program built beside the tests: find it, make a scratch
-** folder, move into it, make it the user's configuration and data home and unset
+** folder, move into it, make it the user's configuration, data and cache home and unset
 ** AUGUR_LOG, so no configuration or data but the test's own is read. Returns the scratch folder (test_rmtree
 ** and free it); fails the test when the program is missing. */
 char *test_augur_setup(void);

@@ -213,6 +213,61 @@ static void test_json(void **state)
     buf_free(&b);
 }
 
+/* The canonical text of the JSON document text. */
+static char *canonical(const char *text)
+{
+    cJSON *doc = cJSON_Parse(text);
+    buf b = BUF_INIT;
+
+    if (!doc || json_canonical(&b, doc) != AUGUR_OK)
+        fail_msg("cannot make %s canonical", text);
+    cJSON_Delete(doc);
+    return buf_take(&b);
+}
+
+static void test_json_canonical(void **state)
+{
+    static const char *const cases[][2] = {
+        { "{ \"b\" : 1, \"a\" : [ true, false, null ] }", "{\"a\":[true,false,null],\"b\":1}" },
+        { "{\"z\": {\"y\": 1, \"x\": {\"b\": 2, \"a\": 3}}, \"\u00e9\": 0, \"B\": 0}",
+          "{\"B\":0,\"z\":{\"x\":{\"a\":3,\"b\":2},\"y\":1},\"\xc3\xa9\":0}" },
+        { "[0.1, 1.5, -0.0, 100, 1e2, 12345678901234567, 1e300, 2.5e-8, -7]",
+          "[0.1,1.5,0,100,100,12345678901234568,1e+300,2.5e-08,-7]" },
+        { "\"tab\\there \\u0041\"", "\"tab\\there A\"" },
+        { "{\"k\": 1, \"k\": 2}", "{\"k\":1,\"k\":2}" },
+        { "[]", "[]" },
+        { "{}", "{}" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = canonical(cases[i][0]);
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+    {
+        /* Built in two orders, the same text. */
+        cJSON *a = cJSON_CreateObject(), *b = cJSON_CreateObject();
+        buf x = BUF_INIT, y = BUF_INIT;
+        cJSON_AddNumberToObject(a, "n", 3.25);
+        cJSON_AddStringToObject(a, "s", "x");
+        cJSON_AddStringToObject(b, "s", "x");
+        cJSON_AddNumberToObject(b, "n", 3.25);
+        json_canonical(&x, a);
+        json_canonical(&y, b);
+        assert_string_equal(buf_str(&x), buf_str(&y));
+        assert_string_equal(buf_str(&x), "{\"n\":3.25,\"s\":\"x\"}");
+        cJSON_AddNumberToObject(a, "inf", 1.0 / 0.0);
+        buf_clear(&x);
+        json_canonical(&x, a);
+        assert_string_equal(buf_str(&x), "{\"inf\":null,\"n\":3.25,\"s\":\"x\"}");
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+        buf_free(&x);
+        buf_free(&y);
+    }
+}
+
 static void test_err(void **state)
 {
     augur_err e = { 0 };
@@ -299,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_xdg),
         cmocka_unit_test(test_text_distance),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_canonical),
         cmocka_unit_test(test_err),
         cmocka_unit_test(test_log_levels),
         cmocka_unit_test(test_log_output),

@@ -1,6 +1,9 @@
-/* test_model_cli.c — `augur model info|tokenize|detokenize` on files the writer made. */
+/* test_model_cli.c — `augur model info|tokenize|detokenize` on files the writer made, and
+** `augur model synth|run|eval|bench|perplexity` on a synthesized mixture of experts. */
 #include "test.h"
 
+#include "base/json.h"
+#include "model/engine.h"
 #include "model/gguf.h"
 
 #include <stdio.h>
@@ -55,6 +58,11 @@ static int setup(void **state)
     (void)state;
     scratch = test_augur_setup();
     write_model("tiny.gguf");
+    if (test_augur(NULL, &out, &err, "model", "synth", "--arch", "qwen2moe", "--width", "64",
+                   "--layers", "2", "--heads", "4", "--heads-kv", "2", "--experts", "4",
+                   "--experts-used", "2", "--ff", "64", "--vocab", "400", "--context", "96",
+                   "--type", "q8_0", "--seed", "5", "--out", "moe.gguf", NULL) != 0)
+        return -1;
     return 0;
 }
 
@@ -132,6 +140,147 @@ static void test_detokenize(void **state)
     assert_contains(buf_str(&err), "token id 10 is out of range (the vocabulary has 10 tokens)");
 }
 
+static void test_synth(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "granitemoe", "--width", "256",
+                               "--experts", "4", "--experts-used", "1", "--type", "Q4_K",
+                               "--vocab", "300", "--out", "g.gguf", NULL), 0);
+    assert_contains(buf_str(&out), "wrote g.gguf: granitemoe, ");
+    assert_int_equal(run_augur(NULL, "model", "info", "g.gguf", NULL), 0);
+    assert_contains(buf_str(&out), "architecture:   granitemoe (synth-granitemoe)");
+    assert_contains(buf_str(&out), "experts:        4, 1 used per token");
+    assert_contains(buf_str(&out), "q4_K");
+    assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "gpt2", "--out", "x.gguf", NULL),
+                     2);
+    assert_contains(buf_str(&err), "unsupported architecture 'gpt2'");
+    assert_int_equal(run_augur(NULL, "model", "synth", "--type", "q2_K", "--out", "x.gguf", NULL),
+                     2);
+    assert_contains(buf_str(&err), "--type q2_K is not one the engine runs");
+    assert_int_equal(run_augur(NULL, "model", "synth", "--width", "many", "--out", "x.gguf",
+                               NULL), 2);
+    assert_contains(buf_str(&err), "--width needs a whole number");
+    assert_int_equal(run_augur(NULL, "model", "synth", NULL), 2);
+    assert_contains(buf_str(&err), "--out FILE");
+}
+
+static void test_run_generates(void **state)
+{
+    buf first = BUF_INIT;
+
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
+                               "--seed", "4", NULL), 0);
+    assert_true(out.len > 1);
+    assert_contains(buf_str(&err), "12 generated");
+    assert_contains(buf_str(&err), "ended by length");
+    assert_contains(buf_str(&err), "routing top-k:2, experts/token 2.00 (by layer: 2.00 2.00)");
+    assert_contains(buf_str(&err), "memory: RSS ");
+    buf_add(&first, out.data, out.len);
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
+                               "--seed", "4", NULL), 0);
+    assert_string_equal(buf_str(&out), buf_str(&first));
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
+                               "--temp", "0", "--routing", "top-p:0.9:1:4", NULL), 0);
+    assert_contains(buf_str(&err), "routing top-p:0.9:1:4, experts/token ");
+    assert_int_equal(run_augur(NULL, "-c", "model.routing.mode=skip", "-c", "model.kernels=scalar",
+                               "model", "run", "moe.gguf", "-p", "a", "-n", "3", NULL), 0);
+    assert_contains(buf_str(&err), "routing skip:0.5, experts/token ");
+    assert_contains(buf_str(&err), "scalar kernels");
+    buf_free(&first);
+}
+
+static void test_run_usage(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", NULL), 2);
+    assert_contains(buf_str(&err), "-p PROMPT");
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a", "--routing", "top-z",
+                               NULL), 2);
+    assert_contains(buf_str(&err), "expected top-k[:K], top-p:P[:MIN:MAX] or skip:BETA");
+    assert_int_equal(run_augur(NULL, "-c", "model.kv_type=f8", "model", "run", "moe.gguf", "-p",
+                               "a", NULL), 2);
+    assert_contains(buf_str(&err), "model.kv_type is 'f8' (f32 or f16)");
+    assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a", "--temp", "-1", NULL),
+                     2);
+    assert_contains(buf_str(&err), "sampling: a parameter out of range");
+    assert_int_equal(run_augur(NULL, "model", "run", "tiny.gguf", "-p", "a", NULL), 1);
+    assert_contains(buf_str(&err), "tiny.gguf: tensor 'output_norm.weight' is missing");
+    assert_int_equal(run_augur(NULL, "model", "run", "--help", NULL), 0);
+    assert_contains(buf_str(&out), "top-p:P[:MIN:MAX]");
+}
+
+/* eval --json prints the fixture format, and the logits are the engine's own. */
+static void test_eval_json(void **state)
+{
+    static const int32_t ids[] = { 1, 40, 300, 7, 9 };
+    augur_err e = { 0 };
+    float logits[5 * 400];
+    cJSON *doc;
+    engine *en;
+
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 40 300 7 9",
+                               "--greedy", "4", "--json", NULL), 0);
+    doc = json_parse(out.data, out.len, "eval", &e);
+    assert_non_null(doc);
+    assert_int_equal(cJSON_GetObjectItem(doc, "n_vocab")->valueint, 400);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "tokens")), 5);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "logits")), 5);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "greedy")), 4);
+    assert_int_equal(engine_open(&en, "moe.gguf", NULL, &e), AUGUR_OK);
+    assert_int_equal(engine_eval(en, ids, 5, logits, 1, &e), AUGUR_OK);
+    for (int t = 0; t < 5; t++) {
+        const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "logits"), t);
+        assert_int_equal(cJSON_GetArraySize(row), 400);
+        for (int v = 0; v < 400; v++)
+            assert_true((float)cJSON_GetArrayItem(row, v)->valuedouble == logits[t * 400 + v]);
+    }
+    engine_free(en);
+    cJSON_Delete(doc);
+    assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 40", NULL), 0);
+    assert_contains(buf_str(&out), "   1  token 40 ");
+    assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 400", NULL), 1);
+    assert_contains(buf_str(&err), "token 400 at 1 is outside the vocabulary");
+    assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 x", NULL), 2);
+    assert_contains(buf_str(&err), "'x' is not a token id");
+    assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", NULL), 2);
+}
+
+static void test_bench(void **state)
+{
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "-p", "8", "-n", "4", "--reps",
+                               "1", "--stream-mib", "16", "--routing", "top-p:0.5", "--routing",
+                               "skip:0.6", NULL), 0);
+    assert_contains(buf_str(&out), "read bandwidth ");
+    assert_contains(buf_str(&out), "ceiling tok/s");
+    assert_contains(buf_str(&out), "\ntop-k:2 ");
+    assert_contains(buf_str(&out), "\ntop-p:0.5:1:0 ");
+    assert_contains(buf_str(&out), "\nskip:0.6 ");
+    assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "--routing", "top-p:2", NULL),
+                     2);
+    assert_contains(buf_str(&err), "p must be above 0 and at most 1");
+}
+
+static void test_perplexity(void **state)
+{
+    char *text = test_write(scratch, "text.txt", "the cat sat on the mat and the dog ran off\n");
+
+    (void)state;
+    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--ctx", "8", NULL),
+                     0);
+    assert_contains(buf_str(&out), "perplexity ");
+    assert_contains(buf_str(&out), "chunks of at most 8");
+    assert_contains(buf_str(&out), "routing top-k:2, experts/token 2.00");
+    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--routing",
+                               "top-k:4", NULL), 0);
+    assert_contains(buf_str(&out), "routing top-k:4, experts/token 4.00 (by layer: 4.00 4.00)");
+    assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", "missing.txt", NULL), 1);
+    assert_contains(buf_str(&err), "missing.txt");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +288,12 @@ int main(void)
         cmocka_unit_test(test_info_refuses_broken_files),
         cmocka_unit_test(test_tokenize_takes_stdin_byte_for_byte),
         cmocka_unit_test(test_detokenize),
+        cmocka_unit_test(test_synth),
+        cmocka_unit_test(test_run_generates),
+        cmocka_unit_test(test_run_usage),
+        cmocka_unit_test(test_eval_json),
+        cmocka_unit_test(test_bench),
+        cmocka_unit_test(test_perplexity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,8 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +122,7 @@ char *test_augur_setup(void)
     scratch = test_tmpdir();
     setenv("XDG_CONFIG_HOME", scratch, 1);
     setenv("XDG_DATA_HOME", scratch, 1);
+    setenv("XDG_CACHE_HOME", scratch, 1);
     unsetenv("AUGUR_LOG");
     if (chdir(scratch) != 0)
         fail_msg("chdir %s: %s", scratch, strerror(errno));

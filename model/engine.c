@@ -184,6 +184,8 @@ static int bind_mat(engine *e, mat *m, const char *name, int cols, int rows, int
         return augur_err_set(err, AUGUR_EINVAL, "tensor '%s' has type %s, which the engine does "
                              "not run (it runs %s)", name, ggml_type_get(t->type)->name,
                              quant_supported_list());
+    if ((uintptr_t)t->data % (t->type == GGML_TYPE_F32 ? 4 : 2))
+        return augur_err_set(err, AUGUR_EINVAL, "tensor '%s' is not aligned to its type", name);
     if (rows < 0 && t->ne[1] <= MAX_FF)
         rows = (int)t->ne[1];
     if (t->ne[0] != (uint64_t)cols || t->ne[1] != (uint64_t)rows || t->ne[2] != (uint64_t)n_mat ||
@@ -427,7 +429,8 @@ static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
     return AUGUR_OK;
 }
 
-int engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err)
+int engine_open_gguf(engine **out, const gguf *g, const char *name, const engine_opts *opts,
+                     augur_err *err)
 {
     static const engine_opts defaults = ENGINE_OPTS_DEFAULT;
     static const engine_routing routing = ENGINE_ROUTING_DEFAULT;
@@ -437,17 +440,30 @@ int engine_open(engine **out, const char *path, const engine_opts *opts, augur_e
     *out = NULL;
     if (!e)
         return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+    e->g = g;
     e->routing = routing;
-    if ((rc = gguf_open(&e->g, path, err)) != AUGUR_OK) {
-        free(e);
-        return rc;
-    }
     if ((rc = engine_setup(e, opts ? opts : &defaults, err)) != AUGUR_OK) {
-        augur_err_prefix(err, "%s: ", path);
+        augur_err_prefix(err, "%s: ", name);
         engine_free(e);
         return rc;
     }
     *out = e;
+    return AUGUR_OK;
+}
+
+int engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err)
+{
+    gguf *g;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gguf_open(&g, path, err)) != AUGUR_OK)
+        return rc;
+    if ((rc = engine_open_gguf(out, g, path, opts, err)) != AUGUR_OK) {
+        gguf_close(g);
+        return rc;
+    }
+    (*out)->owned = g;
     return AUGUR_OK;
 }
 
@@ -484,7 +500,7 @@ void engine_free(engine *e)
     act_free(&e->a_att);
     act_free(&e->a_hb);
     act_free(&e->a_hidden);
-    gguf_close(e->g);
+    gguf_close(e->owned);
     free(e);
 }
 

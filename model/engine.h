@@ -88,6 +88,11 @@ typedef struct engine_shape {
 int  engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err);
 void engine_free(engine *e);
 
+/* The same over a file already open, which must stay open until engine_free; name
+** is what messages call it. */
+int  engine_open_gguf(engine **out, const gguf *g, const char *name, const engine_opts *opts,
+                      augur_err *err);
+
 const engine_shape *engine_shape_of(const engine *e);
 const gguf *engine_gguf(const engine *e);      /* for the tokenizer */
 const char *engine_kernels(const engine *e);   /* "avx2", "scalar" */

@@ -51,7 +51,8 @@ typedef struct route_pick {
 } route_pick;
 
 struct engine {
-    gguf                *g;
+    const gguf          *g;
+    gguf                *owned;            /* g, when the engine opened it */
     engine_shape         shape;
     enum arch            arch;
     const quant_kernels *k;

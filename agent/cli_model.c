@@ -799,10 +799,14 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         prompt[i] = (int32_t)((rng >> 33) % (uint64_t)engine_shape_of(e)->vocab);
     }
+    if (isatty(2))
+        fputs("bench: mapping the weights, measuring the bandwidth", stderr);
     engine_prefault(e);
     rc = engine_read_bandwidth(e, stream, 5, &bandwidth[0], &err);
     for (int i = -1; rc == AUGUR_OK && i < a.n_routings; i++) {
         engine_routing r = *engine_routing_of(e);
+        if (isatty(2))
+            fprintf(stderr, "\r\033[Kbench: routing %d of %d", i + 2, a.n_routings + 1);
         if (i >= 0 && (engine_routing_parse(a.routings[i], &r, &err) != AUGUR_OK ||
                        engine_set_routing(e, &r, &err) != AUGUR_OK)) {
             rc = AUGUR_EINVAL;
@@ -814,6 +818,8 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
     ** busy moment on a shared machine cannot make the engine look closer to it */
     if (rc == AUGUR_OK)
         rc = engine_read_bandwidth(e, stream, 5, &bandwidth[1], &err);
+    if (isatty(2))
+        fputs("\r\033[K", stderr);
     for (int i = 0; rc == AUGUR_OK && i < n_rows; i++) {
         rows[i].ceiling = fmax(bandwidth[0], bandwidth[1]) / rows[i].active;
     }
@@ -948,6 +954,18 @@ static const model_opt synth_opts_table[] = {
     { NULL, 0, 0, 0, 0, 0 },
 };
 
+/* "synth: 1.2 GiB of 6.9 GiB" on a terminal, rewritten in place. */
+static void model_synth_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    char a[32], b[32];
+
+    (void)ctx;
+    fprintf(stderr, "\rsynth: %s of %s ", model_bytes(done, a, sizeof a),
+            model_bytes(total, b, sizeof b));
+    if (done == total)
+        fputs("\r\033[K", stderr);
+}
+
 static int model_cmd_synth(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
 {
     synth_opts o = SYNTH_OPTS_DEFAULT;
@@ -982,6 +1000,8 @@ static int model_cmd_synth(cli *c, const cli_command *cmd, const char *path, int
 #undef SET
     o.tied = a.tied;
     o.seed = (uint64_t)a.seed;
+    if (isatty(2))
+        o.progress = model_synth_progress;
     if (synth_write(&o, a.out, &err) != AUGUR_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return err.code == AUGUR_EINVAL ? CLI_USAGE : CLI_FAILED;

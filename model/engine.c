@@ -201,7 +201,8 @@ static int bind_mat(engine *e, mat *m, const char *name, int cols, int rows, int
     m->n_mat = n_mat;
     m->row_bytes = (size_t)ggml_type_bytes(t->type, (uint64_t)cols);
     m->mat_bytes = m->row_bytes * (size_t)rows;
-    e->fmts |= 1u << quant_act_fmt(t->type);
+    if (quant_act_fmt(t->type) != QFMT_F32)      /* f32 weights read activations as they are */
+        e->fmts |= 1u << quant_act_fmt(t->type);
     return AUGUR_OK;
 }
 

@@ -125,11 +125,14 @@ static void act_rows(void *ctx, int lo, int hi, int thread)
                              j->a->cols);
 }
 
-/* The rows of a in the activation format of weight type, converted on first use. */
+/* The rows of a in the activation format of weight type, converted on first use (f32
+** weights read the rows as they are). */
 static const uint8_t *act_get(engine *e, act *a, uint32_t type)
 {
     enum quant_fmt f = quant_act_fmt(type);
 
+    if (f == QFMT_F32)
+        return (const uint8_t *)a->x;
     if (!(a->ready >> f & 1)) {
         act_job j = { e, a, f };
         pool_for(e->pool, a->rows, 4, act_rows, &j);

@@ -12,15 +12,18 @@ SAN     ?=
 VERSION := $(shell sed -n 's/^\#define AUGUR_VERSION "\(.*\)"/\1/p' agent/augur.h)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
-# Debian packages: to build and test; to fuzz besides.
-DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev
+# Debian packages: to build and test; to fuzz and to benchmark besides.
+DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev
 DEB_FUZZ  := clang libclang-rt-14-dev
+DEB_BENCH := lua5.4
 
 # pkg-config modules, by the folder that links them.
-PKG_base  := libcjson
-PKG_model := libpcre2-8 libutf8proc
-PKG_LIB   := $(PKG_base) $(PKG_model)
-PKG_TEST  := cmocka
+PKG_base    := libcjson
+PKG_sandbox := lua5.4 libseccomp libcurl
+PKG_model   := libpcre2-8 libutf8proc
+PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model)
+PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -45,7 +48,7 @@ FUZZ_SECONDS ?= 60
 BENCH_SRC := $(filter-out bench/bench.c,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test check check-toml asan bench deps deps-fuzz install uninstall clean help pkgs
+.PHONY: all run test check check-toml asan bench deps deps-fuzz deps-bench install uninstall clean help pkgs
 
 all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
@@ -54,12 +57,13 @@ help:
 	@echo 'make run        install packages, build, play one Crafter episode with the random agent'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'
 	@echo 'make fuzz-gguf  fuzz the GGUF reader and writer'
 	@echo 'make fuzz-tokenizer fuzz the tokenizers (round trips; needs the vocab fixtures)'
+	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -82,7 +86,9 @@ asan:
 check: all $(TEST_BIN)
 	@BUILD=$(BUILD) SAN='$(SAN)' tests/run
 
-bench: all $(BENCH_BIN)
+bench:
+	@$(MAKE) --no-print-directory deps deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/bench || exit 1; done
 
 check-toml: $(BUILD)/toml-decoder $(BUILD)/toml-conform
@@ -112,6 +118,9 @@ deps:
 
 deps-fuzz:
 	$(call deps_install,$(DEB_FUZZ))
+
+deps-bench:
+	$(call deps_install,$(DEB_BENCH))
 
 pkgs:
 	@pkg-config --exists $(PKG_LIB) $(PKG_TEST) 2>/dev/null || \
@@ -160,12 +169,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o $(B
 # ---- fuzzing -------------------------------------------------------------------
 
 # make fuzz-NAME runs tests/fuzz/fuzz_NAME.c, built with clang and libFuzzer over the
-# library's sources, seeded with tests/fuzz/seeds-NAME when there is one (else the
-# toml-test documents), with the dictionary tests/fuzz/NAME.dict (else toml.dict).
+# library's sources, seeded with FUZZ_SEEDS_NAME, or tests/fuzz/seeds-NAME when there
+# is one, or the toml-test documents; with the dictionary tests/fuzz/NAME.dict (else
+# toml.dict).
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
 FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
-fuzz_seeds   = $(or $(wildcard tests/fuzz/seeds-$(1)),$(FUZZ_SEEDS))
+FUZZ_SEEDS_sandbox := tests/sandbox/hostile
+fuzz_seeds   = $(or $(FUZZ_SEEDS_$(1)),$(wildcard tests/fuzz/seeds-$(1)),$(FUZZ_SEEDS))
 fuzz_dict    = $(or $(wildcard tests/fuzz/$(1).dict),tests/fuzz/toml.dict)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) agent/defaults.S agent.toml

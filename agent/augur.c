@@ -2,6 +2,7 @@
 #include "agent/augur.h"
 #include "agent/config.h"
 #include "base/log.h"
+#include "sandbox/sandbox.h"
 
 #include <stdlib.h>
 
@@ -22,6 +23,10 @@ int augur_version_number(void)
 
 int augur_global_init(void)
 {
+    int rc = sandbox_global_init();
+
+    if (rc != AUGUR_OK)
+        return rc;
     return log_init() == 0 ? AUGUR_OK : AUGUR_EINVAL;
 }
 

@@ -31,7 +31,7 @@ const char *augur_version(void);
 int         augur_version_number(void);
 
 /* Process-wide set-up, done only when the program asks for it: read AUGUR_LOG for
-** the log level. Call once from one thread before any other augur function;
+** the log level, and initialise libcurl for the sandbox's http capability. Call once from one thread before any other augur function;
 ** AUGUR_EINVAL when AUGUR_LOG names no level (the default, warn, is kept). */
 int augur_global_init(void);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "agent/config.h"
+#include "worlds/world.h"
 
 /* Exit statuses. */
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
@@ -34,7 +35,9 @@ struct cli_command {
 
 extern const cli_command cli_config_command;
 extern const cli_command cli_play_command;
+extern const cli_command cli_laws_command;
 extern const cli_command cli_model_command;
+extern const cli_command cli_lua_command;
 
 /* The layered configuration, loaded the first time it is asked for; NULL (and a
 ** message on stderr) when a layer is invalid. */
@@ -50,6 +53,19 @@ void cli_help(FILE *out, const cli_command *cmd, const char *path);
 ** it, CLI_USAGE after a message for an unknown option or a wrong number of
 ** arguments (nargs: exactly that many, or -1 for any), else -1 to go on. */
 int cli_simple_args(const cli_command *cmd, const char *path, int argc, char **argv, int nargs);
+
+/* Read the integer text (an option's value) in [lo, hi] into *out: -1 to go on,
+** or CLI_USAGE after a message naming opt. */
+int cli_number(const char *path, const char *opt, const char *text, long long lo, long long hi,
+               long long *out);
+
+/* The settings of the world called name: the table worlds.NAME of cfg, read
+** through wc (which must outlive the returned world_config). */
+typedef struct cli_world {
+    const config *cfg;
+    const char   *name;
+} cli_world;
+world_config cli_world_config(cli_world *wc, const config *cfg, const char *name);
 
 /* Run the command of group named by argv[0], or say what is wrong. */
 int cli_dispatch(cli *c, const cli_command *group, const char *path, int argc, char **argv);

@@ -199,20 +199,6 @@ static void play_report_text(const play_run *r, const char *agent)
     printf("score %.2f%%\n", world_tally_score(t));
 }
 
-static int play_number(const char *path, const char *opt, const char *text, long long lo,
-                       long long hi, long long *out)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = text ? strtoll(text, &end, 10) : 0;
-    if (!text || !*text || *end || errno || v < lo || v > hi)
-        return cli_usage(path, "%s needs an integer from %lld to %lld", opt, lo, hi);
-    *out = v;
-    return -1;
-}
-
 static int play_parse(const cli_command *cmd, const char *path, int argc, char **argv,
                       play_opts *o)
 {
@@ -235,13 +221,13 @@ static int play_parse(const cli_command *cmd, const char *path, int argc, char *
                 return cli_usage(path, "--agent takes random or human");
             o->human = strcmp(v, "human") == 0;
         } else if (strcmp(a, "--episodes") == 0) {
-            rc = play_number(path, a, v, 1, 100000000, &o->episodes);
+            rc = cli_number(path, a, v, 1, 100000000, &o->episodes);
             i++;
         } else if (strcmp(a, "--max-steps") == 0) {
-            rc = play_number(path, a, v, 1, LLONG_MAX, &o->max_steps);
+            rc = cli_number(path, a, v, 1, LLONG_MAX, &o->max_steps);
             i++;
         } else if (strcmp(a, "--seed") == 0) {
-            rc = play_number(path, a, v, 0, LLONG_MAX, &seed);
+            rc = cli_number(path, a, v, 0, LLONG_MAX, &seed);
             i++;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage(path, "unknown option '%s'", a);
@@ -263,26 +249,11 @@ static int play_parse(const cli_command *cmd, const char *path, int argc, char *
     return -1;
 }
 
-/* The world's settings: the table worlds.NAME of the configuration. */
-typedef struct play_config {
-    const config *cfg;
-    const char   *world;
-} play_config;
-
-static const toml_value *play_config_get(void *ud, const char *key)
-{
-    const play_config *pc = ud;
-    char path[160];
-
-    snprintf(path, sizeof path, "worlds.%s.%s", pc->world, key);
-    return config_get(pc->cfg, path);
-}
-
 static int play_run_cmd(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
 {
     play_run r;
     augur_err err = { 0 };
-    play_config pc;
+    cli_world wc;
     world_config wcfg;
     config *cfg;
     world *w = NULL;
@@ -293,10 +264,7 @@ static int play_run_cmd(cli *c, const cli_command *cmd, const char *path, int ar
         return rc;
     if (!(cfg = cli_config(c)))
         return CLI_USAGE;
-    pc.cfg = cfg;
-    pc.world = r.opt.cls->name;
-    wcfg.get = play_config_get;
-    wcfg.ud = &pc;
+    wcfg = cli_world_config(&wc, cfg, r.opt.cls->name);
     if ((rc = world_new(r.opt.cls, &wcfg, r.opt.seed, &w, &err)) != AUGUR_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return rc == AUGUR_ECONFIG ? CLI_USAGE : CLI_FAILED;

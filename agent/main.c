@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/text.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,9 @@ static const char main_help[] =
 
 static const cli_command *const main_commands[] = {
     &cli_config_command,
+    &cli_lua_command,
     &cli_play_command,
+    &cli_laws_command,
     &cli_model_command,
     NULL,
 };
@@ -99,6 +102,38 @@ int cli_simple_args(const cli_command *cmd, const char *path, int argc, char **a
         return cli_usage(path, "expected %s, got %d argument%s", cmd->args, positional,
                          positional == 1 ? "" : "s");
     return -1;
+}
+
+int cli_number(const char *path, const char *opt, const char *text, long long lo, long long hi,
+               long long *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = text ? strtoll(text, &end, 10) : 0;
+    if (!text || !*text || *end || errno || v < lo || v > hi)
+        return cli_usage(path, "%s needs an integer from %lld to %lld", opt, lo, hi);
+    *out = v;
+    return -1;
+}
+
+static const toml_value *cli_world_get(void *ud, const char *key)
+{
+    const cli_world *wc = ud;
+    char path[160];
+
+    snprintf(path, sizeof path, "worlds.%s.%s", wc->name, key);
+    return config_get(wc->cfg, path);
+}
+
+world_config cli_world_config(cli_world *wc, const config *cfg, const char *name)
+{
+    world_config w = { cli_world_get, wc };
+
+    wc->cfg = cfg;
+    wc->name = name;
+    return w;
 }
 
 int cli_dispatch(cli *c, const cli_command *group, const char *path, int argc, char **argv)

@@ -16,6 +16,7 @@ const char *augur_errstr(int code)
     case AUGUR_ELIMIT:    return "limit reached";
     case AUGUR_ECONFIG:   return "invalid configuration";
     case AUGUR_ESTATE:    return "wrong state";
+    case AUGUR_EDENIED:   return "denied";
     default:              return "unknown error";
     }
 }

@@ -20,7 +20,8 @@ enum {
     AUGUR_ESYNTAX   = -5,   /* a document does not parse                       */
     AUGUR_ELIMIT    = -6,   /* a size, depth or budget limit was reached       */
     AUGUR_ECONFIG   = -7,   /* the configuration is invalid                    */
-    AUGUR_ESTATE    = -8    /* called at the wrong time (not initialised, ...) */
+    AUGUR_ESTATE    = -8,   /* called at the wrong time (not initialised, ...) */
+    AUGUR_EDENIED   = -9    /* refused by policy (a path outside a root, ...)  */
 };
 
 #define AUGUR_ERRMSG_MAX 1024

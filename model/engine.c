@@ -390,7 +390,7 @@ static int alloc_scratch(engine *e, augur_err *err)
     e->hb = alloc_floats(B * ff, &failed);
     e->router = alloc_floats(B * E, &failed);
     e->rope = alloc_floats(B * (size_t)e->n_rot, &failed);
-    e->scores = alloc_floats((size_t)pool_threads(e->pool) * e->n_ctx, &failed);
+    e->scores = alloc_floats((size_t)tpool_threads(e->pool) * e->n_ctx, &failed);
     e->picks = calloc(B * E, sizeof *e->picks);
     e->n_picks = calloc(B, sizeof *e->n_picks);
     e->active = calloc(E, sizeof *e->active);
@@ -409,7 +409,7 @@ static int alloc_scratch(engine *e, augur_err *err)
 
 static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
 {
-    int threads = o->threads > 0 ? o->threads : pool_physical_cores(), rc;
+    int threads = o->threads > 0 ? o->threads : tpool_physical_cores(), rc;
 
     if (o->threads < 0 || o->threads > MAX_THREADS || o->context < 0 || o->batch < 0 ||
         o->batch > MAX_BATCH)
@@ -424,7 +424,7 @@ static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
     e->batch = o->batch > 0 ? o->batch : ENGINE_BATCH;
     if (e->shape.experts == 0)
         e->shape.ff_expert = 0;
-    if ((rc = pool_new(&e->pool, threads, err)) != AUGUR_OK ||
+    if ((rc = tpool_new(&e->pool, threads, err)) != AUGUR_OK ||
         (rc = alloc_kv(e, err)) != AUGUR_OK || (rc = alloc_scratch(e, err)) != AUGUR_OK)
         return rc;
     return AUGUR_OK;
@@ -472,7 +472,7 @@ void engine_free(engine *e)
 {
     if (!e)
         return;
-    pool_free(e->pool);
+    tpool_free(e->pool);
     free(e->layers);
     free(e->kcache);
     free(e->vcache);
@@ -508,7 +508,7 @@ void engine_free(engine *e)
 const engine_shape *engine_shape_of(const engine *e) { return &e->shape; }
 const gguf *engine_gguf(const engine *e) { return e->g; }
 const char *engine_kernels(const engine *e) { return e->k->name; }
-int engine_threads(const engine *e) { return pool_threads(e->pool); }
+int engine_threads(const engine *e) { return tpool_threads(e->pool); }
 int engine_context(const engine *e) { return e->n_ctx; }
 int engine_pos(const engine *e) { return e->pos; }
 
@@ -796,7 +796,7 @@ void engine_prefault(engine *e)
     j.page = (size_t)sysconf(_SC_PAGESIZE);
     atomic_init(&j.sum, 0);
     /* one item per 16 MiB, each reading a byte of every page */
-    pool_for(e->pool, (int)((j.len + (1u << 24) - 1) >> 24), 1, touch_pages, &j);
+    tpool_for(e->pool, (int)((j.len + (1u << 24) - 1) >> 24), 1, touch_pages, &j);
 }
 
 typedef struct stream_job {
@@ -850,7 +850,7 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
     items = (int)(bytes / STREAM_CHUNK);
     for (int r = 0; r < reps; r++) {
         uint64_t t0 = time_mono_ns();
-        pool_for(e->pool, items, 4, stream_read, &j);
+        tpool_for(e->pool, items, 4, stream_read, &j);
         secs[r] = (double)(time_mono_ns() - t0) / 1e9;
     }
     qsort(secs, (size_t)reps, sizeof *secs, cmp_double);

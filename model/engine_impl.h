@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "model/engine.h"
-#include "model/pool.h"
+#include "model/tpool.h"
 #include "model/quant.h"
 
 enum arch { ARCH_LLAMA, ARCH_QWEN2MOE, ARCH_QWEN3MOE, ARCH_OLMOE, ARCH_GRANITEMOE };
@@ -56,7 +56,7 @@ struct engine {
     engine_shape         shape;
     enum arch            arch;
     const quant_kernels *k;
-    pool                *pool;
+    tpool                *pool;
     engine_routing       routing;
 
     /* hyperparameters the forward pass reads */

@@ -39,6 +39,7 @@ struct state {
     st_slot   *names;
     uint64_t  *name_hash;
     size_t     nnames, cap_names;
+    uint64_t   keys_id;     /* a hash of the names in the order they were interned */
     int        gw, gh, npal;
     uint16_t   pal[255];
     uint8_t   *cells;
@@ -126,6 +127,7 @@ static int st_intern(state *s, const char *name)
     }
     memcpy(s->names[s->nnames].text, name, len + 1);
     s->name_hash[s->nnames] = h;
+    s->keys_id = st_mix(s->keys_id ^ h) + s->nnames + 1;
     return (int)s->nnames++;
 }
 
@@ -222,6 +224,7 @@ int state_copy(state *dst, const state *src)
     dst->nents = src->nents;
     dst->nattrs = src->nattrs;
     dst->nnames = src->nnames;
+    dst->keys_id = src->keys_id;
     dst->gw = src->gw;
     dst->gh = src->gh;
     dst->npal = src->npal;
@@ -341,28 +344,13 @@ static st_attr *st_attr_slot(state *s, int index, int key)
 
 int state_set(state *s, int index, const char *attr, const state_value *v)
 {
-    int key, sym = 0;
-    st_attr *a;
+    int key;
 
     if (index < 0 || (size_t)index >= s->nents)
         return AUGUR_EINVAL;
-    if (v->kind == STATE_FLOAT && !isfinite(v->as.f))
-        return AUGUR_EINVAL;
-    if (v->kind == STATE_SYMBOL && (sym = st_intern(s, v->as.s)) < 0)
-        return sym;
     if ((key = st_intern(s, attr)) < 0)
         return key;
-    if (!(a = st_attr_slot(s, index, key)))
-        return AUGUR_ENOMEM;
-    a->kind = (uint8_t)v->kind;
-    switch (v->kind) {
-    case STATE_INT:    a->v.i = v->as.i; break;
-    case STATE_FLOAT:  a->v.f = v->as.f; break;
-    case STATE_BOOL:   a->v.i = v->as.b != 0; break;
-    case STATE_SYMBOL: a->v.i = sym; break;
-    default:           return AUGUR_EINVAL;
-    }
-    return AUGUR_OK;
+    return state_set_key(s, index, key, v);
 }
 
 int state_set_int(state *s, int index, const char *attr, int64_t v)
@@ -428,6 +416,74 @@ int64_t state_get_int(const state *s, int index, const char *attr, int64_t def)
     if (v.kind == STATE_FLOAT)
         return (int64_t)v.as.f;
     return def;
+}
+
+/* ---- keys ------------------------------------------------------------------- */
+
+int state_key(const state *s, const char *name)
+{
+    return st_lookup(s, name);
+}
+
+const char *state_key_name(const state *s, int key)
+{
+    return key >= 0 && (size_t)key < s->nnames ? st_name(s, (size_t)key) : NULL;
+}
+
+uint64_t state_keys_id(const state *s)
+{
+    return s->keys_id;
+}
+
+int state_entity_type_key(const state *s, int index)
+{
+    return index >= 0 && (size_t)index < s->nents ? (int)s->ents[index].type : -1;
+}
+
+int state_get_key(const state *s, int index, int key, state_value *out)
+{
+    const st_attr *a;
+
+    if (index < 0 || (size_t)index >= s->nents || key < 0 ||
+        !(a = st_attr_find(s, &s->ents[index], key)))
+        return AUGUR_ENOTFOUND;
+    *out = st_value(s, a);
+    return AUGUR_OK;
+}
+
+int state_symbol_key(const state *s, const char *sym)
+{
+    uintptr_t base = s->nnames ? (uintptr_t)s->names : 0, p = (uintptr_t)sym;
+
+    /* A symbol read from s points at the start of its slot. */
+    if (base && p >= base && p < base + s->nnames * sizeof *s->names &&
+        (p - base) % sizeof *s->names == 0)
+        return (int)((p - base) / sizeof *s->names);
+    return st_lookup(s, sym);
+}
+
+int state_set_key(state *s, int index, int key, const state_value *v)
+{
+    st_attr *a;
+    int sym = 0;
+
+    if (index < 0 || (size_t)index >= s->nents || key < 0 || (size_t)key >= s->nnames)
+        return AUGUR_EINVAL;
+    if (v->kind == STATE_FLOAT && !isfinite(v->as.f))
+        return AUGUR_EINVAL;
+    if (v->kind == STATE_SYMBOL && (sym = st_intern(s, v->as.s)) < 0)
+        return sym;
+    if (!(a = st_attr_slot(s, index, key)))
+        return AUGUR_ENOMEM;
+    a->kind = (uint8_t)v->kind;
+    switch (v->kind) {
+    case STATE_INT:    a->v.i = v->as.i; break;
+    case STATE_FLOAT:  a->v.f = v->as.f; break;
+    case STATE_BOOL:   a->v.i = v->as.b != 0; break;
+    case STATE_SYMBOL: a->v.i = sym; break;
+    default:           return AUGUR_EINVAL;
+    }
+    return AUGUR_OK;
 }
 
 size_t state_attr_count(const state *s, int index)

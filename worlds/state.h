@@ -93,6 +93,22 @@ int state_set(state *s, int index, const char *attr, const state_value *v);
 /* Read an attribute: AUGUR_OK and *out, or AUGUR_ENOTFOUND. */
 int state_get(const state *s, int index, const char *attr, state_value *out);
 
+/* Keys: a name's index in a state, for callers that read the same names often
+** (law models). A key stays valid for the life of the state, and states with
+** the same keys id give every name the same key: state_copy and state_clone keep
+** it, and it changes only when a name is seen for the first time. */
+int         state_key(const state *s, const char *name);        /* -1: never seen */
+const char *state_key_name(const state *s, int key);            /* NULL: no such key */
+uint64_t    state_keys_id(const state *s);
+int         state_entity_type_key(const state *s, int index);   /* -1: no such entity */
+
+/* The key of a symbol: O(1) for a pointer read from s itself, else by name (-1). */
+int state_symbol_key(const state *s, const char *sym);
+
+/* state_get and state_set by key (a key of s: AUGUR_EINVAL otherwise). */
+int state_get_key(const state *s, int index, int key, state_value *out);
+int state_set_key(state *s, int index, int key, const state_value *v);
+
 /* The i-th attribute of an entity, in the order they were set: its name and value. */
 size_t      state_attr_count(const state *s, int index);
 const char *state_attr_at(const state *s, int index, size_t i, state_value *out);

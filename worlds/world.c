@@ -68,6 +68,13 @@ int world_step(world *w, int action, world_step_result *out, augur_err *err)
     return w->cls->step(w, action, out, err);
 }
 
+int world_load(world *w, const state *s, augur_err *err)
+{
+    if (!w->cls->load)
+        return augur_err_set(err, AUGUR_EINVAL, "%s: this world cannot load a state", w->cls->name);
+    return w->cls->load(w, s, err);
+}
+
 int world_clone(const world *w, world **out, augur_err *err)
 {
     *out = NULL;

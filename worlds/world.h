@@ -141,6 +141,12 @@ struct world_class {
     /* Optional: append the full state as one JSON object. When NULL, augur writes
     ** the oracle observation with state_to_json. */
     int  (*to_json)(const world *w, buf *out);
+
+    /* Optional: make the world the full state s, as observe_oracle writes it
+    ** (what a law model's evaluation and a planner need to simulate from a
+    ** state they built); the random generator is kept. On failure (a state the
+    ** world cannot be) the world is left as it was. */
+    int  (*load)(world *w, const state *s, augur_err *err);
 };
 
 /* ---- calling a world ---------------------------------------------------- */
@@ -153,6 +159,9 @@ int  world_observe(const world *w, state *out, augur_err *err);
 int  world_observe_oracle(const world *w, state *out, augur_err *err);
 int  world_legal(const world *w, unsigned char *legal);
 int  world_step(world *w, int action, world_step_result *out, augur_err *err);
+
+/* AUGUR_EINVAL when the world cannot load states or s is not one it can be. */
+int  world_load(world *w, const state *s, augur_err *err);
 
 /* AUGUR_EINVAL when the world cannot be copied. */
 int  world_clone(const world *w, world **out, augur_err *err);

@@ -28,8 +28,8 @@ int test_run(char *const argv[], const char *in, buf *out, buf *err);
 const char *test_build_dir(void);
 
 /* Prepare to run the augur program built beside the tests: find it, make a scratch
-** folder, move into it, and point XDG_CONFIG_HOME there and unset AUGUR_LOG, so no
-** configuration but the test's own is read. Returns the scratch folder (test_rmtree
+** folder, move into it, make it the user's configuration and data home and unset
+** AUGUR_LOG, so no configuration or data but the test's own is read. Returns the scratch folder (test_rmtree
 ** and free it); fails the test when the program is missing. */
 char *test_augur_setup(void);
 

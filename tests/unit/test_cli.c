@@ -3,6 +3,8 @@
 
 #include "agent/augur.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +160,75 @@ static void test_log_env(void **state)
     unsetenv("AUGUR_LOG");
 }
 
+/* `augur laws`: learn a short life, evaluate it (the --json shape), show it. */
+static void test_laws_commands(void **state)
+{
+    static const char *const models[] = { "unchanged", "all_laws_vote", "true_simulator" };
+    char *path = NULL;
+    cJSON *doc, *sc, *item;
+    int scenarios = 0;
+
+    (void)state;
+    if (asprintf(&path, "%s/life.toml", scratch) < 0)
+        fail();
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "40", "--seed", "3", "--out", path,
+                               NULL), 0);
+    assert_contains(buf_str(&out), "curious explorer: 40 steps");
+    assert_contains(buf_str(&out), "collect_wood_success");
+    assert_int_equal(run_augur(NULL, "laws", "show", path, NULL), 0);
+    assert_contains(buf_str(&out), "laws of crafter, learned by the curious explorer in one life");
+    assert_int_equal(run_augur(NULL, "laws", "eval", path, "--transitions", "2", "--trials", "1",
+                               "--json", NULL), 0);
+    assert_non_null(doc = cJSON_Parse(buf_str(&out)));
+    assert_non_null(sc = cJSON_GetObjectItem(doc, "scenarios"));
+    cJSON_ArrayForEach(item, sc) {
+        double acc = cJSON_GetObjectItem(item, "accuracy")->valuedouble;
+        double fid = cJSON_GetObjectItem(item, "fidelity")->valuedouble;
+        assert_true(acc >= 0 && acc <= 1 && fid >= 0 && fid <= 1);
+        assert_non_null(cJSON_GetObjectItem(item, "mrr"));
+        assert_non_null(cJSON_GetObjectItem(item, "observed"));
+        scenarios++;
+    }
+    assert_true(scenarios >= 30);
+    assert_non_null(cJSON_GetObjectItem(sc, "place_table_failure"));
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "overall"), "mrr"));
+    for (int k = 0; k < 3; k++) {
+        cJSON *b = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "baselines"), models[k]);
+        assert_non_null(b);
+        assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "scenarios"), "collect_wood_success"));
+        assert_non_null(cJSON_GetObjectItem(b, "overall"));
+    }
+    /* The true simulator knows the deterministic mechanics exactly. */
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(doc, "baselines"), "true_simulator"), "scenarios"),
+        "collect_wood_success"), "accuracy")->valuedouble == 1);
+    cJSON_Delete(doc);
+    assert_int_equal(run_augur(NULL, "laws", "eval", path, "--transitions", "1", "--trials", "1",
+                               NULL), 0);
+    assert_contains(buf_str(&out), "true_simulator");
+    assert_contains(buf_str(&out), "overall");
+    assert_int_equal(run_augur(NULL, "laws", "show", "--syntax", NULL), 0);
+    assert_contains(buf_str(&out), "Conditions (all must hold)");
+    /* Errors: usage 2, failure 1. */
+    assert_int_equal(run_augur(NULL, "laws", "learn", NULL), 2);
+    assert_contains(buf_str(&err), "--out FILE is needed");
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--explorer", "lazy", "--out", path, NULL), 2);
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--world", "mars", "--out", path, NULL), 2);
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "0", "--out", path, NULL), 2);
+    assert_int_equal(run_augur(NULL, "laws", "eval", "missing.toml", NULL), 1);
+    assert_contains(buf_str(&err), "missing.toml");
+    free(test_write(scratch, "bad.toml", "world = \"crafter\"\n[[law]]\nname = \"x\"\n"
+                                         "then = [\"player.wood +=\"]\n"));
+    assert_int_equal(run_augur(NULL, "laws", "show", "bad.toml", NULL), 1);
+    assert_contains(buf_str(&err), "bad.toml:2: law 'x': then[0]: expected a number");
+    /* A world without a suite learns, but has nothing to be evaluated on. */
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--world", "keys", "--steps", "30", "--out",
+                               path, NULL), 0);
+    assert_int_equal(run_augur(NULL, "laws", "eval", path, NULL), 1);
+    assert_contains(buf_str(&err), "keys has no scenario suite");
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_log_env),
+        cmocka_unit_test(test_laws_commands),
     };
     return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -1065,6 +1065,76 @@ static void test_clone(void **st)
     world_free(b);
 }
 
+/* A world loaded from another's full state goes on as the other does, given the
+** same random generator; bad states are refused and change nothing. */
+static void test_load(void **st)
+{
+    world *a, *b;
+    state *s = state_new(), *t = state_new(), *bad;
+    augur_err err = { 0 };
+    int p;
+
+    (void)st;
+    assert_int_equal(world_new(&crafter_class, NULL, 5, &a, NULL), AUGUR_OK);
+    assert_int_equal(world_new(&crafter_class, NULL, 6, &b, NULL), AUGUR_OK);
+    for (int i = 0; i < 40; i++) {
+        world_step_result r;
+        assert_int_equal(world_step(a, i % 5, &r, NULL), AUGUR_OK);
+    }
+    assert_int_equal(world_observe_oracle(a, s, NULL), AUGUR_OK);
+    assert_int_equal(world_load(b, s, &err), AUGUR_OK);
+    assert_int_equal(world_observe_oracle(b, t, NULL), AUGUR_OK);
+    assert_true(state_equal(s, t));
+    /* With the same generator, ids to come and order of chunks (history the
+    ** state does not hold), the two go on alike. */
+    ((crafter *)b)->rng = ((crafter *)a)->rng;
+    ((crafter *)b)->next_id = ((crafter *)a)->next_id;
+    ((crafter *)b)->chunks_used = ((crafter *)a)->chunks_used;
+    ((crafter *)b)->nchunks = ((crafter *)a)->nchunks;
+    memcpy(((crafter *)b)->chunk_order, ((crafter *)a)->chunk_order,
+           sizeof ((crafter *)a)->chunk_order);
+    for (int i = 0; i < 200; i++) {
+        world_step_result ra, rb;
+        assert_int_equal(world_step(a, (i * 7) % 17, &ra, NULL), AUGUR_OK);
+        assert_int_equal(world_step(b, (i * 7) % 17, &rb, NULL), AUGUR_OK);
+        assert_int_equal(world_observe_oracle(a, s, NULL), AUGUR_OK);
+        assert_int_equal(world_observe_oracle(b, t, NULL), AUGUR_OK);
+        assert_true(state_equal(s, t));
+        if (ra.done)
+            break;
+    }
+    /* An edited state: the player holds a pickaxe and faces stone. */
+    p = state_entity_find(s, 1);
+    assert_int_equal(state_set_int(s, p, "wood_pickaxe", 1), AUGUR_OK);
+    assert_int_equal(world_load(b, s, NULL), AUGUR_OK);
+    assert_int_equal(((crafter *)b)->pl.inv[CR_WOOD_PICKAXE], 1);
+    /* Refused: out of range, two players, a stranger, no grid. */
+    bad = state_clone(s);
+    assert_int_equal(state_set_int(bad, p, "wood", 10), AUGUR_OK);
+    assert_int_equal(world_load(b, bad, &err), AUGUR_EINVAL);
+    assert_contains(err.msg, "wood must be an integer from 0 to 9");
+    state_free(bad);
+    bad = state_clone(s);
+    assert_true(state_entity_add(bad, 99999, "player") >= 0);
+    assert_int_equal(world_load(b, bad, &err), AUGUR_EINVAL);
+    state_free(bad);
+    bad = state_clone(s);
+    assert_true(state_entity_add(bad, 99999, "dragon") >= 0);
+    assert_int_equal(world_load(b, bad, &err), AUGUR_EINVAL);
+    assert_contains(err.msg, "dragon");
+    state_free(bad);
+    bad = state_new();
+    assert_true(state_entity_add(bad, 1, "player") >= 0);
+    assert_int_equal(world_load(b, bad, &err), AUGUR_EINVAL);
+    state_free(bad);
+    assert_int_equal(world_observe_oracle(b, t, NULL), AUGUR_OK);
+    assert_true(state_equal(s, t));
+    state_free(s);
+    state_free(t);
+    world_free(a);
+    world_free(b);
+}
+
 /* ---- noise ------------------------------------------------------------------------ */
 
 static void test_noise(void **st)
@@ -1161,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_observe),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_clone),
+        cmocka_unit_test(test_load),
         cmocka_unit_test(test_noise),
         cmocka_unit_test(test_score),
     };

@@ -64,6 +64,41 @@ static void test_entities_and_attributes(void **st)
     state_free(s);
 }
 
+/* Keys name the same things in copies, and change only with new names. */
+static void test_keys(void **st)
+{
+    state *s = sample(), *c;
+    state_value v;
+    int health = state_key(s, "health"), facing, cow = state_entity_find(s, 7);
+
+    (void)st;
+    assert_true(health >= 0);
+    assert_int_equal(state_key(s, "nope"), -1);
+    assert_string_equal(state_key_name(s, health), "health");
+    assert_null(state_key_name(s, 10000));
+    assert_int_equal(state_get_key(s, 0, health, &v), AUGUR_OK);
+    assert_int_equal(v.as.i, 9);
+    assert_int_equal(state_get_key(s, cow, health, &v), AUGUR_ENOTFOUND);
+    assert_int_equal(state_entity_type_key(s, cow), state_key(s, "cow"));
+    assert_int_equal(state_entity_type_key(s, 5), -1);
+    assert_int_equal(state_get(s, 0, "facing", &v), AUGUR_OK);
+    facing = state_symbol_key(s, v.as.s);
+    assert_int_equal(facing, state_key(s, "down"));
+    assert_int_equal(state_symbol_key(s, "down"), facing);
+    c = state_clone(s);
+    assert_int_equal(state_keys_id(c), state_keys_id(s));
+    assert_int_equal(state_key(c, "health"), health);
+    assert_int_equal(state_set_key(c, cow, health, &(state_value){ STATE_INT, { .i = 3 } }),
+                     AUGUR_OK);
+    assert_int_equal(state_get_int(c, cow, "health", 0), 3);
+    assert_int_equal(state_keys_id(c), state_keys_id(s));
+    assert_int_equal(state_set_key(c, cow, 9999, &v), AUGUR_EINVAL);
+    assert_int_equal(state_set_symbol(c, cow, "mood", "calm"), AUGUR_OK);
+    assert_true(state_keys_id(c) != state_keys_id(s));
+    state_free(c);
+    state_free(s);
+}
+
 static void test_grid(void **st)
 {
     state *s = sample();
@@ -209,6 +244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_entities_and_attributes),
+        cmocka_unit_test(test_keys),
         cmocka_unit_test(test_grid),
         cmocka_unit_test(test_clone_hash_equal),
         cmocka_unit_test(test_diff),

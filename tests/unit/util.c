@@ -121,6 +121,7 @@ char *test_augur_setup(void)
         fail_msg("%s: %s", rel, strerror(errno));
     scratch = test_tmpdir();
     setenv("XDG_CONFIG_HOME", scratch, 1);
+    setenv("XDG_DATA_HOME", scratch, 1);
     unsetenv("AUGUR_LOG");
     if (chdir(scratch) != 0)
         fail_msg("chdir %s: %s", scratch, strerror(errno));

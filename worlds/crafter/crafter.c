@@ -254,6 +254,195 @@ static int cr_observe(const world *w, enum world_view view, state *out, augur_er
     return AUGUR_OK;
 }
 
+/* ---- loading a state ---------------------------------------------------------- */
+
+static int cr_name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* An integer attribute in [lo, hi]; def when absent. */
+static int cr_load_int(const state *s, int e, const char *attr, int lo, int hi, int def, int *out,
+                       augur_err *err)
+{
+    state_value v;
+    double d;
+
+    if (state_get(s, e, attr, &v) != AUGUR_OK) {
+        *out = def;
+        return AUGUR_OK;
+    }
+    d = v.kind == STATE_INT ? (double)v.as.i : v.kind == STATE_FLOAT ? v.as.f
+        : v.kind == STATE_BOOL ? v.as.b : lo - 1.0;
+    if (d != (int)d || d < lo || d > hi)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: %s#%lld.%s must be an integer from %d "
+                             "to %d", state_entity_type(s, e), (long long)state_entity_id(s, e),
+                             attr, lo, hi);
+    *out = (int)d;
+    return AUGUR_OK;
+}
+
+static double cr_load_float(const state *s, int e, const char *attr)
+{
+    state_value v;
+
+    if (state_get(s, e, attr, &v) != AUGUR_OK)
+        return 0;
+    return v.kind == STATE_FLOAT ? v.as.f : v.kind == STATE_INT ? (double)v.as.i : 0;
+}
+
+static int cr_load_grid(crafter *c, const state *s, augur_err *err)
+{
+    int map[255];
+
+    if (state_grid_width(s) != CR_SIZE || state_grid_height(s) != CR_SIZE)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: the state needs a %dx%d grid",
+                             CR_SIZE, CR_SIZE);
+    for (int i = 0; i < state_grid_palette_size(s); i++)
+        if ((map[i] = cr_name_index(cr_material_names, CR_NMATERIALS,
+                                    state_grid_palette(s, i))) < 0)
+            return augur_err_set(err, AUGUR_EINVAL, "crafter: '%s' is not a material",
+                                 state_grid_palette(s, i));
+    for (int y = 0; y < CR_SIZE; y++)
+        for (int x = 0; x < CR_SIZE; x++)
+            c->mat[y * CR_SIZE + x] = (uint8_t)map[state_grid_get(s, x, y)];
+    return AUGUR_OK;
+}
+
+static int cr_load_facing(const state *s, int e, cr_obj *o, augur_err *err)
+{
+    static const char *const names[4] = { "left", "right", "up", "down" };
+    static const int8_t dirs[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    state_value v;
+    int d = 3;
+
+    if (state_get(s, e, "facing", &v) == AUGUR_OK &&
+        (v.kind != STATE_SYMBOL || (d = cr_name_index(names, 4, v.as.s)) < 0))
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: %s#%lld.facing must be left, right, up "
+                             "or down", state_entity_type(s, e), (long long)state_entity_id(s, e));
+    o->fx = dirs[d][0];
+    o->fy = dirs[d][1];
+    return AUGUR_OK;
+}
+
+static int cr_load_player(crafter *c, const state *s, int e, augur_err *err)
+{
+    cr_player *pl = &c->pl;
+    char name[STATE_NAME_MAX + 1];
+    int v, rc;
+
+    memset(pl, 0, sizeof *pl);
+    for (int i = 0; i < CR_NITEMS; i++) {
+        if ((rc = cr_load_int(s, e, cr_item_names[i], 0, 9, i <= CR_ENERGY ? 9 : 0, &v, err)))
+            return rc;
+        pl->inv[i] = (int8_t)v;
+    }
+    if ((rc = cr_load_int(s, e, "sleeping", 0, 1, 0, &pl->sleeping, err)) ||
+        (rc = cr_load_int(s, e, "step", 0, 1000000000, 0, &c->step, err)))
+        return rc;
+    pl->hunger = cr_load_float(s, e, "hunger");
+    pl->thirst = cr_load_float(s, e, "thirst");
+    pl->fatigue = cr_load_float(s, e, "fatigue");
+    pl->recover = cr_load_float(s, e, "recover");
+    c->unlocked = 0;
+    for (int i = 0; i < CR_NACHIEVEMENTS; i++) {
+        snprintf(name, sizeof name, "achievement_%s", cr_achievement_names[i]);
+        if ((rc = cr_load_int(s, e, name, 0, UINT16_MAX, 0, &v, err)))
+            return rc;
+        pl->achievements[i] = (uint16_t)v;
+        c->unlocked |= (uint32_t)(v > 0) << i;
+    }
+    pl->last_health = pl->inv[CR_HEALTH];
+    c->env_health = pl->inv[CR_HEALTH];
+    c->daylight = cr_daylight(c->step);
+    return cr_load_facing(s, e, &c->objs[0], err);
+}
+
+/* One object of the state into c; the player is objs[0]. */
+static int cr_load_obj(crafter *c, const state *s, int e, augur_err *err)
+{
+    static const int16_t health[CR_NKINDS] = { 0, 9, 3, 5, 3, 0, 1 };
+    int kind = cr_name_index(cr_kind_names, CR_NKINDS, state_entity_type(s, e));
+    int64_t id = state_entity_id(s, e);
+    int x, y, h, timer, rc;
+    cr_obj *o;
+
+    if (kind <= 0)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: '%s' is not a kind of object",
+                             state_entity_type(s, e));
+    if (id < 1 || id > UINT32_MAX - 1)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: entity id %lld is out of range",
+                             (long long)id);
+    if ((kind == CR_PLAYER) != (c->nobj == 0))
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: the state needs exactly one player");
+    if ((rc = cr_load_int(s, e, "x", 0, CR_SIZE - 1, -1, &x, err)) ||
+        (rc = cr_load_int(s, e, "y", 0, CR_SIZE - 1, -1, &y, err)))
+        return rc;
+    if (x < 0 || y < 0)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: %s#%lld needs x and y",
+                             cr_kind_names[kind], (long long)id);
+    if (c->at[y * CR_SIZE + x])
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: two objects at (%d, %d)", x, y);
+    if (!(o = cr_add(c, kind, x, y)))
+        return augur_err_set(err, AUGUR_ENOMEM, "crafter: out of memory");
+    o->id = (uint32_t)id;
+    if (c->next_id <= o->id)
+        c->next_id = o->id + 1;
+    if (kind == CR_PLAYER)
+        return cr_load_player(c, s, e, err);
+    if ((rc = cr_load_int(s, e, "health", 0, INT16_MAX, health[kind], &h, err)) ||
+        (rc = cr_load_int(s, e, kind == CR_ZOMBIE ? "cooldown" : kind == CR_SKELETON ? "reload"
+                          : "grown", 0, INT16_MAX, 0, &timer, err)))
+        return rc;
+    o->health = (int16_t)h;
+    o->timer = (int16_t)timer;
+    if (kind == CR_PLANT && state_get(s, e, "grown", &(state_value){ 0 }) != AUGUR_OK &&
+        (rc = cr_load_int(s, e, "ripe", 0, 1, 0, &timer, err)) == AUGUR_OK && timer)
+        o->timer = 301;
+    return kind == CR_ARROW ? cr_load_facing(s, e, o, err) : rc;
+}
+
+/* The world becomes the full state s (as the oracle view writes it); its random
+** generator and length are kept. On failure the world is left as it was. */
+static int cr_load(world *w, const state *s, augur_err *err)
+{
+    crafter *c = (crafter *)w, *t;
+    int player = -1, rc = AUGUR_OK;
+
+    for (size_t i = 0; i < state_entity_count(s) && player < 0; i++)
+        if (strcmp(state_entity_type(s, (int)i), "player") == 0)
+            player = (int)i;
+    if (player < 0)
+        return augur_err_set(err, AUGUR_EINVAL, "crafter: the state has no player");
+    if (!(t = malloc(sizeof *t)))
+        return augur_err_set(err, AUGUR_ENOMEM, "crafter: out of memory");
+    memcpy(t, c, sizeof *t);
+    t->objs = NULL;
+    t->nobj = t->cap = 0;
+    t->next_id = 1;
+    t->chunks_used = 0;
+    t->nchunks = 0;
+    memset(t->at, 0, sizeof t->at);
+    rc = cr_load_grid(t, s, err);
+    if (rc == AUGUR_OK)
+        rc = cr_load_obj(t, s, player, err);
+    for (size_t i = 0; i < state_entity_count(s) && rc == AUGUR_OK; i++)
+        if ((int)i != player)
+            rc = cr_load_obj(t, s, (int)i, err);
+    if (rc != AUGUR_OK) {
+        free(t->objs);
+        free(t);
+        return rc;
+    }
+    free(c->objs);
+    memcpy(c, t, sizeof *c);
+    free(t);
+    return AUGUR_OK;
+}
+
 /* ---- renderings ---------------------------------------------------------------- */
 
 /* One character per material and per kind of object, for text and the terminal. */
@@ -353,5 +542,5 @@ const world_class crafter_class = {
     CR_NACTIONS, cr_action_names,
     CR_NACHIEVEMENTS, cr_achievement_names,
     cr_create, cr_destroy, cr_reset, cr_observe, cr_legal, cr_world_step, cr_clone, cr_hash,
-    cr_render_text, cr_render_ansi, NULL,
+    cr_render_text, cr_render_ansi, NULL, cr_load,
 };

@@ -229,5 +229,5 @@ const world_class keys_class = {
     5, keys_actions,
     3, keys_events,
     keys_create, keys_destroy, keys_reset, keys_observe, keys_legal, keys_step, keys_clone,
-    keys_hash, keys_render_text, keys_render_ansi, NULL,
+    keys_hash, keys_render_text, keys_render_ansi, NULL, NULL,
 };

@@ -1,5 +1,5 @@
-/* pool.c — the engine's thread pool: chunks handed out by an atomic counter. */
-#include "model/pool.h"
+/* tpool.c — the engine's thread pool: chunks handed out by an atomic counter. */
+#include "model/tpool.h"
 #include "base/time.h"
 
 #include <linux/futex.h>
@@ -18,7 +18,7 @@
 ** may have lost its core, and a caller that sleeps frees a core for it. */
 enum { POOL_SPIN_NS = 200000, POOL_JOIN_SPIN_NS = 20000 };
 
-struct pool {
+struct tpool {
     int              n;          /* threads, the caller included */
     pthread_t       *workers;
     pthread_mutex_t  mu;
@@ -28,15 +28,15 @@ struct pool {
     atomic_int       busy;       /* workers not yet done with this loop */
     atomic_int       joining;    /* the caller sleeps until busy is 0 */
     atomic_int       stop;
-    pool_fn         *fn;
+    tpool_fn         *fn;
     void            *ctx;
     int              items, chunk;
 };
 
-typedef struct pool_worker {
-    pool *p;
+typedef struct tpool_worker {
+    tpool *p;
     int   id;
-} pool_worker;
+} tpool_worker;
 
 static void cpu_relax(void)
 {
@@ -45,7 +45,7 @@ static void cpu_relax(void)
 #endif
 }
 
-static void run_chunks(pool *p, int thread)
+static void run_chunks(tpool *p, int thread)
 {
     for (;;) {
         int lo = atomic_fetch_add(&p->next, p->chunk);
@@ -56,7 +56,7 @@ static void run_chunks(pool *p, int thread)
 }
 
 /* Wait until the generation differs from seen (or the pool stops). */
-static unsigned wait_work(pool *p, unsigned seen)
+static unsigned wait_work(tpool *p, unsigned seen)
 {
     uint64_t start = time_mono_ns();
     unsigned g;
@@ -77,8 +77,8 @@ static unsigned wait_work(pool *p, unsigned seen)
 
 static void *worker_main(void *arg)
 {
-    pool_worker *w = arg;
-    pool *p = w->p;
+    tpool_worker *w = arg;
+    tpool *p = w->p;
     unsigned seen = 0;
 
     for (;;) {
@@ -93,9 +93,9 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int pool_new(pool **out, int threads, augur_err *err)
+int tpool_new(tpool **out, int threads, augur_err *err)
 {
-    pool *p = calloc(1, sizeof *p);
+    tpool *p = calloc(1, sizeof *p);
 
     *out = NULL;
     if (threads < 1)
@@ -108,14 +108,14 @@ int pool_new(pool **out, int threads, augur_err *err)
     pthread_cond_init(&p->cv, NULL);
     p->n = 1;
     for (int i = 1; i < threads; i++) {
-        pool_worker *w = malloc(sizeof *w);
+        tpool_worker *w = malloc(sizeof *w);
         if (w) {
             w->p = p;
             w->id = i;
         }
         if (!w || pthread_create(&p->workers[i], NULL, worker_main, w) != 0) {
             free(w);
-            pool_free(p);
+            tpool_free(p);
             return augur_err_set(err, AUGUR_EIO, "thread pool: cannot start thread %d of %d",
                                  i + 1, threads);
         }
@@ -125,7 +125,7 @@ int pool_new(pool **out, int threads, augur_err *err)
     return AUGUR_OK;
 }
 
-void pool_free(pool *p)
+void tpool_free(tpool *p)
 {
     if (!p)
         return;
@@ -141,13 +141,13 @@ void pool_free(pool *p)
     free(p);
 }
 
-int pool_threads(const pool *p)
+int tpool_threads(const tpool *p)
 {
     return p->n;
 }
 
 /* Wait until every worker is done with the loop: spin, then sleep on busy. */
-static void pool_join(pool *p)
+static void pool_join(tpool *p)
 {
     uint64_t start = time_mono_ns();
     int busy;
@@ -163,7 +163,7 @@ static void pool_join(pool *p)
     atomic_store(&p->joining, 0);
 }
 
-void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
+void tpool_for(tpool *p, int n, int chunk, tpool_fn *fn, void *ctx)
 {
     if (n <= 0)
         return;
@@ -188,7 +188,7 @@ void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
 }
 
 /* The (package, core) pairs of the CPUs this process may use, counted once each. */
-int pool_physical_cores(void)
+int tpool_physical_cores(void)
 {
     cpu_set_t set;
     long seen[CPU_SETSIZE];

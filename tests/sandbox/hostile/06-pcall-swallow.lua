@@ -1,0 +1,4 @@
+-- expect: instructions
+-- limits: instructions=2000000 memory_mb=16 timeout_ms=2000
+-- class 6: swallow the limit error with pcall (the Kong bypass)
+while true do pcall(function() while true do end end) end

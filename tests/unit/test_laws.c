@@ -1,0 +1,720 @@
+/* test_laws.c — law models: each kind of condition and effect, the law file, the
+** product of experts, sampling, log-probabilities, the trace and the fitting. */
+#include "test.h"
+
+#include "worlds/laws/laws.h"
+#include "worlds/laws/private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const palette[] = { "grass", "tree", "stone", "water", "path", "table" };
+enum { GRASS, TREE, STONE, WATER, PATH, TABLE };
+
+/* A 6x6 field of grass; the player at (2, 2) facing right, a tree to its right,
+** a cow at (4, 4). */
+static state *field(void)
+{
+    state *s = state_new();
+    int p, c;
+
+    assert_non_null(s);
+    assert_int_equal(state_grid_init(s, 6, 6, palette, 6), AUGUR_OK);
+    state_grid_set(s, 3, 2, TREE);
+    p = state_entity_add(s, 1, "player");
+    assert_int_equal(state_set_int(s, p, "x", 2), AUGUR_OK);
+    assert_int_equal(state_set_int(s, p, "y", 2), AUGUR_OK);
+    assert_int_equal(state_set_symbol(s, p, "facing", "right"), AUGUR_OK);
+    assert_int_equal(state_set_int(s, p, "wood", 0), AUGUR_OK);
+    assert_int_equal(state_set_int(s, p, "health", 9), AUGUR_OK);
+    assert_int_equal(state_set_bool(s, p, "sleeping", 0), AUGUR_OK);
+    assert_int_equal(state_set_float(s, p, "hunger", 0.5), AUGUR_OK);
+    c = state_entity_add(s, 2, "cow");
+    assert_int_equal(state_set_int(s, c, "x", 4), AUGUR_OK);
+    assert_int_equal(state_set_int(s, c, "y", 4), AUGUR_OK);
+    assert_int_equal(state_set_int(s, c, "health", 3), AUGUR_OK);
+    return s;
+}
+
+static laws *parse(const char *text)
+{
+    laws *m = NULL;
+    augur_err err = { 0 };
+    int rc = laws_parse(text, strlen(text), "test.toml", NULL, &m, &err);
+
+    if (rc != AUGUR_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, AUGUR_OK);
+    return m;
+}
+
+static int act(const char *name)
+{
+    return world_action_find(&crafter_class, name);
+}
+
+/* The distribution laws_predict prints for (s, action). */
+static char *predict(laws *m, const state *s, const char *action)
+{
+    buf out = BUF_INIT;
+
+    assert_int_equal(laws_predict(m, s, act(action), &out, NULL), AUGUR_OK);
+    buf_putc(&out, 0);
+    return buf_take(&out);
+}
+
+static void expect_prediction(laws *m, const state *s, const char *action, const char *want)
+{
+    char *got = predict(m, s, action);
+    assert_contains(got, want);
+    free(got);
+}
+
+static double logprob(laws *m, const state *s, const char *action, const state *next)
+{
+    double lp = 0;
+    augur_err err = { 0 };
+
+    assert_int_equal(laws_logprob(m, s, act(action), next, &lp, &err), AUGUR_OK);
+    return lp;
+}
+
+/* ---- each kind of effect and condition ----------------------------------------------- */
+
+static void test_set_and_add(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"wood\"\naction = \"do\"\n"
+                    "when = [\"facing.material == tree\", \"player.wood < 9\"]\n"
+                    "then = [\"player.wood += 1 max 9\", \"player.facing = up\"]\nweight = 1\n"
+                    "[[law]]\nname = \"hunger\"\nthen = [\"player.hunger += 0.5\"]\n");
+    state *s = field();
+
+    (void)st;
+    expect_prediction(m, s, "do", "player#1.wood: 1 p=1\n");
+    expect_prediction(m, s, "do", "player#1.facing: up p=1\n");
+    expect_prediction(m, s, "do", "player#1.hunger: 1 p=1\n");
+    {
+        char *got = predict(m, s, "noop");
+        assert_null(strstr(got, "wood"));
+        assert_contains(got, "hunger");
+        free(got);
+    }
+    /* The bound: at 9 the add keeps 9 (the condition is off: the law is silent). */
+    state_set_int(s, 0, "wood", 8);
+    expect_prediction(m, s, "do", "player#1.wood: 9 p=1");
+    state_grid_set(s, 3, 2, GRASS);
+    {
+        char *got = predict(m, s, "do");
+        assert_null(strstr(got, "wood"));
+        free(got);
+    }
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_draw_and_cells(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"sapling\"\naction = \"do\"\n"
+                    "when = [\"facing.material in [grass, tree]\", \"facing.entity == none\"]\n"
+                    "then = [\"player.wood ~ +1 0.25 | same 0.75\", \"facing.material = path\"]\n"
+                    "weight = 1\n");
+    state *s = field();
+
+    (void)st;
+    expect_prediction(m, s, "do", "player#1.wood: 1 p=0.25, 0 p=0.75");
+    expect_prediction(m, s, "do", "cell(3,2): path p=1");
+    state_grid_set(s, 3, 2, WATER);
+    {
+        char *got = predict(m, s, "do");
+        assert_string_equal(got, "");
+        free(got);
+    }
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_moves(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"walk\"\naction = \"move_left\"\n"
+                    "when = [\"left.material in [grass, path]\", \"left.entity == none\"]\n"
+                    "then = [\"player.pos = left\"]\nweight = 1\n"
+                    "[[law]]\nname = \"graze\"\nfor = \"cow\"\nwhen = [\"self.distance < 10\"]\n"
+                    "then = [\"self.pos ~ stay 0.5 | left 0.25 | toward 0.25 on [grass]\"]\n"
+                    "weight = 1\n");
+    state *s = field();
+    int cow;
+
+    (void)st;
+    expect_prediction(m, s, "move_left", "player#1.pos: (1, 2) p=1");
+    /* Toward the player from (4, 4) is up or left (a tie goes to y: up). */
+    expect_prediction(m, s, "noop", "cow#2.pos: (4, 4) p=0.5, (3, 4) p=0.25, (4, 3) p=0.25");
+    /* A move onto stone stays. */
+    state_grid_set(s, 3, 4, STONE);
+    expect_prediction(m, s, "noop", "cow#2.pos: (4, 4) p=0.75, (4, 3) p=0.25");
+    cow = state_entity_find(s, 2);
+    state_set_int(s, cow, "x", 1);
+    state_set_int(s, cow, "y", 2);
+    {
+        char *got = predict(m, s, "move_left");
+        assert_null(strstr(got, "player#1.pos"));
+        free(got);
+    }
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_create_remove(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"plant\"\naction = \"place_plant\"\n"
+                    "when = [\"facing.material == grass\", \"facing.entity == none\"]\n"
+                    "then = [\"create plant at facing with health = 1, ripe = false\"]\n"
+                    "weight = 1\n"
+                    "[[law]]\nname = \"hit\"\nfor = \"cow\"\naction = \"do\"\n"
+                    "when = [\"self.faced == true\"]\nthen = [\"self.health -= 1 min 0\"]\n"
+                    "weight = 1\n"
+                    "[[law]]\nname = \"die\"\nfor = \"cow\"\nwhen = [\"self.health <= 0\"]\n"
+                    "then = [\"remove self\"]\nweight = 1\n");
+    state *s = field(), *out = state_new();
+    uint64_t rng = 1;
+    int cow;
+
+    (void)st;
+    state_grid_set(s, 3, 2, GRASS);
+    expect_prediction(m, s, "place_plant", "new plant at (3,2): true p=1");
+    assert_int_equal(laws_sample(m, s, act("place_plant"), &rng, out, NULL), AUGUR_OK);
+    assert_int_equal(state_entity_count(out), 3);
+    assert_int_equal(state_get_int(out, 2, "x", -1), 3);
+    assert_int_equal(state_get_int(out, 2, "health", -1), 1);
+    assert_true(logprob(m, s, "place_plant", out) > -1e-9);
+    assert_true(logprob(m, s, "place_plant", s) < -40);
+    /* The cow in front is hit; at 0 it goes. */
+    cow = state_entity_find(s, 2);
+    state_set_int(s, cow, "x", 3);
+    state_set_int(s, cow, "y", 2);
+    expect_prediction(m, s, "do", "cow#2.health: 2 p=1");
+    state_set_int(s, cow, "health", 0);
+    assert_int_equal(laws_sample(m, s, act("noop"), &rng, out, NULL), AUGUR_OK);
+    assert_int_equal(state_entity_count(out), 1);
+    assert_true(logprob(m, s, "noop", out) > -1e-9);
+    state_free(out);
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_conditions(void **st)
+{
+    static const char *const conds[][2] = {
+        { "player.wood == 0", "1" }, { "player.wood != 0", "0" }, { "player.health > 8", "1" },
+        { "player.health >= 10", "0" }, { "player.hunger <= 0.5", "1" },
+        { "player.sleeping == false", "1" }, { "player.facing == right", "1" },
+        { "player.facing not in [left, right]", "0" }, { "here.material == grass", "1" },
+        { "right.entity == none", "1" }, { "nearby.tree == true", "1" },
+        { "nearby.water == true", "0" }, { "nearest.cow == 4", "1" }, { "nearest.zombie < 100", "0" },
+        { "facing.health > 0", "0" }, { "player.missing == 1", "0" }, { "player.missing != 1", "1" },
+    };
+    state *s = field();
+
+    (void)st;
+    for (size_t i = 0; i < sizeof conds / sizeof *conds; i++) {
+        char text[512];
+        laws *m;
+        char *got;
+        snprintf(text, sizeof text, "world = \"crafter\"\n[[law]]\nname = \"c\"\n"
+                 "when = [\"%s\"]\nthen = [\"player.wood = 5\"]\n", conds[i][0]);
+        m = parse(text);
+        got = predict(m, s, "noop");
+        if ((strstr(got, "wood") != NULL) != (conds[i][1][0] == '1'))
+            fail_msg("%s: got '%s'", conds[i][0], got);
+        free(got);
+        laws_free(m);
+    }
+    state_free(s);
+}
+
+/* ---- the file -------------------------------------------------------------------------- */
+
+static void test_file_round_trip(void **st)
+{
+    static const char text[] =
+        "world = \"crafter\"\n"
+        "[life]\nexplorer = \"curious\"\nseed = 7\nsteps = 100\ndied_at = -1\n"
+        "[life.observed]\ncollect_wood_success = 4\n"
+        "[[law]]\nname = \"a\"\naction = [\"do\", \"noop\"]\n"
+        "when = [\"facing.material in [tree, stone]\", \"player.wood >= 2\"]\n"
+        "then = [\"player.wood ~ +1 0.5 | -2 0.25 | =7 0.25 max 9 min 0\", "
+        "\"facing.material = path\"]\nweight = 2.5\nvote_weight = 1.25\n"
+        "[[law]]\nname = \"b\"\nfor = \"zombie\"\nwhen = [\"self.side == left\"]\n"
+        "then = [\"self.pos ~ toward 0.9 | away 0.1 on [grass, sand]\", \"remove self\", "
+        "\"create arrow at facing with facing = left\"]\n";
+    laws *m = parse(text), *again;
+    buf a = BUF_INIT, b = BUF_INIT;
+
+    (void)st;
+    assert_int_equal(laws_count(m), 2);
+    assert_string_equal(laws_law_name(m, 1), "b");
+    assert_true(fabs(laws_weight(m, 0) - 2.5) < 1e-12);
+    assert_int_equal(laws_life_of(m)->observed[0].count, 4);
+    assert_int_equal(laws_write(m, &a), AUGUR_OK);
+    assert_contains(buf_str(&a), "then = [\"player.wood ~ +1 0.5 | -2 0.25 | =7 0.25 max 9 min 0\"");
+    assert_contains(buf_str(&a), "self.pos ~ toward 0.9 | away 0.1 on [grass, sand]");
+    assert_contains(buf_str(&a), "create arrow at facing with facing = left");
+    assert_contains(buf_str(&a), "vote_weight = 1.2500");
+    again = parse(buf_str(&a));
+    assert_int_equal(laws_write(again, &b), AUGUR_OK);
+    assert_string_equal(buf_str(&a), buf_str(&b));
+    buf_clear(&b);
+    assert_int_equal(laws_show(m, &b), AUGUR_OK);
+    assert_contains(buf_str(&b), "when action is do or noop, facing.material in [tree, stone]");
+    buf_free(&a);
+    buf_free(&b);
+    laws_free(m);
+    laws_free(again);
+}
+
+static void test_file_errors(void **st)
+{
+    static const char *const bad[][2] = {
+        { "[[law]]\nname = \"a\"\nthen = [\"player.wood = 1\"]\n", "must say its world" },
+        { "world = \"mars\"\n", "no world called 'mars'" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood = \"]\n",
+          "test.toml:2: law 'a': then[0]: expected a number" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nwhen = [\"player.wood ?? 1\"]\n"
+          "then = [\"player.wood = 1\"]\n", "expected == != < <= > >= in or not in" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\naction = \"fly\"\n"
+          "then = [\"player.wood = 1\"]\n", "action must name crafter actions, not fly" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"self.pos = left\"]\n",
+          "self is used but the law has no `for`" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood ~ +1 0.5\"]\n",
+          "the probabilities must sum to 1" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood = 1\"]\nweight = 11\n",
+          "weight must be from 0 to 10" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood = 1\"]\n"
+          "[[law]]\nname = \"a\"\nthen = [\"player.wood = 2\"]\n", "two laws are called 'a'" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nkind = \"prolog\"\n"
+          "then = [\"player.wood = 1\"]\n", "unknown kind" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = []\n", "needs at least one effect" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"nearby.tree = 1\"]\n",
+          "cannot be changed" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood = 1\"]\nwhen = 3\n",
+          "when must be an array of strings" },
+        { "world = \"crafter\"\nextra = 1\n", "unknown key 'extra'" },
+        { "world = \"crafter\"\n[[law]]\nname = \"a\"\nthen = [\"player.wood = 1 junk\"]\n",
+          "unexpected text after the effect" },
+    };
+
+    (void)st;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        laws *m = (laws *)1;
+        augur_err err = { 0 };
+        assert_true(laws_parse(bad[i][0], strlen(bad[i][0]), "test.toml", NULL, &m, &err) < 0);
+        assert_null(m);
+        assert_contains(err.msg, bad[i][1]);
+    }
+}
+
+/* ---- the product of experts ------------------------------------------------------------- */
+
+/* Two laws on one attribute: scores are the weighted sums of their log-probabilities,
+** normalised; an ungoverned change costs -1. */
+static void test_product_of_experts(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.8 | =2 0.2\"]\nweight = 2\n"
+                    "[[law]]\nname = \"b\"\nthen = [\"player.wood ~ =1 0.1 | =2 0.6 | =3 0.3\"]\n"
+                    "weight = 0.5\n");
+    state *s = field(), *next;
+    double s1 = 2 * log(0.8) + 0.5 * log(0.1), s2 = 2 * log(0.2) + 0.5 * log(0.6);
+    double s3 = 2 * LAW_FLOOR + 0.5 * log(0.3), z = log(exp(s1) + exp(s2) + exp(s3));
+    double s0 = 2.5 * LAW_FLOOR;
+
+    (void)st;
+    next = state_clone(s);
+    state_set_int(next, 0, "wood", 2);
+    assert_true(fabs(logprob(m, s, "noop", next) - (s2 - z)) < 1e-9);
+    state_set_int(next, 0, "wood", 3);
+    assert_true(fabs(logprob(m, s, "noop", next) - (s3 - z)) < 1e-9);
+    /* A value no law gives: the floor under both, normalised with the others. */
+    state_set_int(next, 0, "wood", 0);
+    assert_true(fabs(logprob(m, s, "noop", next) -
+                     (s0 - log(exp(s1) + exp(s2) + exp(s3) + exp(s0)))) < 1e-9);
+    /* Ungoverned: a changed health costs -1 more. */
+    state_set_int(next, 0, "wood", 1);
+    state_set_int(next, 0, "health", 8);
+    assert_true(fabs(logprob(m, s, "noop", next) - (s1 - z - 1)) < 1e-9);
+    /* Only active laws: b inactive leaves a alone. */
+    laws_free(m);
+    m = parse("world = \"crafter\"\n"
+              "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.8 | =2 0.2\"]\nweight = 2\n"
+              "[[law]]\nname = \"b\"\nwhen = [\"player.wood > 5\"]\n"
+              "then = [\"player.wood ~ =1 0.1 | =2 0.9\"]\nweight = 3\n");
+    state_set_int(next, 0, "health", 9);
+    assert_true(fabs(logprob(m, s, "noop", next) -
+                     (2 * log(0.8) - log(exp(2 * log(0.8)) + exp(2 * log(0.2))))) < 1e-9);
+    /* In vote mode b votes "unchanged" (0) and the candidates grow. */
+    laws_set_vote(m, 1);
+    {
+        double v1 = 2 * log(0.8) + 3 * LAW_FLOOR, v2 = 2 * log(0.2) + 3 * LAW_FLOOR;
+        double v0 = 2 * LAW_FLOOR;
+        assert_true(fabs(logprob(m, s, "noop", next) -
+                         (v1 - log(exp(v0) + exp(v1) + exp(v2)))) < 1e-9);
+    }
+    state_free(next);
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_unchanged_prior(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n");
+    state *s = field(), *next = state_clone(s);
+    uint64_t rng = 3;
+
+    (void)st;
+    assert_true(fabs(logprob(m, s, "noop", s)) < 1e-12);
+    state_set_int(next, 0, "wood", 4);
+    state_grid_set(next, 0, 0, STONE);
+    state_entity_remove(next, 1);
+    assert_true(fabs(logprob(m, s, "noop", next) + 3) < 1e-12);
+    assert_int_equal(laws_sample(m, s, 0, &rng, next, NULL), AUGUR_OK);
+    assert_true(state_equal(s, next));
+    state_free(next);
+    state_free(s);
+    laws_free(m);
+}
+
+static void test_sample_seeded(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.3 | =2 0.7\"]\nweight = 1\n"
+                    "[[law]]\nname = \"b\"\nfor = \"cow\"\n"
+                    "then = [\"self.pos ~ stay 0.5 | left 0.5\"]\nweight = 1\n");
+    state *s = field(), *a = state_new(), *b = state_new();
+    uint64_t r1 = 42, r2 = 42;
+    int ones = 0, n = 4000;
+
+    (void)st;
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(laws_sample(m, s, 0, &r1, a, NULL), AUGUR_OK);
+        assert_int_equal(laws_sample(m, s, 0, &r2, b, NULL), AUGUR_OK);
+        assert_true(state_equal(a, b));
+    }
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(laws_sample(m, s, 0, &r1, a, NULL), AUGUR_OK);
+        ones += state_get_int(a, 0, "wood", 0) == 1;
+    }
+    assert_true(fabs((double)ones / n - 0.3) < 0.03);
+    state_free(a);
+    state_free(b);
+    state_free(s);
+    laws_free(m);
+}
+
+/* ---- the trace and the fitting ------------------------------------------------------------ */
+
+typedef struct replay {
+    state **s, **next;
+    int    *action;
+    size_t  n;
+} replay;
+
+static int check_replay(void *ud, size_t i, const state *s, int action, const state *next)
+{
+    replay *r = ud;
+
+    assert_true(i < r->n);
+    assert_true(state_equal(s, r->s[i]));
+    assert_true(state_equal(next, r->next[i]));
+    assert_int_equal(action, r->action[i]);
+    return AUGUR_OK;
+}
+
+static void test_trace(void **st)
+{
+    enum { N = 120 };
+    world *w;
+    laws_trace *t;
+    replay r = { calloc(N, sizeof(state *)), calloc(N, sizeof(state *)), calloc(N, sizeof(int)), N };
+
+    (void)st;
+    assert_int_equal(world_new(&crafter_class, NULL, 3, &w, NULL), AUGUR_OK);
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    for (int i = 0; i < N; i++) {
+        world_step_result res;
+        r.s[i] = state_new();
+        r.next[i] = state_new();
+        r.action[i] = (i * 5 + 3) % 17;
+        assert_int_equal(world_observe_oracle(w, r.s[i], NULL), AUGUR_OK);
+        if (i == 60) {
+            /* A jump: the next transition starts somewhere else. */
+            assert_int_equal(world_reset(w, 9, NULL), AUGUR_OK);
+            assert_int_equal(world_observe_oracle(w, r.s[i], NULL), AUGUR_OK);
+        }
+        assert_int_equal(world_step(w, r.action[i], &res, NULL), AUGUR_OK);
+        assert_int_equal(world_observe_oracle(w, r.next[i], NULL), AUGUR_OK);
+        assert_int_equal(laws_trace_add(t, r.s[i], r.action[i], r.next[i], NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_trace_count(t), N);
+    assert_int_equal(laws_trace_each(t, check_replay, &r, NULL), AUGUR_OK);
+    for (int i = 0; i < N; i++) {
+        state_free(r.s[i]);
+        state_free(r.next[i]);
+    }
+    free(r.s);
+    free(r.next);
+    free(r.action);
+    laws_trace_free(t);
+    world_free(w);
+}
+
+/* Data drawn from a product of two experts with known weights: the fit finds them. */
+static void test_fit_known_weights(void **st)
+{
+    const double wa = 1.5, wb = 0.4;
+    laws *truth = parse("world = \"crafter\"\n"
+                        "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.6 | =2 0.3 | =3 0.1\"]\n"
+                        "weight = 1.5\n"
+                        "[[law]]\nname = \"b\"\nthen = [\"player.wood ~ =1 0.2 | =2 0.7 | =3 0.1\"]\n"
+                        "weight = 0.4\n"
+                        "[[law]]\nname = \"c\"\nwhen = [\"player.wood == 7\"]\n"
+                        "then = [\"player.health = 1\"]\nweight = 1\n");
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.6 | =2 0.3 | =3 0.1\"]\n"
+                    "[[law]]\nname = \"b\"\nthen = [\"player.wood ~ =1 0.2 | =2 0.7 | =3 0.1\"]\n"
+                    "[[law]]\nname = \"c\"\nwhen = [\"player.wood == 7\"]\n"
+                    "then = [\"player.health = 1\"]\n");
+    laws_trace *t;
+    state *s = field(), *next = state_new();
+    laws_fit_report rep;
+    uint64_t rng = 11;
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    for (int i = 0; i < 6000; i++) {
+        assert_int_equal(laws_sample(truth, s, 0, &rng, next, NULL), AUGUR_OK);
+        assert_int_equal(laws_trace_add(t, s, 0, next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_true(rep.loglik > rep.loglik_start);
+    assert_int_equal(rep.slots, 6000);
+    assert_true(fabs(laws_weight(m, 0) - wa) < 0.15);
+    assert_true(fabs(laws_weight(m, 1) - wb) < 0.15);
+    /* c never fired: its weight is left as it was. */
+    assert_true(fabs(laws_weight(m, 2) - 0.5) < 1e-12);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(truth);
+    laws_free(m);
+}
+
+/* A law that is always right climbs to the bound; one always wrong falls to 0. */
+static void test_fit_bounds(void **st)
+{
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"right\"\nthen = [\"player.wood += 1\"]\n"
+                    "[[law]]\nname = \"wrong\"\nthen = [\"player.wood += 2\"]\n");
+    laws_trace *t;
+    state *s = field(), *next = state_clone(s);
+    laws_fit_report rep;
+
+    (void)st;
+    state_set_int(next, 0, "wood", 1);
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(laws_trace_add(t, s, 0, next, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_true(laws_weight(m, 0) > 9.9);
+    assert_true(laws_weight(m, 1) < 0.01);
+    assert_true(rep.loglik > -1e-6);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+/* ---- the inducer ---------------------------------------------------------------------- */
+
+/* A scripted world on the field: `do` on a tree gives wood and leaves grass; on
+** stone it gives stone and leaves path, with a pickaxe only; nothing else acts. */
+static void script_step(const state *s, int action, state *next)
+{
+    int p = 0, fx = (int)state_get_int(s, p, "x", 0) + 1, fy = (int)state_get_int(s, p, "y", 0);
+    int cell = state_grid_get(s, fx, fy);
+
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    if (action != act("do"))
+        return;
+    if (cell == TREE) {
+        state_set_int(next, p, "wood", state_get_int(s, p, "wood", 0) + 1);
+        state_grid_set(next, fx, fy, GRASS);
+    } else if (cell == STONE && state_get_int(s, p, "wood_pickaxe", 0) >= 1) {
+        state_set_int(next, p, "stone", state_get_int(s, p, "stone", 0) + 1);
+        state_grid_set(next, fx, fy, PATH);
+    }
+}
+
+static laws_trace *script_trace(int n)
+{
+    laws_trace *t;
+    state *s = field(), *next = state_new();
+    static const int cells[] = { TREE, STONE, GRASS, WATER };
+
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < n; i++) {
+        int action = i % 3 == 2 ? act("noop") : act("do");
+        state_set_int(s, 0, "x", 1 + i % 3);
+        state_set_int(s, 0, "y", 1 + (i / 3) % 4);
+        state_set_int(s, 0, "wood", i % 5);
+        state_set_int(s, 0, "stone", i % 4);
+        state_set_int(s, 0, "wood_pickaxe", (i / 7) % 2);
+        state_grid_set(s, (int)state_get_int(s, 0, "x", 0) + 1, (int)state_get_int(s, 0, "y", 0),
+                       cells[(i / 2) % 4]);
+        script_step(s, action, next);
+        assert_int_equal(laws_trace_add(t, s, action, next, NULL), AUGUR_OK);
+    }
+    state_free(s);
+    state_free(next);
+    return t;
+}
+
+/* The inducer finds the scripted laws, with the pickaxe as stone's requirement,
+** and the model they make predicts the script. */
+static void test_induce_scripted(void **st)
+{
+    laws_trace *t = script_trace(240);
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+    laws_induce_opts opts = { 2, 5, 0, NULL };
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, &opts, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "\"facing.material == tree\"");
+    assert_contains(buf_str(&text), "\"player.wood += 1\"");
+    assert_contains(buf_str(&text), "\"facing.material = grass\"");
+    assert_contains(buf_str(&text), "\"player.wood_pickaxe >= 1\"");
+    assert_contains(buf_str(&text), "\"player.stone += 1\"");
+    assert_contains(buf_str(&text), "\"facing.material = path\"");
+    /* Scripted transitions the inducer never saw: the truth is the most likely. */
+    state_entity_remove(s, 1);
+    state_set_int(s, 0, "stone", 0);
+    for (int i = 0; i < 8; i++) {
+        double lp_true, lp_other;
+        state *other = state_new();
+        state_set_int(s, 0, "wood", 7 - i % 3);
+        state_set_int(s, 0, "wood_pickaxe", i % 2);
+        state_grid_set(s, 3, 2, i % 4 < 2 ? STONE : TREE);
+        script_step(s, act("do"), next);
+        lp_true = logprob(m, s, "do", next);
+        assert_true(lp_true > -0.1);
+        assert_int_equal(state_copy(other, next), AUGUR_OK);
+        state_set_int(other, 0, "stone", state_get_int(next, 0, "stone", 0) + 1);
+        lp_other = logprob(m, s, "do", other);
+        assert_true(lp_other < lp_true - 0.9);
+        state_free(other);
+    }
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+/* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
+static void test_induce_stochastic(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    state *s = field(), *next = state_new();
+    double p1 = 0;
+    char *got, *at;
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 400; i++) {
+        state_set_int(s, 0, "wood", i % 3);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (i % 4 == 0)
+            state_set_int(next, 0, "wood", i % 3 + 1);
+        assert_int_equal(laws_trace_add(t, s, act("do"), next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    got = predict(m, s, "do");
+    assert_non_null(at = strstr(got, "player#1.wood:"));
+    assert_non_null(at = strstr(at, " 1 p="));
+    p1 = strtod(at + 5, NULL);
+    assert_true(fabs(p1 - 0.25) < 0.05);
+    free(got);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
+{
+    laws_online *o = *(laws_online **)ud;
+    double lp;
+
+    (void)i;
+    return laws_observe(o, s, action, next, &lp, NULL);
+}
+
+/* Online: observing transitions refits on the schedule and flags surprises. */
+static void test_online(void **st)
+{
+    laws_trace *t = script_trace(120);
+    laws *m;
+    laws_online *o;
+    laws_online_opts opts = { { 2, 5, 0, NULL }, 60, -5 };
+    struct replay_online { laws_online *o; } ro;
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_online_new(m, &opts, &o, NULL), AUGUR_OK);
+    ro.o = o;
+    assert_int_equal(laws_trace_each(t, online_feed, &ro, NULL), AUGUR_OK);
+    assert_true(laws_count(laws_online_model(o)) > 0);
+    assert_true(laws_online_flagged(o) > 0);
+    assert_int_equal(laws_trace_count(laws_online_trace(o)), 120);
+    laws_online_free(o);
+    laws_trace_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_and_add),
+        cmocka_unit_test(test_draw_and_cells),
+        cmocka_unit_test(test_moves),
+        cmocka_unit_test(test_create_remove),
+        cmocka_unit_test(test_conditions),
+        cmocka_unit_test(test_file_round_trip),
+        cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_product_of_experts),
+        cmocka_unit_test(test_unchanged_prior),
+        cmocka_unit_test(test_sample_seeded),
+        cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_fit_known_weights),
+        cmocka_unit_test(test_fit_bounds),
+        cmocka_unit_test(test_induce_scripted),
+        cmocka_unit_test(test_induce_stochastic),
+        cmocka_unit_test(test_online),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1293 @@
+/*
+** induce.c — the enumerative inducer: laws found in a trace without a model.
+**
+** Change detectors pick what to explain: the player's attributes (inventory,
+** vitals, counters, achievements), positions, the grid cells around the player,
+** other entities' attributes and presence, and new entities. Each becomes a
+** target observed in a table of rows: one row per transition for the player's
+** table, one per transition and entity for each type's table (entities within
+** IND_RADIUS of the player), each row holding the features a law can test
+** (action, the tiles around the player and what stands on them, attributes,
+** nearby materials, distances) and the target's value before and after.
+**
+** For each target, the ways it changed are grouped into classes (add k, add k up
+** to a bound, set v, a move) by a greedy cover of the changed rows. For each
+** class, sequential covering learns conjunctions: starting from every row, add
+** the condition (a set of values of a categorical feature, a threshold of a
+** numeric one) that removes the most rows where the class would be wrong while
+** keeping the class's rows, until none helps; the rows it covers give the law's
+** distribution (stochastic effects are the counts of what happened there).
+** Rules covering fewer than min_support changes are dropped; laws with the same
+** precondition and deterministic effects are joined into one.
+*/
+#include "worlds/laws/private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
+
+#define IND_CHANCE  0.01    /* a condition must be this unlikely to help by chance */
+#define IND_LIFT    1.25    /* and raise the rule's precision by this factor, */
+#define IND_LIFT_TEMPLATE 1.05  /* or this for the templates' own features: the action,
+                                   what is faced, what the player carries, what is near */
+#define IND_LAWFUL  0.5     /* classes must explain this share of a target's changes */
+#define IND_RARE    0.01    /* outcomes rarer than this in a law are dropped */
+#define IND_TOWARD  0.35    /* moves toward (away from) the player, above chance (0.25),
+                               are told as such */
+
+typedef struct ind_col {
+    law_ref ref;
+    uint8_t num;            /* thresholds; else sets of values */
+    uint8_t integral;       /* every value seen is an integer */
+    uint8_t boolean;
+    int     distinct;       /* values seen, up to 1000: simpler features win ties */
+} ind_col;
+
+enum ind_kind { TG_VALUE, TG_POS, TG_CELL, TG_SPAWN, TG_REMOVE };
+
+typedef struct ind_target {
+    uint8_t  kind;
+    law_ref  ref;           /* TG_VALUE: the attribute; TG_CELL, TG_SPAWN: ref.place */
+    int32_t  type;          /* TG_SPAWN */
+    int      vkind;         /* TG_VALUE */
+    size_t   changed;
+    int      ninit;         /* TG_SPAWN: a new entity's attributes */
+    law_init init[LAW_INIT_MAX];
+} ind_target;
+
+typedef struct ind_table {
+    int32_t     subject;    /* -1: the player's table */
+    ind_col    *col;
+    int         ncol, cap_col;
+    ind_target *tg;
+    int         ntg, cap_tg;
+    int         width;      /* ncol features, before and after per target, toward dx dy */
+    double     *x;
+    size_t      nrow, cap_row;
+    long        toward, away, moves;
+    int32_t     on[LAW_SET_MAX];
+    int         non;
+} ind_table;
+
+typedef struct ind_class {
+    uint8_t op;             /* ALT_SET, ALT_ADD, ALT_MOVE */
+    uint8_t dir;
+    uint8_t has_lo, has_hi;
+    double  v, lo, hi;
+} ind_class;
+
+typedef struct ind {
+    laws       *m;
+    const laws_induce_opts *opt;
+    ind_table **tab;
+    int         ntab, cap_tab;
+    lm_change  *ch;
+    int         nch, cap_ch;
+    int         pass;
+    augur_err  *err;
+    /* scratch of the rule search */
+    uint32_t   *pos, *neg;
+    size_t      cap_pos, cap_neg;
+    double     *vals;
+    size_t      cap_vals;
+    struct ind_pair *pairs;
+    size_t      cap_pairs;
+    law        *out;
+    int         nout, cap_out;
+} ind;
+
+
+static int ind_igrow(void **p, int *cap, int need, size_t size)
+{
+    size_t c = (size_t)*cap;
+    int rc = lm_grow_size(p, &c, (size_t)need, size);
+    *cap = (int)c;
+    return rc;
+}
+
+/* ---- names and schema (pass 1) ------------------------------------------------------- */
+
+int lm_ignored(const laws_induce_opts *o, const char *name)
+{
+    for (size_t i = 0; i < o->nignore; i++) {
+        const char *p = o->ignore[i];
+        size_t n = strlen(p);
+        if (n && p[n - 1] == '*' ? strncmp(p, name, n - 1) == 0 : strcmp(p, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int ind_intern(ind *d, const char *s)
+{
+    return names_intern(&d->m->names, s, strlen(s));
+}
+
+static ind_table *ind_table_of(ind *d, int32_t subject)
+{
+    ind_table *t;
+
+    for (int i = 0; i < d->ntab; i++)
+        if (d->tab[i]->subject == subject)
+            return d->tab[i];
+    if (ind_igrow((void **)&d->tab, &d->cap_tab, d->ntab + 1, sizeof *d->tab) ||
+        !(t = calloc(1, sizeof *t)))
+        return NULL;
+    t->subject = subject;
+    d->tab[d->ntab++] = t;
+    return t;
+}
+
+static int ind_col_add(ind_table *t, law_ref ref, int num, int boolean)
+{
+    for (int i = 0; i < t->ncol; i++)
+        if (law_ref_equal(&t->col[i].ref, &ref))
+            return AUGUR_OK;
+    if (ind_igrow((void **)&t->col, &t->cap_col, t->ncol + 1, sizeof *t->col))
+        return AUGUR_ENOMEM;
+    memset(&t->col[t->ncol], 0, sizeof *t->col);
+    t->col[t->ncol].ref = ref;
+    t->col[t->ncol].num = (uint8_t)num;
+    t->col[t->ncol].boolean = (uint8_t)boolean;
+    t->col[t->ncol].integral = 1;
+    t->ncol++;
+    return AUGUR_OK;
+}
+
+static ind_target *ind_target_add(ind_table *t, int kind, law_ref ref, int32_t type, int vkind)
+{
+    for (int i = 0; i < t->ntg; i++)
+        if (t->tg[i].kind == kind && t->tg[i].type == type &&
+            law_ref_equal(&t->tg[i].ref, &ref))
+            return &t->tg[i];
+    if (ind_igrow((void **)&t->tg, &t->cap_tg, t->ntg + 1, sizeof *t->tg))
+        return NULL;
+    memset(&t->tg[t->ntg], 0, sizeof *t->tg);
+    t->tg[t->ntg].kind = (uint8_t)kind;
+    t->tg[t->ntg].ref = ref;
+    t->tg[t->ntg].type = type;
+    t->tg[t->ntg].vkind = vkind;
+    return &t->tg[t->ntg++];
+}
+
+static law_ref ind_ref(int kind, int place, int32_t id)
+{
+    law_ref r;
+
+    memset(&r, 0, sizeof r);
+    r.kind = (uint8_t)kind;
+    r.place = (uint8_t)place;
+    r.id = id;
+    return r;
+}
+
+/* The columns an entity's attributes give: self.ATTR in its table, player.ATTR
+** and facing.ATTR in the player's. */
+static int ind_schema_entity(ind *d, const state *s, int e, int player)
+{
+    ind_table *pt = ind_table_of(d, -1), *t = pt;
+    int type = ind_intern(d, state_entity_type(s, e)), rc = AUGUR_OK;
+
+    if (!pt || type < 0)
+        return AUGUR_ENOMEM;
+    if (e != player && !(t = ind_table_of(d, type)))
+        return AUGUR_ENOMEM;
+    if (e != player) {
+        law_ref nr = ind_ref(REF_NEAREST, 0, type);
+        if ((rc = ind_col_add(pt, nr, 1, 0)))
+            return rc;
+    }
+    for (size_t i = 0; i < state_attr_count(s, e) && rc == AUGUR_OK; i++) {
+        state_value v;
+        const char *name = state_attr_at(s, e, i, &v);
+        int id = ind_intern(d, name), num = v.kind == STATE_INT || v.kind == STATE_FLOAT;
+        int boolean = v.kind == STATE_BOOL;
+        if (id < 0)
+            return AUGUR_ENOMEM;
+        if (id == N_X || id == N_Y || lm_ignored(d->opt, name))
+            continue;
+        if (e == player) {
+            rc = ind_col_add(pt, ind_ref(REF_PLAYER, 0, id), num, boolean);
+        } else {
+            rc = ind_col_add(t, ind_ref(REF_SELF, 0, id), num, boolean);
+            if (rc == AUGUR_OK)
+                rc = ind_col_add(pt, ind_ref(REF_PLACE, PL_FACING, id), num, boolean);
+        }
+    }
+    return rc;
+}
+
+/* What the row's self is: the player's table has none. */
+static int ind_target_note(ind *d, ind_table *t, int kind, law_ref ref, int32_t type, int vkind)
+{
+    ind_target *tg = ind_target_add(t, kind, ref, type, vkind);
+
+    (void)d;
+    if (!tg)
+        return AUGUR_ENOMEM;
+    tg->changed++;
+    return AUGUR_OK;
+}
+
+/* Which targets changed in this transition (pass 1). */
+static int ind_schema_changes(ind *d, const state *s)
+{
+    law_ctx *c = &d->m->ctx;
+    ind_table *pt = ind_table_of(d, -1);
+    int rc = AUGUR_OK;
+
+    for (int i = 0; i < d->nch && rc == AUGUR_OK; i++) {
+        uint64_t slot = d->ch[i].slot;
+        int a = SLOT_A(slot), kind = SLOT_KIND(slot);
+        if (!SLOT_KIND(slot))
+            continue;
+        if (kind == SLOT_CELL || kind == SLOT_SPAWN) {
+            for (int p = 0; p < PL_N; p++)
+                if (c->place_x[p] == SLOT_B(slot) && c->place_y[p] == SLOT_C(slot)) {
+                    rc = kind == SLOT_CELL
+                         ? ind_target_note(d, pt, TG_CELL, ind_ref(REF_MATERIAL, p, 0), -1, 0)
+                         : ind_target_note(d, pt, TG_SPAWN, ind_ref(0, p, 0), a, 0);
+                    break;
+                }
+            continue;
+        }
+        if (a >= c->nents || c->etype[a] < 0)
+            continue;
+        if (a == c->player) {
+            if (kind == SLOT_POS)
+                rc = ind_target_note(d, pt, TG_POS, ind_ref(REF_PLAYER_POS, 0, 0), -1, 0);
+            else if (kind == SLOT_ATTR) {
+                int vk = STATE_INT;
+                law_ctx_attr(c, a, SLOT_B(slot), &vk);
+                rc = ind_target_note(d, pt, TG_VALUE, ind_ref(REF_PLAYER, 0, SLOT_B(slot)), -1, vk);
+            }
+        } else {
+            ind_table *t = ind_table_of(d, c->etype[a]);
+            if (!t)
+                return AUGUR_ENOMEM;
+            if (kind == SLOT_POS)
+                rc = ind_target_note(d, t, TG_POS, ind_ref(REF_SELF_POS, 0, 0), -1, 0);
+            else if (kind == SLOT_EXISTS)
+                rc = ind_target_note(d, t, TG_REMOVE, ind_ref(REF_SELF, 0, 0), -1, 0);
+            else if (kind == SLOT_ATTR) {
+                int vk = STATE_INT;
+                law_ctx_attr(c, a, SLOT_B(slot), &vk);
+                rc = ind_target_note(d, t, TG_VALUE, ind_ref(REF_SELF, 0, SLOT_B(slot)), -1, vk);
+            }
+        }
+    }
+    (void)s;
+    return rc;
+}
+
+static int ind_schema(ind *d, const state *s)
+{
+    law_ctx *c = &d->m->ctx;
+    ind_table *pt = ind_table_of(d, -1);
+    int rc = AUGUR_OK;
+
+    if (!pt)
+        return AUGUR_ENOMEM;
+    for (int p = 0; p < PL_N && rc == AUGUR_OK; p++) {
+        rc = ind_col_add(pt, ind_ref(REF_MATERIAL, p, 0), 0, 0);
+        if (rc == AUGUR_OK)
+            rc = ind_col_add(pt, ind_ref(REF_ENTITY, p, 0), 0, 0);
+    }
+    for (int i = 0; i < c->npal && rc == AUGUR_OK; i++)
+        if (c->pal[i] >= 0)
+            rc = ind_col_add(pt, ind_ref(REF_NEARBY, 0, c->pal[i]), 0, 1);
+    for (int e = 0; e < c->nents && rc == AUGUR_OK; e++)
+        rc = ind_schema_entity(d, s, e, c->player);
+    return rc == AUGUR_OK ? ind_schema_changes(d, s) : rc;
+}
+
+/* ---- rows (pass 2) --------------------------------------------------------------------- */
+
+static double ind_change(const ind *d, uint64_t slot, double before)
+{
+    for (int i = 0; i < d->nch; i++)
+        if (d->ch[i].slot == slot)
+            return d->ch[i].v;
+    return before;
+}
+
+static int ind_removed(const ind *d, int e)
+{
+    return ind_change(d, SLOT_KEY(SLOT_EXISTS, e, 0, 0), 1) == 0;
+}
+
+/* The target's value before and after, for subject self (-1: the player's table). */
+static void ind_target_values(ind *d, ind_target *tg, int self, const state *next, double *b,
+                              double *a)
+{
+    law_ctx *c = &d->m->ctx;
+    int e = self >= 0 ? self : c->player, x, y;
+    uint64_t slot;
+
+    *b = *a = NAN;
+    switch (tg->kind) {
+    case TG_VALUE:
+        if (e < 0 || ind_removed(d, e))
+            return;
+        *b = law_ctx_attr(c, e, tg->ref.id, NULL);
+        *a = ind_change(d, SLOT_KEY(SLOT_ATTR, e, tg->ref.id, 0), *b);
+        return;
+    case TG_POS:
+        if (e < 0 || c->ex[e] < 0 || ind_removed(d, e))
+            return;
+        *b = LAW_POS(c->ex[e], c->ey[e]);
+        *a = ind_change(d, SLOT_KEY(SLOT_POS, e, 0, 0), *b);
+        return;
+    case TG_REMOVE:
+        *b = 1;
+        *a = ind_removed(d, e) ? 0 : 1;
+        return;
+    case TG_CELL:
+        if (c->place_mat[tg->ref.place] < 0)
+            return;
+        *b = c->place_mat[tg->ref.place];
+        *a = ind_change(d, SLOT_KEY(SLOT_CELL, 0, c->place_x[tg->ref.place],
+                                    c->place_y[tg->ref.place]), *b);
+        return;
+    default:
+        x = c->place_x[tg->ref.place];
+        y = c->place_y[tg->ref.place];
+        if (x < 0 || c->place_mat[tg->ref.place] < 0)
+            return;
+        slot = SLOT_KEY(SLOT_SPAWN, tg->type, x, y);
+        *b = 0;
+        *a = ind_change(d, slot, 0);
+        if (*a == 1 && tg->ninit == 0) {
+            /* What a new one is made with: the first one seen. */
+            for (size_t i = 0; i < state_entity_count(next); i++) {
+                int ne = (int)i;
+                if (state_get_int(next, ne, "x", -1) != x || state_get_int(next, ne, "y", -1) != y ||
+                    strcmp(state_entity_type(next, ne), names_text(&d->m->names, tg->type)))
+                    continue;
+                for (size_t k = 0; k < state_attr_count(next, ne) && tg->ninit < LAW_INIT_MAX; k++) {
+                    state_value v;
+                    const char *name = state_attr_at(next, ne, k, &v);
+                    int id = names_find(&d->m->names, name, strlen(name));
+                    law_init *in = &tg->init[tg->ninit];
+                    if (id < 0 || id == N_X || id == N_Y)
+                        continue;
+                    in->attr = id;
+                    in->kind = (uint8_t)v.kind;
+                    in->v = v.kind == STATE_INT ? (double)v.as.i : v.kind == STATE_FLOAT ? v.as.f
+                            : v.kind == STATE_BOOL ? v.as.b
+                            : names_find(&d->m->names, v.as.s, strlen(v.as.s));
+                    if (v.kind != STATE_SYMBOL || in->v >= 0)
+                        tg->ninit++;
+                }
+                break;
+            }
+        }
+    }
+}
+
+static int ind_row(ind *d, ind_table *t, int self, const state *next)
+{
+    law_ctx *c = &d->m->ctx;
+    double *row;
+
+    if (t->nrow >= IND_ROWS_MAX)
+        return AUGUR_OK;
+    if (lm_grow_size((void **)&t->x, &t->cap_row, (t->nrow + 1) * (size_t)t->width, sizeof *t->x))
+        return AUGUR_ENOMEM;
+    row = t->x + t->nrow++ * (size_t)t->width;
+    for (int j = 0; j < t->ncol; j++)
+        row[j] = law_ctx_read(c, &t->col[j].ref, self);
+    for (int g = 0; g < t->ntg; g++)
+        ind_target_values(d, &t->tg[g], self, next, &row[t->ncol + 2 * g],
+                          &row[t->ncol + 2 * g + 1]);
+    row[t->width - 2] = row[t->width - 1] = 0;
+    if (self >= 0 && c->player >= 0) {
+        int ox = c->px - c->ex[self], oy = c->py - c->ey[self], along_x = abs(ox) > abs(oy);
+        row[t->width - 2] = along_x ? (ox > 0) - (ox < 0) : 0;
+        row[t->width - 1] = along_x ? 0 : (oy > 0) - (oy < 0);
+    }
+    return AUGUR_OK;
+}
+
+/* Where a type's entities stand, for `on`. */
+static void ind_note_ground(ind *d, ind_table *t, int e)
+{
+    law_ctx *c = &d->m->ctx;
+    int i = state_grid_get(c->s, c->ex[e], c->ey[e]), mat;
+
+    if (i < 0 || i >= c->npal || (mat = c->pal[i]) < 0)
+        return;
+    for (int k = 0; k < t->non; k++)
+        if (t->on[k] == mat)
+            return;
+    if (t->non < LAW_SET_MAX)
+        t->on[t->non++] = mat;
+}
+
+static int ind_rows(ind *d, const state *next)
+{
+    law_ctx *c = &d->m->ctx;
+    int rc = ind_row(d, d->tab[0], -1, next);
+
+    for (int e = 0; e < c->nents && rc == AUGUR_OK; e++) {
+        ind_table *t = NULL;
+        if (e == c->player || c->ex[e] < 0)
+            continue;
+        if (c->player >= 0 && abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py) > IND_RADIUS)
+            continue;
+        for (int i = 1; i < d->ntab && !t; i++)
+            if (d->tab[i]->subject == c->etype[e])
+                t = d->tab[i];
+        if (!t)
+            continue;
+        ind_note_ground(d, t, e);
+        rc = ind_row(d, t, e, next);
+    }
+    return rc;
+}
+
+static int ind_transition(void *ud, size_t i, const state *s, int action, const state *next)
+{
+    ind *d = ud;
+    int rc;
+
+    (void)i;
+    if (d->pass == 1 && (lm_intern_state(d->m, s) != AUGUR_OK || lm_intern_state(d->m, next) != AUGUR_OK))
+        return augur_err_set(d->err, AUGUR_ENOMEM, "laws: out of memory");
+    if (lm_context(d->m, s, action) != AUGUR_OK)
+        return augur_err_set(d->err, AUGUR_ENOMEM, "laws: out of memory");
+    if ((rc = lm_changes(d->m, s, next, &d->ch, &d->nch, &d->cap_ch, d->err)) != AUGUR_OK)
+        return rc;
+    rc = d->pass == 1 ? ind_schema(d, s) : ind_rows(d, next);
+    return rc == AUGUR_OK ? AUGUR_OK : augur_err_set(d->err, rc, "laws: out of memory");
+}
+
+/* Entity tables get self's place and distance; every table the action. */
+static int ind_finish_schema(ind *d)
+{
+    int rc = AUGUR_OK;
+
+    for (int i = 0; i < d->ntab && rc == AUGUR_OK; i++) {
+        ind_table *t = d->tab[i];
+        law_ref act = ind_ref(REF_ACTION, 0, 0);
+        if ((rc = ind_col_add(t, act, 0, 0)) != AUGUR_OK)
+            break;
+        /* The action first: it is what the index keys on. */
+        memmove(t->col + 1, t->col, (size_t)(t->ncol - 1) * sizeof *t->col);
+        memset(&t->col[0], 0, sizeof *t->col);
+        t->col[0].ref = act;
+        if (t->subject >= 0) {
+            ind_table *pt = d->tab[0];
+            if ((rc = ind_col_add(t, ind_ref(REF_DISTANCE, 0, 0), 1, 0)) ||
+                (rc = ind_col_add(t, ind_ref(REF_SIDE, 0, 0), 0, 0)) ||
+                (rc = ind_col_add(t, ind_ref(REF_FACED, 0, 0), 0, 1)))
+                break;
+            for (int j = 0; j < pt->ncol && rc == AUGUR_OK; j++)
+                if (pt->col[j].ref.kind == REF_PLAYER)
+                    rc = ind_col_add(t, pt->col[j].ref, pt->col[j].num, pt->col[j].boolean);
+        }
+        t->width = t->ncol + 2 * t->ntg + 2;
+    }
+    return rc;
+}
+
+/* ---- classes --------------------------------------------------------------------------- */
+
+static void ind_dir_step(int dir, const double *row, const ind_table *t, int *dx, int *dy)
+{
+    static const int steps[5][2] = { { 0, 0 }, { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+
+    if (dir < DIR_TOWARD) {
+        *dx = steps[dir][0];
+        *dy = steps[dir][1];
+        return;
+    }
+    *dx = (int)row[t->width - 2];
+    *dy = (int)row[t->width - 1];
+    if (dir == DIR_AWAY) {
+        *dx = -*dx;
+        *dy = -*dy;
+    }
+}
+
+/* What class c says the target becomes in this row. */
+static double ind_predict(const ind_class *c, const double *row, const ind_table *t, double b)
+{
+    double v;
+    int dx, dy;
+
+    switch (c->op) {
+    case ALT_SET:
+        return c->v;
+    case ALT_MOVE:
+        ind_dir_step(c->dir, row, t, &dx, &dy);
+        if (dx == 0 && dy == 0)
+            return b;
+        return b + dx * 4096.0 + dy;
+    default:
+        v = b + c->v;
+        if (c->has_hi && v > c->hi)
+            v = b > c->hi ? b : c->hi;
+        if (c->has_lo && v < c->lo)
+            v = b < c->lo ? b : c->lo;
+        return v;
+    }
+}
+
+/* The move a changed position made, as a class. */
+static int ind_move_class(const ind_table *t, const double *row, double b, double a,
+                          ind_class *c)
+{
+    int dx, dy;
+    double delta = a - b;
+
+    memset(c, 0, sizeof *c);
+    c->op = ALT_MOVE;
+    for (int pass = 0; pass < 2; pass++) {
+        int dir = pass == 0 ? (t->toward >= IND_TOWARD * t->moves && t->moves ? DIR_TOWARD : -1)
+                            : (t->away >= IND_TOWARD * t->moves && t->moves ? DIR_AWAY : -1);
+        if (dir < 0)
+            continue;
+        ind_dir_step(dir, row, t, &dx, &dy);
+        if ((dx || dy) && delta == dx * 4096.0 + dy) {
+            c->dir = (uint8_t)dir;
+            return 1;
+        }
+    }
+    for (int dir = DIR_LEFT; dir <= DIR_DOWN; dir++) {
+        ind_dir_step(dir, row, t, &dx, &dy);
+        if (delta == dx * 4096.0 + dy) {
+            c->dir = (uint8_t)dir;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int ind_class_same(const ind_class *a, const ind_class *b)
+{
+    return a->op == b->op && a->dir == b->dir && a->v == b->v && a->has_lo == b->has_lo &&
+           a->has_hi == b->has_hi && (!a->has_lo || a->lo == b->lo) && (!a->has_hi || a->hi == b->hi);
+}
+
+static int ind_class_push(ind_class *list, int *n, int max, const ind_class *c)
+{
+    for (int i = 0; i < *n; i++)
+        if (ind_class_same(&list[i], c))
+            return 0;
+    if (*n >= max)
+        return 0;
+    list[(*n)++] = *c;
+    return 1;
+}
+
+#define IND_B(t, row, g) ((row)[(t)->ncol + 2 * (g)])
+#define IND_A(t, row, g) ((row)[(t)->ncol + 2 * (g) + 1])
+
+/* The candidate classes of target g: every delta, every value set, each delta up
+** to the largest (or down to the smallest) value reached, and each move. */
+static int ind_candidates(const ind_table *t, int g, ind_class *cand, int max)
+{
+    const ind_target *tg = &t->tg[g];
+    int n = 0;
+    double hi = -INFINITY, lo = INFINITY;
+
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        double b = IND_B(t, row, g), a = IND_A(t, row, g);
+        ind_class c;
+        if (isnan(b) || isnan(a) || a == b)
+            continue;
+        memset(&c, 0, sizeof c);
+        if (tg->kind == TG_POS) {
+            if (ind_move_class(t, row, b, a, &c))
+                ind_class_push(cand, &n, max, &c);
+            continue;
+        }
+        /* Relative updates first: on a tie they win. */
+        if (tg->kind == TG_VALUE && (tg->vkind == STATE_INT || tg->vkind == STATE_FLOAT)) {
+            c.op = ALT_ADD;
+            c.v = a - b;
+            ind_class_push(cand, &n, max, &c);
+            if (a > b)
+                hi = a > hi ? a : hi;
+            else
+                lo = a < lo ? a : lo;
+        }
+        c.op = ALT_SET;
+        c.v = a;
+        ind_class_push(cand, &n, max, &c);
+    }
+    for (int i = 0, n0 = n; i < n0; i++) {
+        ind_class c = cand[i];
+        if (c.op != ALT_ADD)
+            continue;
+        if (c.v > 0 && isfinite(hi)) {
+            c.has_hi = 1;
+            c.hi = hi;
+        } else if (c.v < 0 && isfinite(lo)) {
+            c.has_lo = 1;
+            c.lo = lo;
+        } else {
+            continue;
+        }
+        ind_class_push(cand, &n, max, &c);
+    }
+    return n;
+}
+
+/* Greedy cover of the changed rows by classes; 0 when they explain too little. */
+static int ind_classes(ind *d, const ind_table *t, int g, ind_class *out, int max)
+{
+    enum { CANDIDATES = 256 };
+    ind_class cand[CANDIDATES];
+    int ncand = ind_candidates(t, g, cand, CANDIDATES), n = 0;
+    unsigned char *covered = calloc(t->nrow + 1, 1);
+    size_t total = 0, done = 0;
+
+    if (!covered)
+        return AUGUR_ENOMEM;
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        total += !isnan(IND_B(t, row, g)) && !isnan(IND_A(t, row, g)) &&
+                 IND_B(t, row, g) != IND_A(t, row, g);
+    }
+    while (n < max && done < total) {
+        int best = -1;
+        size_t best_count = 0;
+        for (int c = 0; c < ncand; c++) {
+            size_t count = 0;
+            for (size_t r = 0; r < t->nrow; r++) {
+                const double *row = t->x + r * (size_t)t->width;
+                double b = IND_B(t, row, g), a = IND_A(t, row, g);
+                if (covered[r] || isnan(b) || isnan(a) || a == b)
+                    continue;
+                count += ind_predict(&cand[c], row, t, b) == a;
+            }
+            /* Ties go to the earlier: relative updates, and no bounds. */
+            if (count > best_count) {
+                best = c;
+                best_count = count;
+            }
+        }
+        if (best < 0 || best_count < (size_t)d->opt->min_support)
+            break;
+        out[n++] = cand[best];
+        for (size_t r = 0; r < t->nrow; r++) {
+            const double *row = t->x + r * (size_t)t->width;
+            double b = IND_B(t, row, g), a = IND_A(t, row, g);
+            if (!covered[r] && !isnan(b) && !isnan(a) && a != b &&
+                ind_predict(&cand[best], row, t, b) == a) {
+                covered[r] = 1;
+                done++;
+            }
+        }
+    }
+    free(covered);
+    return done >= IND_LAWFUL * (double)total ? n : 0;
+}
+
+/* ---- rules ------------------------------------------------------------------------------- */
+
+typedef struct ind_rule {
+    int      ncond;
+    law_cond cond[LAW_COND_MAX];
+} ind_rule;
+
+/* A value of one column in a covered row, and whether the row is a positive. */
+typedef struct ind_pair {
+    double v;
+    int    pos;
+} ind_pair;
+
+static int ind_pair_cmp(const void *a, const void *b)
+{
+    double x = ((const ind_pair *)a)->v, y = ((const ind_pair *)b)->v;
+    return (x > y) - (x < y);
+}
+
+static int ind_in(const double *set, int n, double v)
+{
+    for (int i = 0; i < n; i++)
+        if (set[i] == v)
+            return 1;
+    return 0;
+}
+
+/* FOIL's information gain (Laplace-smoothed) of going from p0/n0 to p1/n1, or 0
+** when the rise in precision is small (positives must pass the condition
+** IND_LIFT times as often as negatives) or could be chance (the Chernoff bound
+** puts it below IND_CHANCE). */
+static double ind_gain(double p0, double n0, double p1, double n1, double lift)
+{
+    double q = n0 > 0 ? n1 / n0 : 1, r = p1 / p0, kl;
+
+    if (p1 < 1 || r <= q * lift)
+        return 0;
+    kl = r * log(r / (q > 0 ? q : 1e-300));
+    if (r < 1)
+        kl += (1 - r) * log((1 - r) / (1 - q));
+    if (p0 * kl < -log(IND_CHANCE))
+        return 0;
+    return p1 * (log2((p1 + 1) / (p1 + n1 + 2)) - log2((p0 + 1) / (p0 + n0 + 2)));
+}
+
+/* The best condition on column col for rows pos and neg (its gain in *gain; 0 when
+** none helps): for a categorical feature the set of values the positives take or
+** one of them; for a numeric one a threshold at a value positives take, moved
+** halfway to the next value seen (the most general threshold that separates alike). */
+static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos, size_t npos,
+                       const uint32_t *neg, size_t nneg, law_cond *best, double *gain)
+{
+    const ind_col *cl = &t->col[col];
+    ind_pair *pr;
+    size_t n = 0, ng = 0;
+    double ptot = 0, ntot = 0, *gv, *gp, *gn;
+    int kind = cl->ref.kind;
+    double lift = kind == REF_ACTION || kind == REF_NEARBY || kind == REF_FACED ||
+                  ((kind == REF_MATERIAL || kind == REF_ENTITY) && cl->ref.place == PL_FACING) ||
+                  (kind == REF_PLAYER && cl->num && cl->integral) ? IND_LIFT_TEMPLATE : IND_LIFT;
+
+    *gain = 0;
+    if (lm_grow_size((void **)&d->pairs, &d->cap_pairs, npos + nneg + 1, sizeof *d->pairs) ||
+        lm_grow_size((void **)&d->vals, &d->cap_vals, 3 * (npos + nneg + 1), sizeof *d->vals))
+        return AUGUR_ENOMEM;
+    pr = d->pairs;
+    for (size_t i = 0; i < npos + nneg; i++) {
+        uint32_t r = i < npos ? pos[i] : neg[i - npos];
+        double v = t->x[r * (size_t)t->width + col];
+        if (!isnan(v))
+            pr[n++] = (ind_pair){ v, i < npos };
+    }
+    qsort(pr, n, sizeof *pr, ind_pair_cmp);
+    gv = d->vals;
+    gp = gv + n + 1;
+    gn = gp + n + 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || pr[i].v != pr[i - 1].v) {
+            gv[ng] = pr[i].v;
+            gp[ng] = gn[ng] = 0;
+            ng++;
+        }
+        if (pr[i].pos)
+            gp[ng - 1]++;
+        else
+            gn[ng - 1]++;
+        ptot += pr[i].pos;
+        ntot += !pr[i].pos;
+    }
+    memset(best, 0, sizeof *best);
+    best->ref = cl->ref;
+    if (!cl->num) {
+        law_cond c;
+        double p1 = 0, n1 = 0, g;
+        memset(&c, 0, sizeof c);
+        c.ref = cl->ref;
+        for (size_t k = 0; k < ng; k++)
+            if (gp[k] > 0) {
+                if (c.n >= LAW_SET_MAX)
+                    return 0;
+                c.v[c.n++] = gv[k];
+                p1 += gp[k];
+                n1 += gn[k];
+            }
+        c.op = c.n == 1 ? OP_EQ : OP_IN;
+
+        if (c.n && (g = ind_gain((double)npos, (double)nneg, p1, n1, lift)) > *gain) {
+            *best = c;
+            *gain = g;
+        }
+        for (size_t k = 0; k < ng && c.n > 1; k++)
+            if (gp[k] > 0 && (g = ind_gain((double)npos, (double)nneg, gp[k], gn[k], lift)) > *gain) {
+                best->op = OP_EQ;
+                best->n = 1;
+                best->v[0] = gv[k];
+                *gain = g;
+            }
+        /* Or every value but those no positive takes. */
+        c.n = 0;
+        n1 = 0;
+        for (size_t k = 0; k < ng; k++)
+            if (gp[k] == 0) {
+                if (c.n >= LAW_SET_MAX)
+                    return *gain > 0;
+                c.v[c.n++] = gv[k];
+                n1 += gn[k];
+            }
+        c.op = c.n == 1 ? OP_NE : OP_NOTIN;
+        if (c.n && (g = ind_gain((double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
+            *best = c;
+            *gain = g;
+        }
+        return *gain > 0;
+    }
+    {
+        double pb = 0, nb = 0;      /* rows below group k */
+        for (size_t k = 0; k < ng; k++) {
+            double g;
+            if (gp[k] > 0) {
+                /* value >= gv[k] */
+                if ((g = ind_gain((double)npos, (double)nneg, ptot - pb, ntot - nb, lift)) > *gain) {
+                    best->op = OP_GE;
+                    best->n = 1;
+                    best->v[0] = k ? (gv[k - 1] + gv[k]) / 2 : gv[k];
+                    if (cl->integral)
+                        best->v[0] = ceil(best->v[0]);
+                    *gain = g;
+                }
+                /* value <= gv[k] */
+                if ((g = ind_gain((double)npos, (double)nneg, pb + gp[k], nb + gn[k], lift)) > *gain) {
+                    best->op = OP_LE;
+                    best->n = 1;
+                    best->v[0] = k + 1 < ng ? (gv[k] + gv[k + 1]) / 2 : gv[k];
+                    if (cl->integral)
+                        best->v[0] = floor(best->v[0]);
+                    *gain = g;
+                }
+            }
+            pb += gp[k];
+            nb += gn[k];
+        }
+    }
+    return *gain > 0;
+}
+
+/* Keep the rows of list that satisfy c. */
+static size_t ind_filter(const ind_table *t, int col, const law_cond *c, uint32_t *list, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (law_cond_test(c, t->x[list[i] * (size_t)t->width + col]))
+            list[k++] = list[i];
+    return k;
+}
+
+static int ind_col_of(const ind_table *t, const law_ref *ref)
+{
+    for (int j = 0; j < t->ncol; j++)
+        if (law_ref_equal(&t->col[j].ref, ref))
+            return j;
+    return -1;
+}
+
+/* Grow a conjunction by the condition of most gain until none helps; pos and neg
+** are filtered to the rows it covers. */
+static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
+                         uint32_t *neg, size_t *nneg)
+{
+    rule->ncond = 0;
+    while (*nneg > 0 && rule->ncond < d->opt->max_conditions && rule->ncond < LAW_COND_MAX) {
+        law_cond best, c;
+        double best_gain = 0, gain;
+        int best_col = -1, rc;
+        for (int j = 0; j < t->ncol; j++) {
+            int used = 0;
+            for (int k = 0; k < rule->ncond && !used; k++)
+                used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
+            if (used)
+                continue;
+            if ((rc = ind_best_on(d, t, j, pos, *npos, neg, *nneg, &c, &gain)) < 0)
+                return rc;
+            if (rc && gain > best_gain * (1 + 1e-9)) {
+                best = c;
+                best_gain = gain;
+                best_col = j;
+            }
+        }
+        if (best_col < 0)
+            break;
+        rule->cond[rule->ncond++] = best;
+        *npos = ind_filter(t, best_col, &best, pos, *npos);
+        *nneg = ind_filter(t, best_col, &best, neg, *nneg);
+    }
+    return AUGUR_OK;
+}
+
+static int ind_row_holds(const ind_table *t, const ind_rule *rule, const double *row)
+{
+    for (int k = 0; k < rule->ncond; k++) {
+        int col = ind_col_of(t, &rule->cond[k].ref);
+        if (col < 0 || !law_cond_test(&rule->cond[k], row[col]))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- laws from rules -------------------------------------------------------------------- */
+
+static void ind_alt_of(const ind_class *c, law_alt *a, const ind_target *tg)
+{
+    memset(a, 0, sizeof *a);
+    a->op = c->op;
+    a->dir = c->dir;
+    a->v = c->v;
+    a->symbolic = c->op != ALT_SET ? 0 : tg->kind == TG_CELL || tg->vkind == STATE_SYMBOL ? 1
+                  : tg->vkind == STATE_BOOL ? 2 : 0;
+}
+
+/* The effect of a rule for target g: the distribution of outcomes in the rows it
+** covers, each row counted for the first class that explains it, or as staying. */
+static int ind_effect(const ind_table *t, int g, const ind_rule *rule, const ind_class *cls,
+                      int ncls, int first, law_effect *ef, size_t *support)
+{
+    const ind_target *tg = &t->tg[g];
+    double count[IND_CLASSES + 1] = { 0 }, total = 0;
+    int order[IND_CLASSES];
+
+    memset(ef, 0, sizeof *ef);
+    *support = 0;
+    order[0] = first;
+    for (int i = 0, k = 1; i < ncls; i++)
+        if (i != first)
+            order[k++] = i;
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        double b = IND_B(t, row, g), a = IND_A(t, row, g);
+        int k;
+        if (isnan(b) || isnan(a) || !ind_row_holds(t, rule, row))
+            continue;
+        for (k = 0; k < ncls; k++)
+            if (ind_predict(&cls[order[k]], row, t, b) == a)
+                break;
+        if (k == ncls && a != b)
+            continue;
+        count[k < ncls ? order[k] : ncls] += 1;
+        total += 1;
+        *support += k < ncls && a != b;
+    }
+    if (total == 0)
+        return 0;
+    for (int i = 0; i <= ncls; i++) {
+        law_alt *a;
+        if (count[i] / total < IND_RARE || ef->nalt >= LAW_ALT_MAX)
+            continue;
+        a = &ef->alt[ef->nalt++];
+        if (i == ncls) {
+            memset(a, 0, sizeof *a);
+            a->op = tg->kind == TG_POS ? ALT_MOVE : ALT_SAME;
+            a->dir = DIR_STAY;
+        } else {
+            ind_alt_of(&cls[i], a, tg);
+            ef->has_hi |= cls[i].has_hi;
+            ef->has_lo |= cls[i].has_lo;
+            if (cls[i].has_hi)
+                ef->hi = cls[i].hi;
+            if (cls[i].has_lo)
+                ef->lo = cls[i].lo;
+        }
+        a->p = count[i];
+    }
+    {
+        double kept = 0;
+        for (int i = 0; i < ef->nalt; i++)
+            kept += ef->alt[i].p;
+        for (int i = 0; i < ef->nalt; i++)
+            ef->alt[i].p /= kept;
+    }
+    switch (tg->kind) {
+    case TG_VALUE:
+        ef->kind = EF_VALUE;
+        ef->ref = tg->ref;
+        break;
+    case TG_POS:
+        ef->kind = EF_POS;
+        ef->ref = tg->ref;
+        if (t->subject >= 0) {
+            ef->non = t->non;
+            memcpy(ef->on, t->on, sizeof ef->on);
+        }
+        break;
+    case TG_CELL:
+        ef->kind = EF_CELL;
+        ef->ref = tg->ref;
+        break;
+    case TG_SPAWN:
+        ef->kind = EF_CREATE;
+        ef->ref = tg->ref;
+        ef->type = tg->type;
+        ef->ninit = tg->ninit;
+        memcpy(ef->init, tg->init, sizeof ef->init);
+        ef->nalt = 1;
+        ef->alt[0].p = total ? count[first] / total : 1;
+        break;
+    default:
+        ef->kind = EF_REMOVE;
+        ef->ref = ind_ref(REF_SELF, 0, 0);
+        ef->nalt = 1;
+        ef->alt[0].p = total ? count[first] / total : 1;
+    }
+    return ef->nalt > 0;
+}
+
+/* Append "_part" (or "part" first) to name, within LAW_NAME_MAX. */
+static void ind_name_part(char *name, const char *part)
+{
+    size_t len = strlen(name);
+
+    if (len && len < LAW_NAME_MAX)
+        name[len++] = '_';
+    for (size_t i = 0; part[i] && len < LAW_NAME_MAX; i++)
+        name[len++] = part[i];
+    name[len] = '\0';
+}
+
+/* A name that says what the law does: its subject, action, faced thing, target. */
+static void ind_name(ind *d, const ind_table *t, const law *l, const ind_target *tg, char *out)
+{
+    const laws *m = d->m;
+    char name[LAW_NAME_MAX + 1] = "", suffix[16];
+
+    if (t->subject >= 0)
+        ind_name_part(name, names_text(&m->names, t->subject));
+    if (l->naction == 1)
+        ind_name_part(name, m->cls->actions[l->action[0]]);
+    if (l->key_material >= 0)
+        ind_name_part(name, names_text(&m->names, l->key_material));
+    if (l->key_entity >= 0)
+        ind_name_part(name, names_text(&m->names, l->key_entity));
+    switch (tg->kind) {
+    case TG_VALUE: ind_name_part(name, names_text(&m->names, tg->ref.id)); break;
+    case TG_POS:   ind_name_part(name, "moves"); break;
+    case TG_CELL:  ind_name_part(name, law_place_names[tg->ref.place]);
+                   ind_name_part(name, "cell"); break;
+    case TG_SPAWN: ind_name_part(name, "makes");
+                   ind_name_part(name, names_text(&m->names, tg->type)); break;
+    default:       ind_name_part(name, "removed"); break;
+    }
+    strcpy(out, name);
+    for (int n = 2, taken = 1; taken; n++) {
+        taken = 0;
+        for (int i = 0; i < d->nout && !taken; i++)
+            taken = strcmp(d->out[i].name, out) == 0;
+        if (!taken)
+            break;
+        snprintf(suffix, sizeof suffix, "_%d", n);
+        memcpy(out, name, LAW_NAME_MAX + 1);
+        out[LAW_NAME_MAX - strlen(suffix)] = '\0';
+        strcat(out, suffix);
+    }
+}
+
+static int ind_same_pre(const law *a, const law *b)
+{
+    if (a->subject != b->subject || a->naction != b->naction || a->decl.ncond != b->decl.ncond)
+        return 0;
+    for (int i = 0; i < a->naction; i++)
+        if (a->action[i] != b->action[i])
+            return 0;
+    for (int i = 0; i < a->decl.ncond; i++)
+        if (!law_cond_equal(&a->decl.cond[i], &b->decl.cond[i]))
+            return 0;
+    return 1;
+}
+
+static int ind_deterministic(const law *l)
+{
+    for (int i = 0; i < l->decl.neffect; i++)
+        if (l->decl.effect[i].nalt != 1 || l->decl.effect[i].alt[0].p != 1 ||
+            l->decl.effect[i].alt[0].op == ALT_SAME)
+            return 0;
+    return 1;
+}
+
+/* Add a law, or join it to one with the same precondition. */
+static int ind_emit(ind *d, const ind_table *t, const ind_target *tg, const ind_rule *rule,
+                    const law_effect *ef)
+{
+    law l;
+
+    memset(&l, 0, sizeof l);
+    l.kind = &law_declarative;
+    l.subject = t->subject;
+    l.weight = l.vote_weight = LAW_WEIGHT_START;
+    for (int k = 0; k < rule->ncond; k++) {
+        const law_cond *c = &rule->cond[k];
+        if (c->ref.kind == REF_ACTION && (c->op == OP_EQ || c->op == OP_IN) &&
+            c->n <= LAW_ACTIONS_MAX) {
+            for (int i = 0; i < c->n; i++)
+                l.action[l.naction++] = (int)c->v[i];
+            continue;
+        }
+        {
+            const ind_col *col = &t->col[ind_col_of(t, &c->ref)];
+            l.decl.cond[l.decl.ncond] = *c;
+            l.decl.cond[l.decl.ncond++].symbolic = c->ref.kind == REF_ACTION ? 3 : col->num ? 0
+                                                    : col->boolean ? 2 : 1;
+        }
+    }
+    l.decl.effect[0] = *ef;
+    l.decl.neffect = 1;
+    law_index_keys(&l);
+    for (int i = 0; i < d->nout; i++) {
+        law *o = &d->out[i];
+        if (!ind_same_pre(o, &l))
+            continue;
+        if (o->decl.neffect < LAW_EFFECT_MAX && ind_deterministic(o) && ind_deterministic(&l)) {
+            o->decl.effect[o->decl.neffect++] = *ef;
+            return AUGUR_OK;
+        }
+        /* The same precondition for the same target: one law says it all. */
+        for (int e = 0; e < o->decl.neffect; e++)
+            if (o->decl.effect[e].kind == ef->kind &&
+                law_ref_equal(&o->decl.effect[e].ref, &ef->ref) &&
+                o->decl.effect[e].type == ef->type)
+                return AUGUR_OK;
+    }
+    if (ind_igrow((void **)&d->out, &d->cap_out, d->nout + 1, sizeof *d->out))
+        return AUGUR_ENOMEM;
+    ind_name(d, t, &l, tg, l.name);
+    d->out[d->nout++] = l;
+    return AUGUR_OK;
+}
+
+/* Sequential covering for each class of target g. */
+static int ind_target_laws(ind *d, ind_table *t, int g)
+{
+    ind_class cls[IND_CLASSES];
+    int ncls = ind_classes(d, t, g, cls, IND_CLASSES), rc = AUGUR_OK;
+    unsigned char *done;
+
+    if (ncls <= 0)
+        return ncls;
+    if (!(done = calloc(t->nrow + 1, 1)))
+        return AUGUR_ENOMEM;
+    for (int c = 0; c < ncls && rc == AUGUR_OK; c++) {
+        for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {
+            size_t npos = 0, nneg = 0, support;
+            ind_rule rule;
+            law_effect ef;
+            if (lm_grow_size((void **)&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
+                lm_grow_size((void **)&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
+                rc = AUGUR_ENOMEM;
+                break;
+            }
+            for (size_t i = 0; i < t->nrow; i++) {
+                const double *row = t->x + i * (size_t)t->width;
+                double b = IND_B(t, row, g), a = IND_A(t, row, g), p;
+                if (isnan(b) || isnan(a))
+                    continue;
+                p = ind_predict(&cls[c], row, t, b);
+                if (p != a)
+                    d->neg[nneg++] = (uint32_t)i;
+                else if (a != b && !done[i])
+                    d->pos[npos++] = (uint32_t)i;
+            }
+            if (npos < (size_t)d->opt->min_support)
+                break;
+            if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
+                break;
+            if (npos < (size_t)d->opt->min_support)
+                break;
+            for (size_t i = 0; i < npos; i++)
+                done[d->pos[i]] = 1;
+            if (ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) &&
+                support >= (size_t)d->opt->min_support)
+                rc = ind_emit(d, t, &t->tg[g], &rule, &ef);
+        }
+    }
+    free(done);
+    return rc;
+}
+
+/* Columns: whether all values are integers, and how many there are. */
+static void ind_describe(ind_table *t)
+{
+    for (int j = 0; j < t->ncol; j++) {
+        ind_col *c = &t->col[j];
+        double seen[64];
+        int n = 0;
+        c->integral = 1;
+        for (size_t r = 0; r < t->nrow; r++) {
+            double v = t->x[r * (size_t)t->width + j];
+            if (isnan(v))
+                continue;
+            c->integral &= v == floor(v);
+            if (n < 64 && !ind_in(seen, n, v))
+                seen[n++] = v;
+        }
+        c->distinct = n;
+    }
+}
+
+static void ind_free(ind *d)
+{
+    for (int i = 0; i < d->ntab; i++) {
+        free(d->tab[i]->col);
+        free(d->tab[i]->tg);
+        free(d->tab[i]->x);
+        free(d->tab[i]);
+    }
+    free(d->tab);
+    free(d->ch);
+    free(d->pos);
+    free(d->neg);
+    free(d->vals);
+    free(d->pairs);
+    free(d->out);
+}
+
+/* Moves toward or away from the player, per type: which labels to prefer. */
+static void ind_count_moves(ind_table *t)
+{
+    for (int g = 0; g < t->ntg; g++) {
+        if (t->tg[g].kind != TG_POS)
+            continue;
+        for (size_t r = 0; r < t->nrow; r++) {
+            const double *row = t->x + r * (size_t)t->width;
+            double b = IND_B(t, row, g), a = IND_A(t, row, g);
+            int dx = (int)row[t->width - 2], dy = (int)row[t->width - 1];
+            if (isnan(b) || isnan(a) || a == b)
+                continue;
+            t->moves++;
+            t->toward += (dx || dy) && a - b == dx * 4096.0 + dy;
+            t->away += (dx || dy) && a - b == -dx * 4096.0 - dy;
+        }
+    }
+}
+
+int laws_induce(laws *m, const laws_trace *tr, const laws_induce_opts *opts, augur_err *err)
+{
+    laws_induce_opts def = { 2, 5, 0, NULL };
+    ind d;
+    int rc;
+
+    memset(&d, 0, sizeof d);
+    d.m = m;
+    d.opt = opts ? opts : &def;
+    d.err = err;
+    if (d.opt->min_support < 1 || d.opt->max_conditions < 0)
+        return augur_err_set(err, AUGUR_EINVAL, "laws: min_support must be >= 1");
+    if (!ind_table_of(&d, -1)) {
+        ind_free(&d);
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+    }
+    d.pass = 1;
+    if ((rc = laws_trace_each(tr, ind_transition, &d, err)) == AUGUR_OK &&
+        (rc = ind_finish_schema(&d)) == AUGUR_OK) {
+        d.pass = 2;
+        rc = laws_trace_each(tr, ind_transition, &d, err);
+    }
+    for (int i = 0; i < d.ntab && rc == AUGUR_OK; i++) {
+        ind_describe(d.tab[i]);
+        ind_count_moves(d.tab[i]);
+        for (int g = 0; g < d.tab[i]->ntg && rc == AUGUR_OK; g++)
+            if (d.tab[i]->tg[g].changed >= (size_t)d.opt->min_support)
+                rc = ind_target_laws(&d, d.tab[i], g);
+    }
+    if (rc == AUGUR_OK) {
+        for (int i = 0; i < m->n; i++)
+            m->law[i].kind->release(&m->law[i]);
+        m->n = 0;
+        m->indexed = 0;
+        for (int i = 0; i < d.nout && rc == AUGUR_OK; i++)
+            rc = law_add(m, &d.out[i], err);
+    } else if (err && !err->code) {
+        augur_err_set(err, rc, "laws: induction failed: %s", augur_errstr(rc));
+    }
+    ind_free(&d);
+    return rc;
+}

@@ -1,0 +1,1363 @@
+/*
+** model.c — the law model: its laws and their index, the context of one (state,
+** action), the product of the active experts, sampling and log-probabilities.
+*/
+#include "worlds/laws/private.h"
+
+#include "base/file.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- life ------------------------------------------------------------------------- */
+
+int laws_new(const world_class *cls, laws **out, augur_err *err)
+{
+    laws *m;
+
+    *out = NULL;
+    if (!cls)
+        return augur_err_set(err, AUGUR_EINVAL, "laws: no world given");
+    if (!(m = calloc(1, sizeof *m)) || names_init(&m->names) != AUGUR_OK) {
+        if (m)
+            names_free(&m->names);
+        free(m);
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+    }
+    m->cls = cls;
+    snprintf(m->world, sizeof m->world, "%s", cls->name);
+    m->life.died_at = -1;
+    *out = m;
+    return AUGUR_OK;
+}
+
+void laws_free(laws *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->n; i++)
+        m->law[i].kind->release(&m->law[i]);
+    free(m->law);
+    names_free(&m->names);
+    free(m->bucket);
+    free(m->bucket_first);
+    free(m->subject_laws);
+    free(m->keys.name_of);
+    free(m->keys.key_of);
+    free(m->ctx.ex);
+    free(m->ctx.ey);
+    free(m->ctx.etype);
+    free(m->ctx.nearby);
+    free(m->ctx.by_type);
+    free(m->ctx.type_first);
+    free(m->ctx.type_at);
+    free(m->ctx.nearest);
+    free(m->ctx.occ_at);
+    free(m->ctx.occ_ent);
+    free(m->ctx.occ_n);
+    law_out_free(&m->out);
+    free(m->slot);
+    free(m->pv);
+    free(m->plp);
+    free(m->remove);
+    free(m);
+}
+
+int law_add(laws *m, const law *l, augur_err *err)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->law[i].name, l->name) == 0)
+            return augur_err_set(err, AUGUR_EINVAL, "laws: two laws are called '%s'", l->name);
+    if (m->n == m->cap) {
+        int cap = m->cap ? 2 * m->cap : 32;
+        law *p = realloc(m->law, (size_t)cap * sizeof *p);
+        if (!p)
+            return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+        m->law = p;
+        m->cap = cap;
+    }
+    m->law[m->n++] = *l;
+    m->indexed = 0;
+    return AUGUR_OK;
+}
+
+const world_class *laws_world(const laws *m) { return m->cls; }
+size_t laws_count(const laws *m) { return (size_t)m->n; }
+laws_life *laws_life_of(laws *m) { return &m->life; }
+void laws_set_vote(laws *m, int on) { m->vote = on != 0; }
+
+const char *laws_law_name(const laws *m, size_t i)
+{
+    return i < (size_t)m->n ? m->law[i].name : NULL;
+}
+
+double laws_weight(const laws *m, size_t i)
+{
+    return i < (size_t)m->n ? (m->vote ? m->law[i].vote_weight : m->law[i].weight) : 0;
+}
+
+void laws_set_weight(laws *m, size_t i, double w)
+{
+    if (i >= (size_t)m->n || !(w >= 0))
+        return;
+    w = w > LAW_WEIGHT_MAX ? LAW_WEIGHT_MAX : w;
+    if (m->vote)
+        m->law[i].vote_weight = w;
+    else
+        m->law[i].weight = w;
+}
+
+/* ---- reading and writing files ---------------------------------------------------------- */
+
+static int laws_parse_life(laws *m, const toml_value *life, const char *name, augur_err *err)
+{
+    const toml_value *v, *obs;
+
+    if (!life)
+        return AUGUR_OK;
+    if (toml_kind(life) != TOML_TABLE)
+        return augur_err_set(err, AUGUR_EINVAL, "%s: life must be a table", name);
+    if ((v = toml_find(life, "explorer", 8)) && toml_kind(v) == TOML_STRING)
+        snprintf(m->life.explorer, sizeof m->life.explorer, "%s", toml_str(v, NULL));
+    if ((v = toml_find(life, "seed", 4)) && toml_kind(v) == TOML_INTEGER)
+        m->life.seed = (uint64_t)toml_int(v);
+    if ((v = toml_find(life, "steps", 5)) && toml_kind(v) == TOML_INTEGER)
+        m->life.steps = (long)toml_int(v);
+    if ((v = toml_find(life, "died_at", 7)) && toml_kind(v) == TOML_INTEGER)
+        m->life.died_at = (long)toml_int(v);
+    obs = toml_find(life, "observed", 8);
+    for (size_t i = 0; obs && toml_kind(obs) == TOML_TABLE && i < toml_len(obs); i++) {
+        const char *key = toml_key(obs, i, NULL);
+        v = toml_at(obs, i);
+        if (toml_kind(v) != TOML_INTEGER || m->life.nobserved >= LAWS_OBSERVED_MAX)
+            return augur_err_set(err, AUGUR_EINVAL, "%s:%d: life.observed.%s must be an integer "
+                                 "(at most %d of them)", name, toml_line(v), key,
+                                 LAWS_OBSERVED_MAX);
+        snprintf(m->life.observed[m->life.nobserved].name,
+                 sizeof m->life.observed[0].name, "%s", key);
+        m->life.observed[m->life.nobserved++].count = (long)toml_int(v);
+    }
+    return AUGUR_OK;
+}
+
+int lm_outside(const laws *m, int32_t attr)
+{
+    for (int i = 0; i < m->noutside; i++)
+        if (m->outside[i] == attr)
+            return 1;
+    return 0;
+}
+
+int laws_set_outside(laws *m, const char *attr, augur_err *err)
+{
+    int id = names_intern(&m->names, attr, strlen(attr));
+
+    if (id < 0)
+        return augur_err_set(err, AUGUR_EINVAL, "laws: '%s' is not an attribute name", attr);
+    if (lm_outside(m, id))
+        return AUGUR_OK;
+    if (m->noutside >= LAW_SET_MAX)
+        return augur_err_set(err, AUGUR_ELIMIT, "laws: at most %d attributes outside the model",
+                             LAW_SET_MAX);
+    m->outside[m->noutside++] = id;
+    return AUGUR_OK;
+}
+
+static int laws_parse_outside(laws *m, const toml_value *list, const char *name, augur_err *err)
+{
+    int rc = AUGUR_OK;
+
+    if (!list)
+        return AUGUR_OK;
+    if (toml_kind(list) != TOML_ARRAY)
+        return augur_err_set(err, AUGUR_EINVAL, "%s: outside must be an array of attribute names",
+                             name);
+    for (size_t i = 0; i < toml_len(list) && rc == AUGUR_OK; i++) {
+        const toml_value *v = toml_at(list, i);
+        if (toml_kind(v) != TOML_STRING)
+            return augur_err_set(err, AUGUR_EINVAL, "%s: outside[%zu] must be a string", name, i);
+        if ((rc = laws_set_outside(m, toml_str(v, NULL), err)) != AUGUR_OK)
+            augur_err_prefix(err, "%s: ", name);
+    }
+    return rc;
+}
+
+int laws_parse(const char *text, size_t len, const char *name, const world_class *cls,
+               laws **out, augur_err *err)
+{
+    toml_doc *doc;
+    const toml_value *root, *world, *list;
+    laws *m = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = toml_parse(text, len, name, &doc, err)) != AUGUR_OK)
+        return rc;
+    root = toml_root(doc);
+    world = toml_find(root, "world", 5);
+    if (!world || toml_kind(world) != TOML_STRING) {
+        rc = augur_err_set(err, AUGUR_EINVAL, "%s: the file must say its world (world = \"...\")",
+                           name);
+    } else if (!cls && !(cls = world_find(toml_str(world, NULL)))) {
+        rc = augur_err_set(err, AUGUR_ENOTFOUND, "%s: no world called '%s'", name,
+                           toml_str(world, NULL));
+    } else if (strcmp(cls->name, toml_str(world, NULL)) != 0) {
+        rc = augur_err_set(err, AUGUR_EINVAL, "%s: the laws are for %s, not %s", name,
+                           toml_str(world, NULL), cls->name);
+    } else if ((rc = laws_new(cls, &m, err)) == AUGUR_OK) {
+        for (size_t i = 0; i < toml_len(root) && rc == AUGUR_OK; i++) {
+            const char *key = toml_key(root, i, NULL);
+            if (strcmp(key, "world") && strcmp(key, "law") && strcmp(key, "life") &&
+                strcmp(key, "outside"))
+                rc = augur_err_set(err, AUGUR_EINVAL, "%s: unknown key '%s' (world, outside, "
+                                   "life, law)", name, key);
+        }
+        if (rc == AUGUR_OK)
+            rc = laws_parse_outside(m, toml_find(root, "outside", 7), name, err);
+        list = toml_find(root, "law", 3);
+        if (rc == AUGUR_OK && list && toml_kind(list) != TOML_ARRAY)
+            rc = augur_err_set(err, AUGUR_EINVAL, "%s: law must be an array of tables ([[law]])",
+                               name);
+        for (size_t i = 0; rc == AUGUR_OK && list && i < toml_len(list); i++)
+            rc = law_parse_table(m, toml_at(list, i), name, err);
+        if (rc == AUGUR_OK)
+            rc = laws_parse_life(m, toml_find(root, "life", 4), name, err);
+    }
+    toml_free(doc);
+    if (rc != AUGUR_OK) {
+        laws_free(m);
+        return rc;
+    }
+    *out = m;
+    return AUGUR_OK;
+}
+
+int laws_load(const char *path, const world_class *cls, laws **out, augur_err *err)
+{
+    char *text;
+    size_t len;
+    int rc;
+
+    *out = NULL;
+    if ((rc = file_read(path, TOML_FILE_MAX, &text, &len, err)) != AUGUR_OK)
+        return rc;
+    rc = laws_parse(text, len, path, cls, out, err);
+    free(text);
+    return rc;
+}
+
+int laws_write(const laws *m, buf *out)
+{
+    const laws_life *l = &m->life;
+
+    buf_printf(out, "# Laws of %s: each says when it applies (when, action, for) and what it\n"
+               "# does (then); weights are fitted by maximum likelihood. `augur laws show\n"
+               "# --syntax` explains the forms.\nworld = \"%s\"\n", m->world, m->world);
+    if (m->noutside) {
+        buf_puts(out, "# Attributes the laws do not model (their changes are not scored):\n"
+                 "outside = [");
+        for (int i = 0; i < m->noutside; i++)
+            buf_printf(out, "%s\"%s\"", i ? ", " : "", names_text(&m->names, m->outside[i]));
+        buf_puts(out, "]\n");
+    }
+    if (l->steps || l->explorer[0]) {
+        buf_printf(out, "\n[life]\nexplorer = \"%s\"\nseed = %llu\nsteps = %ld\ndied_at = %ld\n",
+                   l->explorer, (unsigned long long)l->seed, l->steps, l->died_at);
+        if (l->nobserved) {
+            buf_puts(out, "\n[life.observed]\n");
+            for (int i = 0; i < l->nobserved; i++) {
+                toml_key_write(out, l->observed[i].name, strlen(l->observed[i].name));
+                buf_printf(out, " = %ld\n", l->observed[i].count);
+            }
+        }
+    }
+    for (int i = 0; i < m->n; i++)
+        law_write(m, &m->law[i], out);
+    return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
+}
+
+int laws_show(const laws *m, buf *out)
+{
+    buf_printf(out, "%d laws of %s", m->n, m->world);
+    if (m->life.steps)
+        buf_printf(out, ", learned by the %s explorer in one life of %ld steps (seed %llu%s)",
+                   m->life.explorer, m->life.steps, (unsigned long long)m->life.seed,
+                   m->life.died_at >= 0 ? ", died" : "");
+    buf_puts(out, "\n");
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        buf_printf(out, "\n%6.3f  %s", l->weight, l->name);
+        if (l->subject >= 0)
+            buf_printf(out, "  (every %s)", names_text(&m->names, l->subject));
+        buf_puts(out, "\n        when ");
+        for (int a = 0; a < l->naction; a++)
+            buf_printf(out, "%s%s", a ? " or " : "action is ", m->cls->actions[l->action[a]]);
+        for (int c = 0; c < l->decl.ncond; c++) {
+            buf_puts(out, l->naction || c ? ", " : "");
+            law_write_cond(m, &l->decl.cond[c], out);
+        }
+        if (!l->naction && !l->decl.ncond)
+            buf_puts(out, "always");
+        for (int e = 0; e < l->decl.neffect; e++) {
+            buf_puts(out, e ? "\n             " : "\n        then ");
+            law_write_effect(m, &l->decl.effect[e], out);
+        }
+        buf_putc(out, '\n');
+    }
+    return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
+}
+
+int lm_intern_state(laws *m, const state *s)
+{
+    for (int k = 0; state_key_name(s, k); k++) {
+        const char *name = state_key_name(s, k);
+        if (names_intern(&m->names, name, strlen(name)) < 0)
+            return AUGUR_ENOMEM;
+    }
+    return AUGUR_OK;
+}
+
+/* ---- the index ------------------------------------------------------------------------ */
+
+static int lm_bucket_cmp(const void *a, const void *b)
+{
+    const lm_bucket *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    return (x->law > y->law) - (x->law < y->law);
+}
+
+int law_allows(const law *l, int action)
+{
+    if (l->naction == 0)
+        return 1;
+    for (int i = 0; i < l->naction; i++)
+        if (l->action[i] == action)
+            return 1;
+    return 0;
+}
+
+/* Per action, the laws without `for` that may fire, sorted by the faced material
+** they require (-1: any); the laws with `for` in their own list. */
+static int lm_index(laws *m)
+{
+    int na = m->cls->nactions, nb = 0;
+    lm_bucket *b;
+    int *first;
+    int32_t *subj;
+
+    for (int a = 0; a < na; a++)
+        for (int i = 0; i < m->n; i++)
+            nb += m->law[i].subject < 0 && law_allows(&m->law[i], a);
+    b = malloc((size_t)(nb + 1) * sizeof *b);
+    first = malloc((size_t)(na + 1) * sizeof *first);
+    subj = malloc((size_t)(m->n + 1) * sizeof *subj);
+    if (!b || !first || !subj) {
+        free(b);
+        free(first);
+        free(subj);
+        return AUGUR_ENOMEM;
+    }
+    nb = 0;
+    for (int a = 0; a < na; a++) {
+        first[a] = nb;
+        for (int i = 0; i < m->n; i++)
+            if (m->law[i].subject < 0 && law_allows(&m->law[i], a))
+                b[nb++] = (lm_bucket){ m->law[i].key_material, i };
+        qsort(b + first[a], (size_t)(nb - first[a]), sizeof *b, lm_bucket_cmp);
+    }
+    first[na] = nb;
+    m->nsubject = 0;
+    for (int i = 0; i < m->n; i++)
+        if (m->law[i].subject >= 0)
+            subj[m->nsubject++] = i;
+    free(m->bucket);
+    free(m->bucket_first);
+    free(m->subject_laws);
+    m->bucket = b;
+    m->bucket_first = first;
+    m->subject_laws = subj;
+    m->indexed = 1;
+    return AUGUR_OK;
+}
+
+/* ---- the context -------------------------------------------------------------------------- */
+
+int lm_grow_size(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t n;
+    void *q;
+
+    if (need <= *cap)
+        return AUGUR_OK;
+    n = *cap ? 2 * *cap : 64;
+    while (n < need)
+        n *= 2;
+    if (!(q = realloc(*p, n * size)))
+        return AUGUR_ENOMEM;
+    *p = q;
+    *cap = n;
+    return AUGUR_OK;
+}
+
+static int lm_grow(void **p, int *cap, int need, size_t size)
+{
+    size_t c = (size_t)*cap;
+    int rc = lm_grow_size(p, &c, (size_t)need, size);
+
+    if (rc == AUGUR_OK)
+        *cap = (int)c;
+    return rc;
+}
+
+/* Two arrays of elements of the same size, grown together. */
+static int lm_grow2(void **a, void **b, int *cap, int need, size_t size)
+{
+    int n = *cap;
+    void *q;
+
+    if (need <= *cap)
+        return AUGUR_OK;
+    while (n < need)
+        n = n ? 2 * n : 16;
+    if (!(q = realloc(*a, (size_t)n * size)))
+        return AUGUR_ENOMEM;
+    *a = q;
+    if (!(q = realloc(*b, (size_t)n * size)))
+        return AUGUR_ENOMEM;
+    *b = q;
+    *cap = n;
+    return AUGUR_OK;
+}
+
+/* Map the state's keys to the model's names, once per key assignment. */
+static int lm_keys_sync(laws *m, const state *s)
+{
+    lm_keys *k = &m->keys;
+    int n = 0;
+
+    if (k->valid && k->id == state_keys_id(s) && k->nnames == m->names.n)
+        return AUGUR_OK;
+    while (state_key_name(s, n))
+        n++;
+    if (lm_grow((void **)&k->name_of, &k->cap_keys, n + 1, sizeof *k->name_of) ||
+        lm_grow((void **)&k->key_of, &k->cap_names, m->names.n + 1, sizeof *k->key_of))
+        return AUGUR_ENOMEM;
+    for (int i = 0; i < k->cap_names; i++)
+        k->key_of[i] = -1;
+    for (int i = 0; i < n; i++) {
+        const char *text = state_key_name(s, i);
+        k->name_of[i] = names_find(&m->names, text, strlen(text));
+        if (k->name_of[i] >= 0)
+            k->key_of[k->name_of[i]] = i;
+    }
+    k->nkeys = n;
+    k->nnames = m->names.n;
+    k->id = state_keys_id(s);
+    k->valid = 1;
+    return AUGUR_OK;
+}
+
+static double lm_value(const law_ctx *ctx, const state_value *v, int *kind)
+{
+    int key;
+
+    if (kind)
+        *kind = v->kind;
+    switch (v->kind) {
+    case STATE_INT:   return (double)v->as.i;
+    case STATE_FLOAT: return v->as.f;
+    case STATE_BOOL:  return v->as.b;
+    default:
+        key = state_symbol_key(ctx->s, v->as.s);
+        if (key >= 0 && key < ctx->keys->nkeys && ctx->keys->name_of[key] >= 0)
+            return ctx->keys->name_of[key];
+        return -1.0 - key;
+    }
+}
+
+double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
+{
+    state_value v;
+    int key = attr >= 0 && attr < ctx->keys->cap_names ? ctx->keys->key_of[attr] : -1;
+
+    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
+        return NAN;
+    return lm_value(ctx, &v, kind);
+}
+
+static int lm_int_attr(const law_ctx *ctx, int e, int key, int def)
+{
+    state_value v;
+
+    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
+        return def;
+    if (v.kind == STATE_INT)
+        return v.as.i >= -1000000 && v.as.i <= 1000000 ? (int)v.as.i : def;
+    if (v.kind == STATE_FLOAT && v.as.f >= -1e6 && v.as.f <= 1e6)
+        return (int)v.as.f;
+    return def;
+}
+
+static int lm_material(const law_ctx *ctx, int x, int y)
+{
+    int i = state_grid_get(ctx->s, x, y);
+    return i < 0 || i >= ctx->npal ? -1 : ctx->pal[i];
+}
+
+/* The entities grouped by type (a counting sort), for the laws with `for`. */
+static int lm_group_types(laws *m)
+{
+    law_ctx *c = &m->ctx;
+    int nt = m->names.n + 1, n = c->nents;
+
+    if (nt + 1 > c->cap_types) {
+        int32_t *f = realloc(c->type_first, (size_t)(nt + 1) * sizeof *f), *a;
+        if (!f)
+            return AUGUR_ENOMEM;
+        c->type_first = f;
+        if (!(a = realloc(c->type_at, (size_t)(nt + 1) * sizeof *a)))
+            return AUGUR_ENOMEM;
+        c->type_at = a;
+        if (!(a = realloc(c->nearest, (size_t)(nt + 1) * sizeof *a)))
+            return AUGUR_ENOMEM;
+        c->nearest = a;
+        c->cap_types = nt + 1;
+    }
+    if (lm_grow((void **)&c->by_type, &c->cap_by_type, n + 1, sizeof *c->by_type))
+        return AUGUR_ENOMEM;
+    memset(c->type_first, 0, (size_t)c->cap_types * sizeof *c->type_first);
+    memset(c->nearest, 0xff, (size_t)c->cap_types * sizeof *c->nearest);
+    for (int e = 0; e < n; e++)
+        if (c->etype[e] >= 0 && c->etype[e] < nt)
+            c->type_first[c->etype[e] + 1]++;
+    for (int t = 0; t + 1 < c->cap_types; t++)
+        c->type_first[t + 1] += c->type_first[t];
+    memcpy(c->type_at, c->type_first, (size_t)c->cap_types * sizeof *c->type_at);
+    for (int e = 0; e < n; e++)
+        if (c->etype[e] >= 0 && c->etype[e] < nt)
+            c->by_type[c->type_at[c->etype[e]]++] = e;
+    return AUGUR_OK;
+}
+
+int lm_context(laws *m, const state *s, int action)
+{
+    law_ctx *c = &m->ctx;
+    lm_keys *k = &m->keys;
+    int n = (int)state_entity_count(s), kx, ky, player_key, facing;
+
+    if (lm_keys_sync(m, s) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    if (n + 1 > c->cap_ents) {
+        /* Three arrays, one capacity: the least they all hold. */
+        int cap_xy = c->cap_ents, cap_t = c->cap_ents;
+        if (lm_grow2((void **)&c->ex, (void **)&c->ey, &cap_xy, n + 1, sizeof *c->ex) ||
+            lm_grow((void **)&c->etype, &cap_t, n + 1, sizeof *c->etype))
+            return AUGUR_ENOMEM;
+        c->cap_ents = cap_xy < cap_t ? cap_xy : cap_t;
+    }
+    c->m = m;
+    c->s = s;
+    c->action = action;
+    c->keys = k;
+    c->nents = n;
+    c->player = -1;
+    c->nearby_known = 0;
+    c->occ_known = 0;
+    kx = k->key_of[N_X];
+    ky = k->key_of[N_Y];
+    player_key = k->key_of[N_PLAYER];
+    for (int e = 0; e < n; e++) {
+        int tk = state_entity_type_key(s, e);
+        c->etype[e] = tk >= 0 && tk < k->nkeys ? k->name_of[tk] : -1;
+        c->ex[e] = lm_int_attr(c, e, kx, -1);
+        c->ey[e] = lm_int_attr(c, e, ky, -1);
+        if (c->player < 0 && tk == player_key && player_key >= 0)
+            c->player = e;
+    }
+    c->npal = state_grid_palette_size(s);
+    c->gw = state_grid_width(s);
+    c->gh = state_grid_height(s);
+    for (int i = 0; i < c->npal; i++) {
+        int key = state_symbol_key(s, state_grid_palette(s, i));
+        c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
+    }
+    c->px = c->py = -1;
+    c->fdx = c->fdy = 0;
+    facing = -1;
+    if (c->player >= 0) {
+        c->px = c->ex[c->player];
+        c->py = c->ey[c->player];
+        facing = (int)law_ctx_attr(c, c->player, N_FACING, NULL);
+    }
+    c->fdx = facing == N_LEFT ? -1 : facing == N_RIGHT ? 1 : 0;
+    c->fdy = facing == N_UP ? -1 : facing == N_DOWN ? 1 : 0;
+    {
+        const int dx[PL_N] = { c->fdx, 0, -1, 1, 0, 0 }, dy[PL_N] = { c->fdy, 0, 0, 0, -1, 1 };
+        for (int p = 0; p < PL_N; p++) {
+            int known = c->player >= 0 && c->px >= 0 && (p != PL_FACING || c->fdx || c->fdy);
+            c->place_x[p] = known ? c->px + dx[p] : -1;
+            c->place_y[p] = known ? c->py + dy[p] : -1;
+            c->place_mat[p] = known ? lm_material(c, c->place_x[p], c->place_y[p]) : -1;
+            c->place_ent[p] = -1;
+        }
+    }
+    for (int e = 0; e < n; e++)
+        for (int p = 0; p < PL_N; p++)
+            if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p] &&
+                c->ex[e] >= 0 && e != c->player)
+                c->place_ent[p] = e;
+    return lm_group_types(m);
+}
+
+static int lm_nearby(law_ctx *c, int32_t material)
+{
+    if (!c->nearby_known) {
+        if (lm_grow((void **)&c->nearby, &c->cap_nearby, c->m->names.n + 1, 1))
+            return 0;
+        memset(c->nearby, 0, (size_t)c->cap_nearby);
+        /* Crafter's quirk of the 3x3: none at the top or left edge. */
+        for (int y = c->py - 1; c->player >= 0 && c->px > 0 && c->py > 0 && y <= c->py + 1; y++)
+            for (int x = c->px - 1; x <= c->px + 1; x++) {
+                int mat = lm_material(c, x, y);
+                if (mat >= 0)
+                    c->nearby[mat] = 1;
+            }
+        c->nearby_known = 1;
+    }
+    return material >= 0 && material < c->cap_nearby && c->nearby[material];
+}
+
+int law_ctx_entity(const law_ctx *ctx, const law_ref *ref, int self)
+{
+    switch (ref->kind) {
+    case REF_SELF: case REF_SELF_POS: case REF_DISTANCE: case REF_SIDE: case REF_FACED:
+        return self;
+    case REF_PLAYER: case REF_PLAYER_POS:
+        return ctx->player;
+    case REF_PLACE:
+        return ctx->place_ent[ref->place];
+    default:
+        return -1;
+    }
+}
+
+int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
+{
+    int w = ctx->gw, h = ctx->gh, cell;
+
+    if (x < 0 || y < 0 || x >= w || y >= h)
+        return 1;
+    if (!ctx->occ_known) {
+        if (w * h > ctx->occ_cells) {
+            uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
+            int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
+            uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
+            if (at)
+                ctx->occ_at = at;
+            if (en)
+                ctx->occ_ent = en;
+            if (!n) {
+                /* Out of memory: look the slow way. */
+                for (int i = 0; i < ctx->nents; i++)
+                    if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
+                        return 0;
+                return 1;
+            }
+            ctx->occ_n = n;
+            memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
+            ctx->occ_cells = w * h;
+            ctx->occ_stamp = 0;
+        }
+        if (++ctx->occ_stamp == 0) {
+            memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
+            ctx->occ_stamp = 1;
+        }
+        for (int i = 0; i < ctx->nents; i++) {
+            int c;
+            if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
+                continue;
+            c = ctx->ey[i] * w + ctx->ex[i];
+            if (ctx->occ_at[c] != ctx->occ_stamp) {
+                ctx->occ_at[c] = ctx->occ_stamp;
+                ctx->occ_ent[c] = i;
+                ctx->occ_n[c] = 1;
+            } else if (ctx->occ_n[c] < 2) {
+                ctx->occ_n[c]++;
+            }
+        }
+        ctx->occ_known = 1;
+    }
+    cell = y * w + x;
+    if (ctx->occ_at[cell] != ctx->occ_stamp)
+        return 1;
+    return ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e;
+}
+
+double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
+{
+    int e = law_ctx_entity(ctx, ref, self), best;
+
+    switch (ref->kind) {
+    case REF_PLAYER: case REF_SELF: case REF_PLACE:
+        return e < 0 ? NAN : law_ctx_attr(ctx, e, ref->id, NULL);
+    case REF_MATERIAL:
+        return ctx->place_mat[ref->place] < 0 ? NAN : ctx->place_mat[ref->place];
+    case REF_ENTITY:
+        e = ctx->place_ent[ref->place];
+        return ctx->place_x[ref->place] < 0 ? NAN : e < 0 ? N_NONE : ctx->etype[e];
+    case REF_DISTANCE:
+        if (e < 0 || ctx->player < 0 || ctx->ex[e] < 0)
+            return NAN;
+        return abs(ctx->ex[e] - ctx->px) + abs(ctx->ey[e] - ctx->py);
+    case REF_SIDE: {
+        int dx, dy;
+        if (e < 0 || ctx->player < 0 || ctx->ex[e] < 0)
+            return NAN;
+        dx = ctx->ex[e] - ctx->px;
+        dy = ctx->ey[e] - ctx->py;
+        if (abs(dx) + abs(dy) > 1)
+            return N_FAR;
+        return dx < 0 ? N_LEFT : dx > 0 ? N_RIGHT : dy < 0 ? N_UP : dy > 0 ? N_DOWN : N_HERE;
+    }
+    case REF_FACED:
+        return e >= 0 && e == ctx->place_ent[PL_FACING];
+    case REF_ACTION:
+        return ctx->action;
+    case REF_NEARBY:
+        return lm_nearby(ctx, ref->id);
+    case REF_NEAREST:
+        /* Once per context and type, over that type's entities. */
+        if (ref->id < 0 || ref->id + 1 >= ctx->cap_types)
+            return LAW_FAR;
+        if (ctx->nearest[ref->id] >= 0)
+            return ctx->nearest[ref->id];
+        best = (int)LAW_FAR;
+        for (int k = ctx->type_first[ref->id]; k < ctx->type_first[ref->id + 1] && ctx->player >= 0; k++) {
+            int i = ctx->by_type[k];
+            if (ctx->ex[i] >= 0 && i != ctx->player) {
+                int d = abs(ctx->ex[i] - ctx->px) + abs(ctx->ey[i] - ctx->py);
+                best = d < best ? d : best;
+            }
+        }
+        ctx->nearest[ref->id] = best;
+        return best;
+    default:
+        return NAN;
+    }
+}
+
+/* ---- what laws say ------------------------------------------------------------------- */
+
+void law_out_reset(law_out *o)
+{
+    o->ne = o->nv = 0;
+}
+
+void law_out_free(law_out *o)
+{
+    free(o->tmp);
+    free(o->e);
+    free(o->v);
+    free(o->lp);
+    memset(o, 0, sizeof *o);
+}
+
+int law_out_slot(law_out *o, uint64_t slot, int vkind, const law_effect *create)
+{
+    if (lm_grow((void **)&o->e, &o->cap_e, o->ne + 1, sizeof *o->e))
+        return AUGUR_ENOMEM;
+    o->e[o->ne++] = (law_entry){ slot, o->law, o->nv, 0, create, vkind };
+    return AUGUR_OK;
+}
+
+int law_out_value(law_out *o, double v, double p)
+{
+    if (o->ne == 0 || !(p > 0))
+        return AUGUR_EINVAL;
+    if (o->nv + 1 > o->cap_v &&
+        lm_grow2((void **)&o->v, (void **)&o->lp, &o->cap_v, o->nv + 1, sizeof *o->v))
+        return AUGUR_ENOMEM;
+    o->v[o->nv] = v;
+    if (p >= 1) {
+        o->lp[o->nv++] = 0;
+    } else {
+        /* The same few probabilities come again and again (a law's, for each
+        ** subject): remember their logarithms. */
+        uint64_t bits;
+        int h;
+        memcpy(&bits, &p, sizeof bits);
+        h = (int)((bits * 0x9e3779b97f4a7c15ull) >> 60);
+        if (o->log_p[h] != p) {
+            o->log_p[h] = p;
+            o->log_v[h] = log(p);
+        }
+        o->lp[o->nv++] = o->log_v[h];
+    }
+    o->e[o->ne - 1].n++;
+    return AUGUR_OK;
+}
+
+/* ---- the product of experts ------------------------------------------------------------- */
+
+static int lm_apply(laws *m, int i, int self, int vote)
+{
+    const law *l = &m->law[i];
+
+    m->out.law = i;
+    return l->kind->apply(m, l, &m->ctx, self, vote, &m->out);
+}
+
+static int lm_apply_subject(laws *m, int i, int vote)
+{
+    const law *l = &m->law[i];
+    law_ctx *c = &m->ctx;
+    int rc = 0, t = l->subject;
+
+    if (t < 0 || t >= c->cap_types - 1)
+        return 0;
+    if (!vote && l->kind->may_fire) {
+        if (!l->kind->may_fire(m, l, c))
+            return 0;
+        c->prechecked = 1;
+    }
+    for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+        rc = lm_apply(m, i, c->by_type[k], vote);
+    c->prechecked = 0;
+    return rc;
+}
+
+static int lm_collect(laws *m, int action)
+{
+    int rc = 0, mat = m->ctx.place_mat[PL_FACING];
+    int ent = m->ctx.place_x[PL_FACING] < 0 ? -2
+              : m->ctx.place_ent[PL_FACING] < 0 ? N_NONE : m->ctx.etype[m->ctx.place_ent[PL_FACING]];
+
+    if (m->vote) {
+        for (int i = 0; i < m->n && rc >= 0; i++)
+            rc = m->law[i].subject >= 0 ? lm_apply_subject(m, i, 1) : lm_apply(m, i, -1, 1);
+        return rc;
+    }
+    for (int b = m->bucket_first[action]; b < m->bucket_first[action + 1] && rc >= 0; b++) {
+        const lm_bucket *k = &m->bucket[b];
+        const law *l = &m->law[k->law];
+        if ((k->key >= 0 && k->key != mat) || (l->key_entity >= 0 && l->key_entity != ent))
+            continue;
+        rc = lm_apply(m, k->law, -1, 0);
+    }
+    for (int j = 0; j < m->nsubject && rc >= 0; j++)
+        if (law_allows(&m->law[m->subject_laws[j]], action))
+            rc = lm_apply_subject(m, m->subject_laws[j], 0);
+    return rc;
+}
+
+static int lm_entry_cmp(const void *a, const void *b)
+{
+    const law_entry *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return (x->law > y->law) - (x->law < y->law);
+}
+
+/* The log-probability entry e gives value v, floored. */
+static double lm_entry_lp(const law_out *o, const law_entry *e, double v)
+{
+    for (int i = 0; i < e->n; i++)
+        if (o->v[e->first + i] == v)
+            return o->lp[e->first + i] < LAW_FLOOR ? LAW_FLOOR : o->lp[e->first + i];
+    return LAW_FLOOR;
+}
+
+/* Sort the entries by slot, then law (a stable merge sort: entries come law by
+** law, each in slot order, so runs are long). */
+static int lm_sort_entries(law_out *o)
+{
+    law_entry *a = o->e, *b;
+    int n = o->ne, sorted = 1;
+
+    for (int i = 1; i < n && sorted; i++)
+        sorted = lm_entry_cmp(&a[i - 1], &a[i]) <= 0;
+    if (sorted)
+        return AUGUR_OK;
+    if (n > o->cap_tmp) {
+        law_entry *t = realloc(o->tmp, (size_t)n * sizeof *t);
+        if (!t)
+            return AUGUR_ENOMEM;
+        o->tmp = t;
+        o->cap_tmp = n;
+    }
+    b = o->tmp;
+    for (int width = 1; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                b[k++] = lm_entry_cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                b[k++] = a[i++];
+            while (j < hi)
+                b[k++] = a[j++];
+        }
+        {
+            law_entry *t = a;
+            a = b;
+            b = t;
+        }
+    }
+    if (a != o->e) {
+        memcpy(o->e, a, (size_t)n * sizeof *a);
+    }
+    return AUGUR_OK;
+}
+
+#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
+
+static int lm_combine(laws *m)
+{
+    law_out *o = &m->out;
+
+    if (o->ne > 1 && lm_sort_entries(o) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    m->nslot = m->npv = 0;
+    for (int i = 0; i < o->ne;) {
+        int j = i, first = m->npv;
+        lm_slot *sl;
+        double top = -INFINITY, sum = 0;
+        while (j < o->ne && o->e[j].slot == o->e[i].slot)
+            j++;
+        if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
+            return AUGUR_ENOMEM;
+        if (j - i == 1) {
+            /* One law: its values (distinct already), scored by its weight. */
+            const law_entry *e = &o->e[i];
+            double w = LM_WEIGHT(m, e->law);
+            if (m->npv + e->n > m->cap_pv &&
+                lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
+                return AUGUR_ENOMEM;
+            for (int t = 0; t < e->n; t++) {
+                double lp = o->lp[e->first + t];
+                m->pv[m->npv] = o->v[e->first + t];
+                m->plp[m->npv] = w * (lp < LAW_FLOOR ? LAW_FLOOR : lp);
+                top = m->plp[m->npv] > top ? m->plp[m->npv] : top;
+                m->npv++;
+            }
+            goto normalise;
+        }
+        /* The candidates: every value any of the laws gives. */
+        for (int k = i; k < j; k++)
+            for (int t = 0; t < o->e[k].n; t++) {
+                double v = o->v[o->e[k].first + t];
+                int seen = 0;
+                for (int c = first; c < m->npv && !seen; c++)
+                    seen = m->pv[c] == v;
+                if (seen)
+                    continue;
+                if (lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + 1,
+                             sizeof *m->pv))
+                    return AUGUR_ENOMEM;
+                m->pv[m->npv++] = v;
+            }
+        for (int c = first; c < m->npv; c++) {
+            double score = 0;
+            for (int k = i; k < j; k++)
+                score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
+            m->plp[c] = score;
+            top = score > top ? score : top;
+        }
+    normalise:
+        if (m->npv - first == 1) {
+            m->plp[first] = 0;
+            sum = 1;
+        } else {
+            for (int c = first; c < m->npv; c++)
+                sum += exp(m->plp[c] - top);
+            sum = log(sum);
+            for (int c = first; c < m->npv; c++)
+                m->plp[c] -= top + sum;
+        }
+        sl = &m->slot[m->nslot++];
+        sl->norm = m->npv - first == 1 ? top : top + sum;
+        sl->floor = 0;
+        for (int k = i; k < j; k++)
+            sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
+        sl->slot = o->e[i].slot;
+        sl->first = first;
+        sl->n = m->npv - first;
+        sl->e_first = i;
+        sl->e_n = j - i;
+        sl->vkind = o->e[i].vkind;
+        sl->create = o->e[i].create;
+        sl->current = NAN;
+        i = j;
+    }
+    return AUGUR_OK;
+}
+
+int lm_predict(laws *m, const state *s, int action, augur_err *err)
+{
+    int rc;
+
+    if (action < 0 || action >= m->cls->nactions)
+        return augur_err_set(err, AUGUR_EINVAL, "laws: action %d is out of range (0..%d)", action,
+                             m->cls->nactions - 1);
+    if ((!m->indexed && lm_index(m) != AUGUR_OK) || lm_context(m, s, action) != AUGUR_OK)
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+    law_out_reset(&m->out);
+    if ((rc = lm_collect(m, action)) < 0)
+        return augur_err_set(err, rc, "laws: a law failed: %s", augur_errstr(rc));
+    if (lm_combine(m) != AUGUR_OK)
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+    for (int i = 0; i < m->nslot; i++)
+        m->slot[i].current = lm_slot_value(m, s, m->slot[i].slot);
+    return AUGUR_OK;
+}
+
+int lm_slot_find(const laws *m, uint64_t slot)
+{
+    int lo = 0, hi = m->nslot - 1;
+
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (m->slot[mid].slot == slot)
+            return mid;
+        if (m->slot[mid].slot < slot)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+double lm_slot_value(laws *m, const state *s, uint64_t slot)
+{
+    law_ctx *c = &m->ctx;
+    int a = SLOT_A(slot), b = SLOT_B(slot), cc = SLOT_C(slot);
+
+    switch (SLOT_KIND(slot)) {
+    case SLOT_ATTR:
+        return a < c->nents ? law_ctx_attr(c, a, b, NULL) : NAN;
+    case SLOT_POS:
+        return a < c->nents && c->ex[a] >= 0 ? LAW_POS(c->ex[a], c->ey[a]) : NAN;
+    case SLOT_CELL: {
+        int i = state_grid_get(s, b, cc);
+        return i < 0 || i >= c->npal ? NAN : c->pal[i];
+    }
+    case SLOT_EXISTS:
+        return a < c->nents;
+    default:
+        return 0;
+    }
+}
+
+/* ---- the public calls ---------------------------------------------------------------------- */
+
+static void lm_write_value(const laws *m, buf *out, uint64_t slot, int vkind, double v)
+{
+    int k = SLOT_KIND(slot);
+
+    if (k == SLOT_POS)
+        buf_printf(out, "(%d, %d)", (int)(v / 4096), (int)fmod(v, 4096));
+    else if (k == SLOT_CELL || (k == SLOT_ATTR && vkind == STATE_SYMBOL))
+        buf_puts(out, v >= 0 ? names_text(&m->names, (int)v) : "?");
+    else if (k == SLOT_EXISTS || k == SLOT_SPAWN || vkind == STATE_BOOL)
+        buf_puts(out, v != 0 ? "true" : "false");
+    else
+        buf_printf(out, "%.6g", v);
+}
+
+static void lm_write_slot(const laws *m, buf *out, uint64_t slot, const state *s)
+{
+    int a = SLOT_A(slot);
+
+    switch (SLOT_KIND(slot)) {
+    case SLOT_ATTR: case SLOT_POS: case SLOT_EXISTS:
+        buf_printf(out, "%s#%lld.%s", state_entity_type(s, a), (long long)state_entity_id(s, a),
+                   SLOT_KIND(slot) == SLOT_ATTR ? names_text(&m->names, SLOT_B(slot))
+                   : SLOT_KIND(slot) == SLOT_POS ? "pos" : "exists");
+        break;
+    case SLOT_CELL:
+        buf_printf(out, "cell(%d,%d)", SLOT_B(slot), SLOT_C(slot));
+        break;
+    default:
+        buf_printf(out, "new %s at (%d,%d)", names_text(&m->names, a), SLOT_B(slot), SLOT_C(slot));
+    }
+}
+
+int laws_predict(laws *m, const state *s, int action, buf *out, augur_err *err)
+{
+    int rc = lm_predict(m, s, action, err);
+
+    for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
+        const lm_slot *sl = &m->slot[i];
+        lm_write_slot(m, out, sl->slot, s);
+        buf_puts(out, ":");
+        for (int c = 0; c < sl->n; c++) {
+            buf_puts(out, c ? ", " : " ");
+            lm_write_value(m, out, sl->slot, sl->vkind, m->pv[sl->first + c]);
+            buf_printf(out, " p=%.4g", exp(m->plp[sl->first + c]));
+        }
+        buf_putc(out, '\n');
+    }
+    return rc == AUGUR_OK && out->oom ? augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory") : rc;
+}
+
+double lm_uniform(uint64_t *rng)
+{
+    uint64_t z = (*rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* Set entity e's attribute to v in out, in the kind it has (or vkind when new). */
+static int lm_set_attr(laws *m, state *out, int e, int attr, int vkind, double v)
+{
+    state_value cur, nv;
+    int key = m->keys.id == state_keys_id(out) && attr < m->keys.cap_names ? m->keys.key_of[attr]
+              : state_key(out, names_text(&m->names, attr));
+
+    if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK)
+        vkind = cur.kind;
+    nv.kind = (enum state_kind)vkind;
+    switch (vkind) {
+    case STATE_INT:    nv.as.i = (int64_t)llround(v); break;
+    case STATE_FLOAT:  nv.as.f = v; break;
+    case STATE_BOOL:   nv.as.b = v != 0; break;
+    default:
+        if (v < 0)
+            return AUGUR_OK;
+        nv.as.s = names_text(&m->names, (int)v);
+    }
+    if (key >= 0)
+        return state_set_key(out, e, key, &nv);
+    return state_set(out, e, names_text(&m->names, attr), &nv);
+}
+
+static int lm_spawn(laws *m, state *out, const lm_slot *sl, int64_t id)
+{
+    const law_effect *ef = sl->create;
+    int e = state_entity_add(out, id, names_text(&m->names, SLOT_A(sl->slot))), rc;
+
+    if (e < 0)
+        return e;
+    if ((rc = state_set_int(out, e, "x", SLOT_B(sl->slot))) ||
+        (rc = state_set_int(out, e, "y", SLOT_C(sl->slot))))
+        return rc;
+    for (int i = 0; ef && i < ef->ninit && rc == AUGUR_OK; i++)
+        rc = lm_set_attr(m, out, e, ef->init[i].attr, ef->init[i].kind, ef->init[i].v);
+    return rc;
+}
+
+static int lm_cell_set(laws *m, state *out, int x, int y, double v)
+{
+    for (int i = 0; i < m->ctx.npal; i++)
+        if (m->ctx.pal[i] == (int)v) {
+            state_grid_set(out, x, y, i);
+            return AUGUR_OK;
+        }
+    return AUGUR_OK;
+}
+
+int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, augur_err *err)
+{
+    int rc = lm_predict(m, s, action, err), nremove = 0;
+    int64_t next_id = 1;
+    int *remove;
+
+    if (rc != AUGUR_OK)
+        return rc;
+    if (state_copy(out, s) != AUGUR_OK ||
+        lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + 1, sizeof *m->remove))
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
+    remove = m->remove;
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if (state_entity_id(s, (int)i) >= next_id)
+            next_id = state_entity_id(s, (int)i) + 1;
+    for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
+        const lm_slot *sl = &m->slot[i];
+        double u = lm_uniform(rng), v = m->pv[sl->first + sl->n - 1];
+        int a = SLOT_A(sl->slot);
+        for (int c = 0; c < sl->n; c++) {
+            u -= exp(m->plp[sl->first + c]);
+            if (u < 0) {
+                v = m->pv[sl->first + c];
+                break;
+            }
+        }
+        if (v == sl->current)
+            continue;
+        switch (SLOT_KIND(sl->slot)) {
+        case SLOT_ATTR:
+            rc = lm_set_attr(m, out, a, SLOT_B(sl->slot), sl->vkind, v);
+            break;
+        case SLOT_POS:
+            if ((rc = state_set_int(out, a, "x", (int64_t)(v / 4096))) == AUGUR_OK)
+                rc = state_set_int(out, a, "y", (int64_t)fmod(v, 4096));
+            break;
+        case SLOT_CELL:
+            rc = lm_cell_set(m, out, SLOT_B(sl->slot), SLOT_C(sl->slot), v);
+            break;
+        case SLOT_EXISTS:
+            remove[nremove++] = a;
+            break;
+        default:
+            rc = lm_spawn(m, out, sl, next_id++);
+        }
+    }
+    /* Removals last, from the highest index, so the others keep theirs. */
+    for (int i = 0; i < nremove; i++)
+        for (int j = i + 1; j < nremove; j++)
+            if (remove[j] > remove[i]) {
+                int t = remove[i];
+                remove[i] = remove[j];
+                remove[j] = t;
+            }
+    for (int i = 0; i < nremove && rc == AUGUR_OK; i++)
+        state_entity_remove(out, remove[i]);
+    if (rc != AUGUR_OK)
+        return augur_err_set(err, rc, "laws: cannot write the sampled state: %s",
+                             augur_errstr(rc));
+    return AUGUR_OK;
+}
+
+/* ---- what changed ------------------------------------------------------------------------ */
+
+static int lm_change_add(lm_change **out, int *n, int *cap, uint64_t slot, double v)
+{
+    for (int i = 0; i < *n; i++)
+        if ((*out)[i].slot == slot && SLOT_KIND(slot)) {
+            (*out)[i].v = v;
+            return AUGUR_OK;
+        }
+    if (lm_grow((void **)out, cap, *n + 1, sizeof **out))
+        return AUGUR_ENOMEM;
+    (*out)[(*n)++] = (lm_change){ slot, v };
+    return AUGUR_OK;
+}
+
+static double lm_name_value(const laws *m, const char *text)
+{
+    int id = names_find(&m->names, text, strlen(text));
+    return id >= 0 ? id : -1e9;
+}
+
+/* One change of the diff as a slot (0: one no law can name) and its new value. */
+static void lm_change_slot(laws *m, const state *s, const state *next, const state_change *c,
+                           uint64_t *slot, double *v)
+{
+    int e, ne, attr;
+
+    *slot = SLOT_NONE;
+    *v = 0;
+    switch (c->kind) {
+    case STATE_CELL_CHANGED:
+        *slot = SLOT_KEY(SLOT_CELL, 0, c->x, c->y);
+        *v = lm_name_value(m, c->cell_after);
+        return;
+    case STATE_ENTITY_REMOVED:
+        if ((e = state_entity_find(s, c->id)) >= 0)
+            *slot = SLOT_KEY(SLOT_EXISTS, e, 0, 0);
+        return;
+    case STATE_ENTITY_ADDED: {
+        int type = names_find(&m->names, c->type, strlen(c->type));
+        ne = state_entity_find(next, c->id);
+        if (type >= 0 && ne >= 0)
+            *slot = SLOT_KEY(SLOT_SPAWN, type, state_get_int(next, ne, "x", 0),
+                             state_get_int(next, ne, "y", 0));
+        *v = 1;
+        return;
+    }
+    default:
+        if ((e = state_entity_find(s, c->id)) < 0 || (ne = state_entity_find(next, c->id)) < 0)
+            return;
+        if (strcmp(c->attr, "x") == 0 || strcmp(c->attr, "y") == 0) {
+            *slot = SLOT_KEY(SLOT_POS, e, 0, 0);
+            *v = LAW_POS(state_get_int(next, ne, "x", 0), state_get_int(next, ne, "y", 0));
+            return;
+        }
+        if ((attr = names_find(&m->names, c->attr, strlen(c->attr))) < 0 || !c->has_after)
+            return;
+        /* Outside the model: not a change it answers for. */
+        if (lm_outside(m, attr)) {
+            *slot = SLOT_OUTSIDE;
+            return;
+        }
+        *slot = SLOT_KEY(SLOT_ATTR, e, attr, 0);
+        switch (c->after.kind) {
+        case STATE_INT:    *v = (double)c->after.as.i; break;
+        case STATE_FLOAT:  *v = c->after.as.f; break;
+        case STATE_BOOL:   *v = c->after.as.b; break;
+        default:           *v = lm_name_value(m, c->after.as.s);
+        }
+    }
+}
+
+int lm_changes(laws *m, const state *s, const state *next, lm_change **out, int *n, int *cap,
+               augur_err *err)
+{
+    state_changes d;
+    int rc;
+
+    *n = 0;
+    if ((rc = state_diff(s, next, &d, err)) != AUGUR_OK)
+        return rc;
+    for (size_t i = 0; i < d.count && rc == AUGUR_OK; i++) {
+        uint64_t slot;
+        double v;
+        lm_change_slot(m, s, next, &d.items[i], &slot, &v);
+        rc = lm_change_add(out, n, cap, slot, v);
+    }
+    state_changes_free(&d);
+    return rc == AUGUR_OK ? AUGUR_OK : augur_err_set(err, rc, "laws: out of memory");
+}
+
+/* log P(v) under slot sl: the normalised product; a value no law gives scores the
+** floor under every law, and is normalised with the candidates. */
+static double lm_slot_lp(const laws *m, const lm_slot *sl, double v)
+{
+    double top;
+
+    for (int c = 0; c < sl->n; c++)
+        if (m->pv[sl->first + c] == v)
+            return m->plp[sl->first + c];
+    top = sl->floor > sl->norm ? sl->floor : sl->norm;
+    return sl->floor - top - log(exp(sl->norm - top) + exp(sl->floor - top));
+}
+
+int laws_logprob(laws *m, const state *s, int action, const state *next, double *out,
+                 augur_err *err)
+{
+    lm_change *changes = NULL;
+    int n = 0, cap = 0, rc;
+    double total = 0;
+
+    *out = 0;
+    if ((rc = lm_predict(m, s, action, err)) != AUGUR_OK ||
+        (rc = lm_changes(m, s, next, &changes, &n, &cap, err)) != AUGUR_OK) {
+        free(changes);
+        return rc;
+    }
+    for (int i = 0; i < m->nslot; i++) {
+        const lm_slot *sl = &m->slot[i];
+        double v = sl->current;
+        int gone = 0;
+        for (int c = 0; c < n; c++) {
+            if (changes[c].slot == sl->slot)
+                v = changes[c].v;
+            gone |= (SLOT_KIND(sl->slot) == SLOT_ATTR || SLOT_KIND(sl->slot) == SLOT_POS) &&
+                    changes[c].slot == SLOT_KEY(SLOT_EXISTS, SLOT_A(sl->slot), 0, 0);
+        }
+        if (!gone)
+            total += lm_slot_lp(m, sl, v);
+    }
+    for (int c = 0; c < n; c++)
+        if (changes[c].slot != SLOT_OUTSIDE &&
+            (changes[c].slot == SLOT_NONE || lm_slot_find(m, changes[c].slot) < 0))
+            total += LAW_CHANGE_SCORE;
+    free(changes);
+    *out = total;
+    return AUGUR_OK;
+}

@@ -5,6 +5,7 @@
 */
 #include "model/engine_impl.h"
 #include "base/time.h"
+#include "model/sample.h"
 
 #include <errno.h>
 #include <math.h>
@@ -659,6 +660,16 @@ const engine_routing *engine_routing_of(const engine *e)
     return &e->routing;
 }
 
+void engine_routing_name(const engine *e, char *out, size_t size)
+{
+    if (e->shape.experts == 0)
+        snprintf(out, size, "dense");
+    else if (e->routing.mode == ROUTE_TOP_K)
+        snprintf(out, size, "top-k:%d", e->routing.k ? e->routing.k : e->shape.experts_used);
+    else
+        engine_routing_format(&e->routing, out, size);
+}
+
 double engine_experts_mean(const engine *e, int layer)
 {
     uint64_t sum = 0;
@@ -822,6 +833,13 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median of s[0..n), n > 0 (sorts s). */
+static double median(double *s, int n)
+{
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_err *err)
 {
     stream_job j;
@@ -853,9 +871,64 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
         tpool_for(e->pool, items, 4, stream_read, &j);
         secs[r] = (double)(time_mono_ns() - t0) / 1e9;
     }
-    qsort(secs, (size_t)reps, sizeof *secs, cmp_double);
-    *out = (double)bytes / secs[reps / 2];
+    *out = (double)bytes / median(secs, reps);
     munmap(data, bytes);
     free(secs);
     return AUGUR_OK;
+}
+
+size_t engine_stream_bytes(void)
+{
+    long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE), pages = sysconf(_SC_PHYS_PAGES);
+    size_t bytes = (size_t)1 << 30;
+    size_t ram = pages > 0 ? (size_t)pages * (size_t)sysconf(_SC_PAGESIZE) : (size_t)8 << 30;
+
+    if (l3 > 0 && (size_t)l3 * 4 > bytes)
+        bytes = (size_t)l3 * 4;
+    return bytes < ram / 4 ? bytes : ram / 4;
+}
+
+int engine_speed_measure(engine *e, const int32_t *prompt, int n_prompt, int n_gen, int reps,
+                         engine_speed *out, augur_err *err)
+{
+    int V = e->shape.vocab, rc = AUGUR_OK;
+    double *pp, *tg;
+    float *logits;
+
+    if (n_prompt < 1 || n_gen < 1 || reps < 1)
+        return augur_err_set(err, AUGUR_EINVAL, "speed: %d prompt tokens, %d generated, %d runs",
+                             n_prompt, n_gen, reps);
+    pp = calloc((size_t)reps, sizeof *pp);
+    tg = calloc((size_t)reps, sizeof *tg);
+    logits = malloc((size_t)V * sizeof *logits);
+    if (!pp || !tg || !logits)
+        rc = augur_err_set(err, AUGUR_ENOMEM, "speed: out of memory");
+    for (int r = -1; r < reps && rc == AUGUR_OK; r++) {      /* run -1 warms up */
+        int slot = r < 0 ? 0 : r;
+        uint64_t t0;
+        engine_rewind(e, 0);
+        t0 = time_mono_ns();
+        if ((rc = engine_eval(e, prompt, n_prompt, logits, 0, err)) != AUGUR_OK)
+            break;
+        pp[slot] = (double)n_prompt * 1e9 / (double)(time_mono_ns() - t0);
+        engine_stats_reset(e);
+        t0 = time_mono_ns();
+        for (int i = 0; i < n_gen && rc == AUGUR_OK; i++) {
+            int32_t next = sample_argmax(logits, V);
+            rc = engine_eval(e, &next, 1, logits, 0, err);
+        }
+        tg[slot] = (double)n_gen * 1e9 / (double)(time_mono_ns() - t0);
+    }
+    if (rc == AUGUR_OK) {
+        out->pp = median(pp, reps);
+        out->tg = median(tg, reps);
+        out->experts = engine_experts_mean(e, -1);
+        out->bytes = engine_active_bytes(e, out->experts) +
+                     engine_kv_read_bytes(e, n_prompt + n_gen / 2);
+    }
+    engine_rewind(e, 0);
+    free(pp);
+    free(tg);
+    free(logits);
+    return rc;
 }

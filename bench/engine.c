@@ -2,12 +2,14 @@
 ** bench/engine.c — the engine's speed beside the machine's limit, measured in the
 ** same run.
 **
-**     build/bench/engine [DIR] [TYPES] [LAYERS]     (make bench: build/bench q8_0,q4_K 16)
+**     build/bench/engine [DIR] [TYPES] [LAYERS] [THREADS]
+**                                       (make bench: build/bench q8_0,q4_K 16 0)
 **
 ** The model has OLMoE's shape (width 2048, 16 heads, 64 experts of width 1024, top-8,
 ** vocabulary 50,304; LAYERS layers, 16 by default) with random weights of each of
 ** TYPES (comma-separated), made by model/synth into DIR the first time and reused
-** after (the same options make the same file). Generating a token reads each weight
+** after (the same options make the same file), run on THREADS threads (0: the
+** engine's default, the physical cores). Generating a token reads each weight
 ** it uses once, so its limit is the read bandwidth ÷ the bytes a token reads (the
 ** weights at the experts per token measured, and the KV cache). The bandwidth is
 ** measured with all threads streaming a buffer four times the last-level cache,
@@ -104,7 +106,7 @@ static void bench_make(const char *dir, int layers, bench_model *m)
 }
 
 /* Every routing on one model, between two bandwidth probes. */
-static void bench_run(bench_model *m, bench_setup *setup)
+static void bench_run(bench_model *m, int threads, bench_setup *setup)
 {
     engine_opts o = ENGINE_OPTS_DEFAULT;
     augur_err err = { 0 };
@@ -113,6 +115,7 @@ static void bench_run(bench_model *m, bench_setup *setup)
     engine *e;
 
     o.context = PROMPT + GEN;
+    o.threads = threads;
     if (engine_open(&e, m->path, &o, &err) != AUGUR_OK)
         bench_fail(m->path, &err);
     for (int i = 0; i < PROMPT; i++) {
@@ -192,13 +195,14 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
     char types[256];
-    int layers = argc > 3 ? atoi(argv[3]) : 16, n = 0;
+    int layers = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 0, n = 0;
     bench_model *m = calloc(MAX_TYPES, sizeof *m);
     bench_setup setup;
 
     snprintf(types, sizeof types, "%s", argc > 2 ? argv[2] : "q8_0,q4_K");
-    if (!m || layers < 1 || layers > 64) {
-        fprintf(stderr, "usage: %s [DIR] [TYPES] [LAYERS (1 to 64)]\n", argv[0]);
+    if (!m || layers < 1 || layers > 64 || threads < 0 || threads > 256) {
+        fprintf(stderr, "usage: %s [DIR] [TYPES] [LAYERS (1 to 64)] [THREADS (0 to 256)]\n",
+                argv[0]);
         return 2;
     }
     for (char *save, *t = strtok_r(types, ",", &save); t && n < MAX_TYPES;
@@ -211,7 +215,7 @@ int main(int argc, char **argv)
     mkdir(dir, 0755);
     for (int i = 0; i < n; i++) {
         bench_make(dir, layers, &m[i]);
-        bench_run(&m[i], &setup);
+        bench_run(&m[i], threads, &setup);
     }
     bench_table(m, n, &setup);
     free(m);

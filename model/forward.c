@@ -108,6 +108,8 @@ static void act_set(act *a, const float *x, int rows, int cols)
     a->ready = 0;
 }
 
+enum { ACT_PARALLEL = 1 << 16 };   /* values below which a conversion runs on one thread */
+
 typedef struct act_job {
     const engine *e;
     act          *a;
@@ -135,7 +137,11 @@ static const uint8_t *act_get(engine *e, act *a, uint32_t type)
         return (const uint8_t *)a->x;
     if (!(a->ready >> f & 1)) {
         act_job j = { e, a, f };
-        tpool_for(e->pool, a->rows, 4, act_rows, &j);
+        /* a few rows take microseconds: not worth waking the pool for */
+        if ((size_t)a->rows * (size_t)a->cols < ACT_PARALLEL)
+            act_rows(&j, 0, a->rows, 0);
+        else
+            tpool_for(e->pool, a->rows, 4, act_rows, &j);
         a->ready |= 1u << f;
     }
     return a->q[f];

@@ -730,6 +730,9 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
         fputs("bench: mapping the weights, measuring the bandwidth", stderr);
     engine_prefault(e);
     rc = engine_read_bandwidth(e, stream, 5, &bandwidth[0], &err);
+    if (rc == AUGUR_OK)             /* a run to warm up, its figures dropped */
+        rc = engine_speed_measure(e, prompt, (int)a.prompt_len, (int)a.n, 1, &rows[0].speed,
+                                  &err);
     for (int i = -1; rc == AUGUR_OK && i < a.n_routings; i++) {
         engine_routing r = *engine_routing_of(e);
         if (isatty(2))

@@ -12,11 +12,14 @@
 ** engine's default, the physical cores). Generating a token reads each weight
 ** it uses once, so its limit is the read bandwidth ÷ the bytes a token reads (the
 ** weights at the experts per token measured, and the KV cache). The bandwidth is
-** measured with all threads streaming a buffer four times the last-level cache,
-** before and after each model's runs; the higher counts, so a busy moment on a shared
-** machine cannot bring the engine closer to its limit. Each routing runs a prompt of
-** PROMPT tokens in one call, then GEN tokens one at a time: a warm-up, then the
-** medians of REPS runs.
+** measured with all threads streaming a buffer four times the last-level cache.
+**
+** Each routing runs a prompt of PROMPT tokens in one call, then GEN tokens one at a
+** time, REPS times, each run just after a bandwidth probe: on a machine shared with
+** other programs both swing together with the load, so each run is set against the
+** bandwidth of its own moment, and the table shows the medians of the runs, of the
+** probes and of the runs' fractions of their ceilings. One run per model warms up
+** first and is dropped.
 */
 #include "bench/bench.h"
 #include "base/time.h"
@@ -30,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { PROMPT = 64, GEN = 16, REPS = 3, BANDWIDTH_PASSES = 5, MAX_TYPES = 9 };
+enum { PROMPT = 64, GEN = 16, REPS = 5, BANDWIDTH_PASSES = 3, MAX_TYPES = 9 };
 
 static const char *const routings[] = { "top-k", "top-p:0.8", "top-p:0.5", "skip:0.3",
                                         "skip:0.5" };
@@ -43,11 +46,18 @@ typedef struct bench_setup {
     char         kernels[16];
 } bench_setup;
 
+/* One routing's medians over REPS runs. */
+typedef struct bench_row {
+    char         routing[64];
+    engine_speed speed;        /* pp, tg: medians; experts, bytes: of the last run */
+    double       bandwidth;    /* bytes per second, median of the probes */
+    double       fraction;     /* median of each run's tg ÷ its probe's ceiling */
+} bench_row;
+
 typedef struct bench_model {
-    char         type[16], path[4096];
-    double       file_bytes, bandwidth[2];
-    engine_speed speed[N_ROUTINGS];
-    char         routing[N_ROUTINGS][64];
+    char      type[16], path[4096];
+    double    file_bytes, bw_lo, bw_hi;   /* the lowest and highest probe */
+    bench_row row[N_ROUTINGS];
 } bench_model;
 
 static void bench_progress(void *ctx, uint64_t done, uint64_t total)
@@ -105,7 +115,30 @@ static void bench_make(const char *dir, int layers, bench_model *m)
     fflush(stdout);
 }
 
-/* Every routing on one model, between two bandwidth probes. */
+/* REPS runs of the engine's routing, each after a bandwidth probe. */
+static void bench_routing(engine *e, const int32_t *prompt, bench_model *m, bench_row *row)
+{
+    double pp[REPS], tg[REPS], bw[REPS], frac[REPS];
+    augur_err err = { 0 };
+
+    for (int r = 0; r < REPS; r++) {
+        if (engine_read_bandwidth(e, engine_stream_bytes(), BANDWIDTH_PASSES, &bw[r], &err) !=
+                AUGUR_OK ||
+            engine_speed_measure(e, prompt, PROMPT, GEN, 1, &row->speed, &err) != AUGUR_OK)
+            bench_fail(row->routing, &err);
+        pp[r] = row->speed.pp;
+        tg[r] = row->speed.tg;
+        frac[r] = tg[r] * row->speed.bytes / bw[r];
+        m->bw_lo = m->bw_lo > 0 && m->bw_lo < bw[r] ? m->bw_lo : bw[r];
+        m->bw_hi = m->bw_hi > bw[r] ? m->bw_hi : bw[r];
+    }
+    row->speed.pp = bench_median(pp, REPS);
+    row->speed.tg = bench_median(tg, REPS);
+    row->bandwidth = bench_median(bw, REPS);
+    row->fraction = bench_median(frac, REPS);
+}
+
+/* Every routing on one model. */
 static void bench_run(bench_model *m, int threads, bench_setup *setup)
 {
     engine_opts o = ENGINE_OPTS_DEFAULT;
@@ -123,22 +156,18 @@ static void bench_run(bench_model *m, int threads, bench_setup *setup)
         prompt[i] = (int32_t)((rng >> 33) % (uint64_t)engine_shape_of(e)->vocab);
     }
     engine_prefault(e);
-    if (engine_read_bandwidth(e, engine_stream_bytes(), BANDWIDTH_PASSES, &m->bandwidth[0],
-                              &err) != AUGUR_OK)
-        bench_fail("bandwidth", &err);
+    if (engine_speed_measure(e, prompt, PROMPT, GEN, 1, &m->row[0].speed, &err) != AUGUR_OK)
+        bench_fail("warm-up", &err);
     for (int r = 0; r < N_ROUTINGS; r++) {
         engine_routing rt = ENGINE_ROUTING_DEFAULT;
         if (isatty(2))
             fprintf(stderr, "\r\033[Kengine: %s, %s", m->type, routings[r]);
         if (engine_routing_parse(routings[r], &rt, &err) != AUGUR_OK ||
-            engine_set_routing(e, &rt, &err) != AUGUR_OK ||
-            engine_speed_measure(e, prompt, PROMPT, GEN, REPS, &m->speed[r], &err) != AUGUR_OK)
+            engine_set_routing(e, &rt, &err) != AUGUR_OK)
             bench_fail(routings[r], &err);
-        engine_routing_name(e, m->routing[r], sizeof m->routing[r]);
+        engine_routing_name(e, m->row[r].routing, sizeof m->row[r].routing);
+        bench_routing(e, prompt, m, &m->row[r]);
     }
-    if (engine_read_bandwidth(e, engine_stream_bytes(), BANDWIDTH_PASSES, &m->bandwidth[1],
-                              &err) != AUGUR_OK)
-        bench_fail("bandwidth", &err);
     if (isatty(2))
         fputs("\r\033[K", stderr);
     setup->shape = *engine_shape_of(e);
@@ -146,8 +175,6 @@ static void bench_run(bench_model *m, int threads, bench_setup *setup)
     snprintf(setup->kernels, sizeof setup->kernels, "%s", engine_kernels(e));
     engine_free(e);
 }
-
-static double bench_max(double a, double b) { return a > b ? a : b; }
 
 static void bench_table(const bench_model *m, int n, const bench_setup *setup)
 {
@@ -160,34 +187,36 @@ static void bench_table(const bench_model *m, int n, const bench_setup *setup)
     printf("  %d threads, %s kernels; pp: %d prompt tokens in one call, tg: %d tokens one at "
            "a time after it; medians of %d runs\n", setup->threads, setup->kernels, PROMPT,
            GEN, REPS);
-    printf("  ceiling: read bandwidth (all threads streaming %.2f GB, median of %d passes, "
-           "the higher of before and after) / bytes a generated token reads\n\n",
-           (double)engine_stream_bytes() / 1e9, BANDWIDTH_PASSES);
+    printf("  GB/s: read bandwidth, all threads streaming %.2f GB (median of %d passes) just "
+           "before each run; ceiling: GB/s / MB a generated token reads;\n  tg/ceil: median of "
+           "each run's tg / its own ceiling\n\n", (double)engine_stream_bytes() / 1e9,
+           BANDWIDTH_PASSES);
     printf("%-6s %-13s %9s %10s %9s %9s %9s %7s %9s %7s\n", "type", "routing", "experts",
            "MB/token", "GB/s", "ceiling", "tg tok/s", "tg/ceil", "pp tok/s", "pp/tg");
     for (int i = 0; i < n; i++) {
-        double bw = bench_max(m[i].bandwidth[0], m[i].bandwidth[1]);
         for (int r = 0; r < N_ROUTINGS; r++) {
-            const engine_speed *sp = &m[i].speed[r];
-            double ceiling = bw / sp->bytes;
+            const bench_row *row = &m[i].row[r];
+            const engine_speed *sp = &row->speed;
             printf("%-6s %-13s %9.2f %10.1f %9.2f %9.2f %9.2f %6.0f%% %9.2f %6.1fx\n",
-                   r ? "" : m[i].type, m[i].routing[r], sp->experts, sp->bytes / 1e6, bw / 1e9,
-                   ceiling, sp->tg, 100 * sp->tg / ceiling, sp->pp, sp->pp / sp->tg);
+                   r ? "" : m[i].type, row->routing, sp->experts, sp->bytes / 1e6,
+                   row->bandwidth / 1e9, row->bandwidth / sp->bytes, sp->tg,
+                   100 * row->fraction, sp->pp, sp->pp / sp->tg);
         }
-        printf("%-6s file %.2f GB; bandwidth %.2f GB/s before the runs, %.2f after\n", "",
-               m[i].file_bytes / 1e9, m[i].bandwidth[0] / 1e9, m[i].bandwidth[1] / 1e9);
+        printf("%-6s file %.2f GB; the probes ranged from %.2f to %.2f GB/s\n", "",
+               m[i].file_bytes / 1e9, m[i].bw_lo / 1e9, m[i].bw_hi / 1e9);
     }
     printf("\nrouting against the model's top-%d (tg tok/s ratio):\n", s->experts_used);
     for (int i = 0; i < n; i++) {
         printf("  %-6s", m[i].type);
         for (int r = 1; r < N_ROUTINGS; r++)
-            printf("  %s %.2fx", m[i].routing[r], m[i].speed[r].tg / m[i].speed[0].tg);
+            printf("  %s %.2fx", m[i].row[r].routing, m[i].row[r].speed.tg /
+                                                   m[i].row[0].speed.tg);
         putchar('\n');
         if (i == 0)
-            top_k_tg = m[0].speed[0].tg;
+            top_k_tg = m[0].row[0].speed.tg;
         else
-            printf("  %s tg is %.2fx %s's (top-%d)\n", m[i].type, m[i].speed[0].tg / top_k_tg,
-                   m[0].type, s->experts_used);
+            printf("  %s tg is %.2fx %s's (top-%d)\n", m[i].type,
+                   m[i].row[0].speed.tg / top_k_tg, m[0].type, s->experts_used);
     }
 }
 

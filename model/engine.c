@@ -903,21 +903,20 @@ int engine_speed_measure(engine *e, const int32_t *prompt, int n_prompt, int n_g
     logits = malloc((size_t)V * sizeof *logits);
     if (!pp || !tg || !logits)
         rc = augur_err_set(err, AUGUR_ENOMEM, "speed: out of memory");
-    for (int r = -1; r < reps && rc == AUGUR_OK; r++) {      /* run -1 warms up */
-        int slot = r < 0 ? 0 : r;
+    for (int r = 0; r < reps && rc == AUGUR_OK; r++) {
         uint64_t t0;
         engine_rewind(e, 0);
         t0 = time_mono_ns();
         if ((rc = engine_eval(e, prompt, n_prompt, logits, 0, err)) != AUGUR_OK)
             break;
-        pp[slot] = (double)n_prompt * 1e9 / (double)(time_mono_ns() - t0);
+        pp[r] = (double)n_prompt * 1e9 / (double)(time_mono_ns() - t0);
         engine_stats_reset(e);
         t0 = time_mono_ns();
         for (int i = 0; i < n_gen && rc == AUGUR_OK; i++) {
             int32_t next = sample_argmax(logits, V);
             rc = engine_eval(e, &next, 1, logits, 0, err);
         }
-        tg[slot] = (double)n_gen * 1e9 / (double)(time_mono_ns() - t0);
+        tg[r] = (double)n_gen * 1e9 / (double)(time_mono_ns() - t0);
     }
     if (rc == AUGUR_OK) {
         out->pp = median(pp, reps);

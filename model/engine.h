@@ -153,8 +153,9 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
 size_t engine_stream_bytes(void);
 
 /* Speed under the engine's routing: from an empty cache, the prompt in one call, then
-** n_gen tokens one at a time (each the argmax of the logits before it); one run to
-** warm up, then the medians of reps runs. */
+** n_gen tokens one at a time (each the argmax of the logits before it); the medians of
+** reps runs. The first run after engine_open is slower (the caller may make one and
+** drop it). */
 typedef struct engine_speed {
     double pp, tg;        /* prompt-processing and generation tokens per second */
     double experts;       /* experts per generated token (0: dense) */

@@ -14,7 +14,8 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages: to build and test; to fuzz and to benchmark besides.
 DEB_BUILD := gcc make pkg-config libcjson-dev libcmocka-dev libpcre2-dev libutf8proc-dev \
-             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev
+             liblua5.4-dev libseccomp-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev \
+             openssl
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := lua5.4
 
@@ -22,7 +23,8 @@ DEB_BENCH := lua5.4
 PKG_base    := libcjson
 PKG_sandbox := lua5.4 libseccomp libcurl
 PKG_model   := libpcre2-8 libutf8proc
-PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model)
+PKG_planner := sqlite3
+PKG_LIB     := $(PKG_base) $(PKG_sandbox) $(PKG_model) $(PKG_planner)
 PKG_TEST    := cmocka libmicrohttpd
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -54,7 +56,7 @@ all: $(BUILD)/libaugur.a $(BUILD)/libaugur.so $(PROGRAMS)
 
 help:
 	@echo 'make            build build/augur, build/libaugur.a and build/libaugur.so'
-	@echo 'make run        install packages, build, play one Crafter episode with the random agent'
+	@echo 'make run        install packages, build, play one Crafter episode with the planner'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
 	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4, the engine beside the read bandwidth)'
@@ -73,7 +75,7 @@ help:
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/augur play crafter --agent random --episodes 1
+	$(BUILD)/augur play crafter --agent planner --episodes 1
 
 test:
 	@$(MAKE) --no-print-directory deps

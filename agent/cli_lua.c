@@ -91,7 +91,9 @@ static int lua_option(const char *path, lua_opts *o, const char *opt, const char
         for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
             if (strcmp(opt, limits[i].name) != 0)
                 continue;
-            if ((rc = lua_number(path, opt, val, 1, &n)) >= 0)
+            /* 0 instructions: no budget, the deadline alone. */
+            int64_t min = limits[i].off == offsetof(sandbox_limits, instructions) ? 0 : 1;
+            if ((rc = lua_number(path, opt, val, min, &n)) >= 0)
                 return rc;
             *(int64_t *)((char *)lim + limits[i].off) = n;
             return -1;
@@ -214,7 +216,9 @@ static const cli_command cmd_run = {
     "                        chunk itself is called with the arguments)\n"
     "  --args JSON_ARRAY     the arguments, as a JSON array\n"
     "  --seed N              math.random's seed (default 0)\n"
-    "  --instructions N      Lua VM instructions the run may execute\n"
+    "  --instructions N      Lua VM instructions the run may execute (0: no budget; the\n"
+    "                        deadline alone stops the run, which is faster but not\n"
+    "                        deterministic)\n"
     "  --memory-mb N         memory the run's Lua state may hold, in MiB\n"
     "  --timeout-ms N        wall-clock deadline\n"
     "  --max-output BYTES    what print may write\n"

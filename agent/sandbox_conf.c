@@ -48,7 +48,7 @@ int sandbox_conf_read(const config *c, sandbox_config *out, augur_err *err)
                              "process, not '%s'", where, iso);
     }
     out->isolation = (sandbox_isolation)sandbox_isolation_parse(iso);
-    if ((rc = sandbox_conf_int(c, "sandbox.instructions", 1, INT64_MAX, &v[0], err)) ||
+    if ((rc = sandbox_conf_int(c, "sandbox.instructions", 0, INT64_MAX, &v[0], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.memory_mb", 1, 1 << 20, &v[1], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.timeout_ms", 1, 86400000, &v[2], err)) ||
         (rc = sandbox_conf_int(c, "sandbox.max_output", 1, INT32_MAX, &v[3], err)) ||
@@ -110,6 +110,7 @@ static int sandbox_conf_caps(const config *c, sandbox *sb, const char *workspace
     http.max_bytes = http_max;
     http.timeout_ms = http_ms;
     http.max_redirects = (int)redirects;
+    http.ca_file = config_str(c, "sandbox.http_ca_file", "");
     if ((rc = sandbox_fs_add(sb, workspace, fs_max, err)) == AUGUR_OK &&
         (rc = sandbox_http_add(sb, &http, err)) == AUGUR_OK)
         rc = sandbox_kv_add(sb, *kv ? kv : buf_str(&kvpath), kv_max, err);

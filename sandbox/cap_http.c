@@ -4,21 +4,26 @@
 ** Redirects are followed here, not by libcurl, so that every hop's host is checked
 ** against the allowlist before anything is sent to it. Only http and https are
 ** spoken; bodies are capped while they arrive; every request ends by the call's
-** deadline. libcurl is told never to use signals (CURLOPT_NOSIGNAL).
+** deadline. libcurl is told never to use signals (CURLOPT_NOSIGNAL). Servers'
+** certificates are always verified, against the system's authorities or the
+** capability's own (ca_file), and so are the names they are for.
 */
 #include "sandbox/caps.h"
 #include "base/time.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 enum { HTTP_HEADERS_MAX = 100 };
 
 typedef struct http_cap {
     char  **allow;
     size_t  nallow;
+    char   *ca_file;        /* NULL: the system's authorities */
     int64_t max_bytes, timeout_ms;
     int     max_redirects;
 } http_cap;
@@ -37,6 +42,7 @@ static void http_cap_free(void *ud)
     for (size_t i = 0; i < h->nallow; i++)
         free(h->allow[i]);
     free(h->allow);
+    free(h->ca_file);
     free(h);
 }
 
@@ -157,7 +163,7 @@ static int http_once(const http_cap *h, const sandbox_call *call, const char *ur
     int64_t left = call->deadline_ns > now ? (int64_t)((call->deadline_ns - now) / 1000000) : 0;
     CURL *c = curl_easy_init();
     CURLcode cc;
-    char *loc = NULL;
+    char *loc = NULL, detail[CURL_ERROR_SIZE] = "";
     int rc = AUGUR_OK;
 
     if (!c)
@@ -176,6 +182,12 @@ static int http_once(const http_cap *h, const sandbox_call *call, const char *ur
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+    if (h->ca_file) {
+        /* These authorities alone, not the system's besides. */
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+        curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+    }
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->str);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
@@ -186,8 +198,13 @@ static int http_once(const http_cap *h, const sandbox_call *call, const char *ur
                            (long long)h->max_bytes);
     else if (cc == CURLE_OPERATION_TIMEDOUT)
         rc = augur_err_set(err, AUGUR_ELIMIT, "%s: timed out", url);
+    else if (cc == CURLE_PEER_FAILED_VERIFICATION)
+        rc = augur_err_set(err, AUGUR_EIO, "%s: the server's certificate could not be verified "
+                           "against %s (%s)", url, h->ca_file ? h->ca_file
+                           : "the system's certificate authorities", detail);
     else if (cc != CURLE_OK)
-        rc = augur_err_set(err, AUGUR_EIO, "%s: %s", url, curl_easy_strerror(cc));
+        rc = augur_err_set(err, AUGUR_EIO, "%s: %s", url, detail[0] ? detail
+                           : curl_easy_strerror(cc));
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     if (rc == AUGUR_OK && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc &&
         !(*location = strdup(loc)))
@@ -287,6 +304,18 @@ int sandbox_http_add(sandbox *sb, const sandbox_http_opts *o, augur_err *err)
             http_cap_free(h);
             return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
         }
+    if (o->ca_file && *o->ca_file) {
+        if (access(o->ca_file, R_OK) != 0) {
+            int rc = augur_err_set(err, AUGUR_EIO, "certificate authorities file '%s': %s",
+                                   o->ca_file, strerror(errno));
+            http_cap_free(h);
+            return rc;
+        }
+        if (!(h->ca_file = strdup(o->ca_file))) {
+            http_cap_free(h);
+            return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+        }
+    }
     h->max_bytes = o->max_bytes;
     h->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 1;
     h->max_redirects = o->max_redirects;

@@ -28,6 +28,8 @@ typedef struct sandbox_http_opts {
     int64_t            max_bytes;      /* largest response body */
     int64_t            timeout_ms;     /* per request, and never past the call's deadline */
     int                max_redirects;  /* each target checked against allow */
+    const char        *ca_file;        /* PEM file of the certificate authorities https
+                                          trusts; NULL or "": the system's */
 } sandbox_http_opts;
 
 /* GET and POST over http and https to allowed hosts, through libcurl. */

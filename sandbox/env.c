@@ -9,8 +9,10 @@
 ** Library tables are read-only proxies, and the string metatable is protected.
 **
 ** The C functions that can run long or build much without the count hook seeing
-** them are wrapped: their inputs are checked against max_string and the pattern
-** cost limit, and their work is charged to the instruction budget.
+** them are wrapped: their inputs are checked against max_string and a limit on
+** the work of one call, and their work is charged to the instruction budget. These
+** checks hold with or without a budget, so a C function ends soon after the
+** deadline either way, and the hook stops the script at its next instruction.
 */
 #include "sandbox/private.h"
 #include "base/time.h"
@@ -22,23 +24,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Steps of pattern matching a single call may need in the worst case: about a
-** second of C time at most on a slow machine. */
-#define ENV_PATTERN_MAX 1e8
+/* Steps of C work a single call may do: about a second of C time at most on a
+** slow machine. Patterns are measured against it in the worst case, and so is the
+** element work of the table functions, which in a run without an instruction
+** budget nothing else would bound (a move over 2^62 empty slots allocates nothing,
+** and the count hook cannot stop a C function). */
+#define ENV_WORK_MAX 1e8
 
 /* Bytes of C work (copying, building) that count as one instruction. */
 enum { ENV_BYTES_PER_UNIT = 64 };
 
 static char env_ids_key, env_protected_key;
 
-/* The original of a wrapped function is its first upvalue. */
+/* The original of a wrapped function is its first upvalue; the second says whether
+** it may be called directly (see env_forward). */
 #define ENV_ORIGINAL lua_upvalueindex(1)
+#define ENV_DIRECT   lua_upvalueindex(2)
 
-/* Call the original with every argument; return all it returns. */
+/* Call the original with every argument; return all it returns. A C function with
+** no upvalues of its own is called on this frame, as if the script had called it:
+** it sees the same arguments and names itself in its errors as plain Lua would,
+** and the call through Lua it saves costs as much as a short function's work. */
 static int env_forward(lua_State *L)
 {
     int n = lua_gettop(L);
 
+    if (lua_toboolean(L, ENV_DIRECT))
+        return lua_tocfunction(L, ENV_ORIGINAL)(L);
     lua_pushvalue(L, ENV_ORIGINAL);
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
@@ -257,7 +269,9 @@ static int env_resume(lua_State *L, lua_State *co, int n)
         return -1;
     }
     lua_xmove(L, co, n);
+    vm_enter(co);
     status = lua_resume(co, L, n, &nres);
+    vm_enter(L);
     vm_check(L);
     if (status == LUA_OK || status == LUA_YIELD) {
         if (!lua_checkstack(L, nres + 1)) {
@@ -294,8 +308,12 @@ static int env_co_wrapped(lua_State *L)
     /* A thread that died of the run's failure is left as it is: Lua would run its
     ** __close handlers with hooks off. */
     vm_check(L);
-    if (lua_status(co) != LUA_OK && lua_status(co) != LUA_YIELD)
+    if (lua_status(co) != LUA_OK && lua_status(co) != LUA_YIELD) {
+        /* Its __close handlers run on it. */
+        vm_enter(co);
         lua_resetthread(co);
+        vm_enter(L);
+    }
     if (lua_type(L, -1) == LUA_TSTRING) {
         luaL_where(L, 1);
         lua_insert(L, -2);
@@ -311,15 +329,24 @@ static int env_co_wrap(lua_State *L)
     return 1;
 }
 
+/* close runs the coroutine's __close handlers on it; it may also raise before
+** that, so it is called protected, to be back on L whatever happens. */
 static int env_co_close(lua_State *L)
 {
-    int n;
+    lua_State *co = lua_tothread(L, 1);
+    int status;
 
     vm_check(L);
-    n = env_forward(L);
-
+    lua_pushvalue(L, ENV_ORIGINAL);
+    lua_insert(L, 1);
+    if (co)
+        vm_enter(co);
+    status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    vm_enter(L);
     vm_check(L);
-    return n;
+    if (status != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L);
 }
 
 /* ---- pairs in a fixed order ------------------------------------------------------------ */
@@ -512,9 +539,9 @@ static void env_check_pattern(lua_State *L, const char *fn, int init_arg, int pl
         cost = pattern_cost(s + from, n - from, p, plen, anchorable, why, sizeof why);
     if (cost < 0)
         luaL_error(L, "%s: %s", fn, why);
-    if (cost > ENV_PATTERN_MAX) {
+    if (cost > ENV_WORK_MAX) {
         snprintf(why, sizeof why, "this pattern may take %.3g steps on a subject of %zu bytes, "
-                 "more than the %.3g allowed", cost, n - from, ENV_PATTERN_MAX);
+                 "more than the %.3g allowed", cost, n - from, ENV_WORK_MAX);
         luaL_error(L, "%s: %s (bound repetitions with a class such as [^,]*)", fn, why);
     }
     vm_charge(L, (int64_t)((n - from) / ENV_BYTES_PER_UNIT));
@@ -571,6 +598,19 @@ static int env_format(lua_State *L)
 
 /* ---- tables -------------------------------------------------------------------------------- */
 
+/* Charge steps of a table function's work, and refuse more than one call may do. */
+static void env_work(lua_State *L, const char *fn, double steps)
+{
+    char why[128];
+
+    vm_charge(L, (int64_t)fmin(steps, 9e18));
+    if (steps > ENV_WORK_MAX) {
+        snprintf(why, sizeof why, "%.3g steps of work in one call, more than the %.3g allowed",
+                 steps, ENV_WORK_MAX);
+        luaL_error(L, "%s: %s", fn, why);
+    }
+}
+
 static lua_Integer env_len(lua_State *L, int idx)
 {
     luaL_checktype(L, idx, LUA_TTABLE);
@@ -585,7 +625,7 @@ static int env_concat(lua_State *L)
     double count = first <= last ? (double)last - (double)first + 1 : 0;
 
     luaL_optlstring(L, 2, "", &lsep);
-    vm_charge(L, (int64_t)fmin(count, 9e18));
+    env_work(L, "table.concat", count);
     env_check_size(L, "table.concat", count > 1 ? (count - 1) * (double)lsep : 0);
     return env_forward(L);
 }
@@ -596,8 +636,8 @@ static int env_insert(lua_State *L)
 
     if (lua_gettop(L) == 3) {
         lua_Integer pos = luaL_checkinteger(L, 2);
-        if (pos >= 1 && pos <= n + 1)
-            vm_charge(L, n + 1 - pos);
+        if (pos >= 1 && pos - 1 <= n)
+            env_work(L, "table.insert", (double)n - (double)pos + 1);
     }
     return env_forward(L);
 }
@@ -607,7 +647,7 @@ static int env_remove(lua_State *L)
     lua_Integer n = env_len(L, 1), pos = luaL_optinteger(L, 2, n);
 
     if (pos >= 1 && pos <= n)
-        vm_charge(L, n - pos);
+        env_work(L, "table.remove", (double)(n - pos));
     return env_forward(L);
 }
 
@@ -616,7 +656,7 @@ static int env_move(lua_State *L)
     lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
 
     if (e >= f)
-        vm_charge(L, (int64_t)fmin((double)e - (double)f + 1, 9e18));
+        env_work(L, "table.move", (double)e - (double)f + 1);
     return env_forward(L);
 }
 
@@ -625,7 +665,7 @@ static int env_sort(lua_State *L)
     lua_Integer n = env_len(L, 1);
 
     if (n > 1)
-        vm_charge(L, (int64_t)((double)n * log2((double)n)));
+        env_work(L, "table.sort", (double)n * log2((double)n));
     return env_forward(L);
 }
 
@@ -635,7 +675,7 @@ static int env_unpack(lua_State *L)
     lua_Integer e = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
 
     if (e >= i)
-        vm_charge(L, (int64_t)fmin((double)e - (double)i + 1, 9e18));
+        env_work(L, "table.unpack", (double)e - (double)i + 1);
     return env_forward(L);
 }
 
@@ -757,8 +797,15 @@ static void env_protect(lua_State *L)
 static void env_wrap(lua_State *L, const luaL_Reg *fns)
 {
     for (; fns->name; fns++) {
+        int direct;
         lua_getfield(L, -1, fns->name);
-        lua_pushcclosure(L, fns->func, 1);
+        direct = lua_tocfunction(L, -1) != NULL;
+        if (direct && lua_getupvalue(L, -1, 1)) {
+            lua_pop(L, 1);
+            direct = 0;
+        }
+        lua_pushboolean(L, direct);
+        lua_pushcclosure(L, fns->func, 2);
         lua_setfield(L, -2, fns->name);
     }
 }

@@ -29,11 +29,30 @@ typedef struct sandbox_cap {
 
 typedef struct sandbox_pool sandbox_pool;
 
+/* ---- the deadline of runs without a budget (watchdog.c) ------------------------------ */
+
+/* A thread that arms the count hook of a run once its deadline has passed. */
+typedef struct watchdog watchdog;
+
+int  watchdog_new(watchdog **out);
+void watchdog_free(watchdog *w);
+
+/* Watch a run executing L until disarmed; past deadline_ns, set hook on the Lua
+** thread the run executes then, to fire at its next instruction. */
+void watchdog_arm(watchdog *w, lua_State *L, lua_Hook hook, uint64_t deadline_ns);
+void watchdog_disarm(watchdog *w);
+
+/* The run executes L from now on; whether the hook was armed already (for the
+** thread that ran before, so that L needs it too). */
+int  watchdog_enter(watchdog *w, lua_State *L);
+int  watchdog_fired(watchdog *w);
+
 struct sandbox {
     sandbox_config cfg;
     sandbox_cap   *caps;
     size_t         ncaps;
     sandbox_pool  *pool;                /* process mode, started on first use */
+    watchdog      *dog;                 /* inproc runs without a budget, started on first use */
 };
 
 /* ---- one run in this process (vm.c) ----------------------------------------------- */
@@ -48,6 +67,7 @@ typedef struct vm {
     int64_t               bytes, peak, cap_bytes;
     int64_t               used;         /* instructions counted and charged */
     uint64_t              start_ns, deadline_ns;
+    watchdog             *dog;          /* keeps the deadline when there is no budget */
     const void           *refused;      /* the allocation refused last, to spot the retry */
     size_t                refused_size;
     sandbox_kind          fatal;        /* once set, every further step raises */
@@ -60,9 +80,12 @@ typedef struct vm {
 } vm;
 
 /* Run job in a fresh Lua state of this process; fills res (never fails but for
-** memory for the result itself). Capabilities named in job->allow are exposed. */
+** memory for the result itself). Capabilities named in job->allow are exposed.
+** A run with a budget counts instructions with the count hook, which also reads the
+** clock; one without installs no hook, and its deadline is kept by dog, or, when dog
+** is NULL, by another process (a worker's host, which kills it). */
 int  vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap *caps,
-            size_t ncaps, sandbox_result *res);
+            size_t ncaps, watchdog *dog, sandbox_result *res);
 
 vm  *vm_of(lua_State *L);
 
@@ -76,8 +99,12 @@ void vm_check(lua_State *L);
 /* Count units of C library work against the instruction budget (and the clock). */
 void vm_charge(lua_State *L, int64_t units);
 
-/* Arm a thread's count hook: every step, or every instruction once failed. */
+/* Arm a thread's count hook: every step, or every instruction once failed or past
+** the deadline; without a budget, only then. */
 void vm_hook_arm(lua_State *L, vm *m, int step);
+
+/* The run executes thread L from now on (a coroutine resumed, or its resumer again). */
+void vm_enter(lua_State *L);
 
 /* ---- the environment (env.c) and patterns (pattern.c) ---------------------------------- */
 

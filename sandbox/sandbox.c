@@ -37,7 +37,7 @@ int sandbox_isolation_parse(const char *name)
 int sandbox_limits_check(const sandbox_limits *lim, augur_err *err)
 {
     const struct { const char *name; int64_t value, min; } fields[] = {
-        { "instructions", lim->instructions, 1 },
+        { "instructions", lim->instructions, 0 },
         { "memory", lim->memory_bytes, 64 * 1024 },
         { "timeout_ms", lim->timeout_ms, 1 },
         { "max_output", lim->max_output, 1 },
@@ -85,6 +85,7 @@ void sandbox_free(sandbox *sb)
     if (!sb)
         return;
     pool_free(sb->pool);
+    watchdog_free(sb->dog);
     for (size_t i = 0; i < sb->ncaps; i++) {
         sandbox_cap *c = &sb->caps[i];
         for (sandbox_fn *f = c->fns; f->name; f++)
@@ -192,8 +193,13 @@ int sandbox_run(sandbox *sb, const sandbox_job *job, sandbox_result *res, augur_
     if (job->args && job->args->type != SANDBOX_ARRAY)
         return augur_err_set(err, AUGUR_EINVAL, "sandbox_run: arguments must be an array");
     iso = job->isolation == SANDBOX_DEFAULT ? sb->cfg.isolation : job->isolation;
-    rc = iso == SANDBOX_PROCESS ? pool_run(sb, job, lim, res)
-                                : vm_run(job, lim, sb->caps, sb->ncaps, res);
+    if (iso == SANDBOX_INPROC && !lim->instructions && !sb->dog && watchdog_new(&sb->dog))
+        rc = sandbox_result_fail(res, SANDBOX_EINTERNAL, "cannot start the thread that keeps "
+                                 "the deadline of runs without an instruction budget");
+    else if (iso == SANDBOX_PROCESS)
+        rc = pool_run(sb, job, lim, res);
+    else
+        rc = vm_run(job, lim, sb->caps, sb->ncaps, sb->dog, res);
     if (rc != AUGUR_OK) {
         sandbox_result_free(res);
         return augur_err_set(err, rc, "sandbox_run: out of memory");

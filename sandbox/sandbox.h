@@ -20,7 +20,9 @@
 ** process isolation those functions still run in the host, on the worker's behalf.
 **
 ** A sandbox is used from one thread at a time; many may live in one process. It
-** installs no signal handler and changes no process-wide state.
+** installs no signal handler and changes no process-wide state. Its first inproc
+** run without an instruction budget starts one thread of its own, which sleeps
+** but for that run's deadline; sandbox_free joins it.
 */
 #ifndef AUGUR_SANDBOX_H
 #define AUGUR_SANDBOX_H
@@ -82,9 +84,18 @@ int sandbox_value_write(buf *out, const sandbox_value *v, int *lossy);
 
 /* ---- limits and configuration ---------------------------------------------------- */
 
-/* What one run may use. Every field must be positive, memory at least 64 KiB. */
+/* What one run may use. Every field must be positive, memory at least 64 KiB, but
+** instructions, which may be 0 for no budget.
+**
+** With a budget the run is deterministic: a script that runs away fails at the same
+** instruction on every machine. Counting costs time, though (any count hook makes
+** Lua trace every instruction, whatever the count), so a run without one installs
+** no hook while it is within its deadline: inproc, a watchdog thread of the
+** sandbox arms the hook when the deadline passes; in a worker process, the
+** host kills the worker (the run fails with kind timeout either way, but a killed
+** worker's output is lost). C library work is capped per call in both cases. */
 typedef struct sandbox_limits {
-    int64_t instructions;   /* Lua VM instructions (C library work is charged too) */
+    int64_t instructions;   /* Lua VM instructions (C library work is charged too); 0: none */
     int64_t memory_bytes;   /* bytes the run's Lua state may hold at once */
     int64_t timeout_ms;     /* wall-clock deadline, host calls included */
     int64_t max_output;     /* bytes print may write */
@@ -177,7 +188,8 @@ typedef enum sandbox_kind {
 const char *sandbox_kind_name(sandbox_kind kind);
 
 typedef struct sandbox_stats {
-    int64_t instructions;   /* counted in steps of up to 1000, plus C work charged */
+    int64_t instructions;   /* counted in steps of up to 1000, plus C work charged;
+                               0 when the run had no budget */
     int64_t peak_bytes;     /* most bytes the Lua state held */
     double  wall_ms;
     int     lossy;          /* the JSON form lost something (NaN, invalid UTF-8) */

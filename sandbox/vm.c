@@ -9,6 +9,9 @@
 **   step raises again (pcall, coroutines and __close handlers cannot swallow it:
 **   the wrappers in env.c re-raise, and the kind is decided here, not by the
 **   error value the script may have replaced);
+** - in a run without an instruction budget, the deadline by the watchdog, which
+**   arms that same hook when the deadline passes: until then no hook is installed,
+**   since any count hook makes Lua trace every instruction;
 ** - output by print, which writes to a capped buffer.
 ** The run's kind is read from the vm, never from what the script left.
 */
@@ -111,8 +114,10 @@ void vm_hook_arm(lua_State *L, vm *m, int step)
 {
     int64_t left = m->lim.instructions - m->used;
 
-    if (m->fatal)
+    if (m->fatal || (m->dog && watchdog_fired(m->dog)))
         step = 1;
+    else if (!m->lim.instructions)
+        return;
     else if (left < step)
         step = left > 0 ? (int)left : 1;
     /* lua_sethook walks the whole call stack: only when the step changes. */
@@ -152,9 +157,17 @@ void vm_check(lua_State *L)
     }
 }
 
+void vm_enter(lua_State *L)
+{
+    vm *m = vm_of(L);
+
+    if (m->dog && watchdog_enter(m->dog, L))
+        vm_hook_arm(L, m, 1);
+}
+
 static void vm_check_budget(lua_State *L, vm *m)
 {
-    if (m->used >= m->lim.instructions)
+    if (m->lim.instructions && m->used >= m->lim.instructions)
         vm_fail(L, SANDBOX_EINSTRUCTIONS, "instruction budget of %lld spent",
                 (long long)m->lim.instructions);
     if (time_mono_ns() > m->deadline_ns)
@@ -167,7 +180,8 @@ static void vm_hook(lua_State *L, lua_Debug *ar)
 
     (void)ar;
     vm_check(L);
-    m->used += lua_gethookcount(L);
+    if (m->lim.instructions)
+        m->used += lua_gethookcount(L);
     vm_check_budget(L, m);
     vm_hook_arm(L, m, lua_pushthread(L) ? SANDBOX_STEP : SANDBOX_CO_STEP);
     lua_pop(L, 1);
@@ -179,7 +193,8 @@ void vm_charge(lua_State *L, int64_t units)
 
     vm_check(L);
     if (units > 0) {
-        m->used = units > INT64_MAX - m->used ? INT64_MAX : m->used + units;
+        if (m->lim.instructions)
+            m->used = units > INT64_MAX - m->used ? INT64_MAX : m->used + units;
         vm_check_budget(L, m);
     }
 }
@@ -347,7 +362,7 @@ static char *vm_strdup(const char *s)
 }
 
 int vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap *caps,
-           size_t ncaps, sandbox_result *res)
+           size_t ncaps, watchdog *dog, sandbox_result *res)
 {
     vm m = { 0 };
     vm_outcome o = { SANDBOX_NONE, BUF_INIT, NULL, 0 };
@@ -363,11 +378,18 @@ int vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap 
     m.deadline_ns = m.start_ns + (uint64_t)lim->timeout_ms * 1000000u;
     m.L = lua_newstate(vm_alloc, &m);
     if (m.L) {
-        vm_hook_arm(m.L, &m, SANDBOX_STEP);
+        /* As the lua interpreter does: most of what scripts allocate dies young. */
+        lua_gc(m.L, LUA_GCGEN, 0, 0);
+        if (lim->instructions)
+            vm_hook_arm(m.L, &m, SANDBOX_STEP);
+        else if ((m.dog = dog))
+            watchdog_arm(dog, m.L, vm_hook, m.deadline_ns);
         lua_pushcfunction(m.L, vm_main);
         lua_pushlightuserdata(m.L, &m);
         lua_pushlightuserdata(m.L, &o);
         status = lua_pcall(m.L, 2, 0, 0);
+        if (m.dog)
+            watchdog_disarm(dog);
     }
     if (status != LUA_OK && !o.kind) {
         o.kind = m.fatal ? m.fatal : SANDBOX_EMEMORY;

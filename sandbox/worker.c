@@ -172,7 +172,9 @@ static void worker_serve(void)
         wire_job j;
         if (wire_job_decode(msg.data, msg.len, worker_bridge, NULL, &j) != AUGUR_OK)
             break;
-        if (vm_run(&j.job, &j.lim, j.caps, j.ncaps, &res) != AUGUR_OK)
+        /* Without a budget no hook is installed here either: the host keeps the
+        ** deadline, killing a worker that overruns it. */
+        if (vm_run(&j.job, &j.lim, j.caps, j.ncaps, NULL, &res) != AUGUR_OK)
             sandbox_result_fail(&res, SANDBOX_EINTERNAL, "the worker ran out of memory");
         wire_job_free(&j);
         buf_clear(&msg);

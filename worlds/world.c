@@ -88,6 +88,11 @@ uint64_t world_hash(const world *w)
     return w->cls->hash ? w->cls->hash(w) : 0;
 }
 
+double world_distance(const world *w)
+{
+    return w->cls->distance ? w->cls->distance(w) : 0;
+}
+
 int world_render_text(const world *w, buf *out) { return w->cls->render_text(w, out); }
 int world_render_ansi(const world *w, buf *out) { return w->cls->render_ansi(w, out); }
 int world_to_json(const world *w, buf *out)

@@ -147,6 +147,11 @@ struct world_class {
     ** state they built); the random generator is kept. On failure (a state the
     ** world cannot be) the world is left as it was. */
     int  (*load)(world *w, const state *s, augur_err *err);
+
+    /* Optional: an estimate of the steps from here to the world's goal that never
+    ** exceeds them (a goal distance, a relaxed plan's length): a planner's
+    ** heuristic. NULL when the world offers none. */
+    double (*distance)(const world *w);
 };
 
 /* ---- calling a world ---------------------------------------------------- */
@@ -168,6 +173,9 @@ int  world_clone(const world *w, world **out, augur_err *err);
 
 /* 0 when the class gives no hash. */
 uint64_t world_hash(const world *w);
+
+/* The class's estimate of the steps to its goal; 0 when it gives none. */
+double world_distance(const world *w);
 
 int  world_render_text(const world *w, buf *out);
 int  world_render_ansi(const world *w, buf *out);

@@ -19,9 +19,10 @@
 
 static sandbox_config defaults;
 static char *scratch;
-static struct MHD_Daemon *server;
-static int port;
+static struct MHD_Daemon *server, *tls_server;
+static int port, tls_port;
 static int hello_hits;
+static char ca_file[4096];
 
 /* ---- the server ------------------------------------------------------------------------ */
 
@@ -85,6 +86,10 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
         snprintf(loc, sizeof loc, "http://localhost:%d/hello", port);
         return serve_text(conn, 302, "", 0, loc);
     }
+    if (strcmp(url, "/redirect") == 0) {
+        const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "to");
+        return serve_text(conn, 302, "", 0, to ? to : "/");
+    }
     if (strcmp(url, "/loop") == 0)
         return serve_text(conn, 302, "", 0, "/loop");
     if (strcmp(url, "/big") == 0) {
@@ -115,12 +120,70 @@ static void served(void *cls, struct MHD_Connection *conn, void **state,
 
 /* ---- set-up ------------------------------------------------------------------------------- */
 
+/* Run openssl with args in the scratch folder; fails the set-up when it fails. */
+static int openssl(const char *const *args)
+{
+    char *argv[24] = { "/usr/bin/openssl" };
+    buf out = BUF_INIT, err = BUF_INIT;
+    int rc, n = 1;
+
+    for (; args[n - 1]; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    rc = test_run(argv, NULL, &out, &err);
+    if (rc != 0)
+        fprintf(stderr, "openssl %s: exit %d: %s\n", args[0], rc, buf_str(&err));
+    buf_free(&out);
+    buf_free(&err);
+    return rc;
+}
+
+/* A certificate authority of the test's own and a certificate it signed for the
+** loopback server (127.0.0.1 and localhost), made now: nothing secret is kept. */
+static int make_certificates(char **key, char **cert)
+{
+    char ca_key[4096], csr[4096], server_key[4096], server_pem[4096], ext[4096];
+    const char *const make_ca[] = {
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", ca_key, "-out", ca_file, "-days", "2", "-subj", "/CN=augur test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL,
+    };
+    const char *const make_csr[] = {
+        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", server_key, "-out", csr, "-subj", "/CN=127.0.0.1", NULL,
+    };
+    const char *const sign[] = {
+        "x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key, "-set_serial", "2",
+        "-days", "2", "-extfile", ext, "-out", server_pem, NULL,
+    };
+    augur_err err = { 0 };
+    size_t len;
+    char *path;
+
+    snprintf(ca_key, sizeof ca_key, "%s/ca.key", scratch);
+    snprintf(ca_file, sizeof ca_file, "%s/ca.pem", scratch);
+    snprintf(csr, sizeof csr, "%s/server.csr", scratch);
+    snprintf(server_key, sizeof server_key, "%s/server.key", scratch);
+    snprintf(server_pem, sizeof server_pem, "%s/server.pem", scratch);
+    path = test_write(scratch, "server.ext", "basicConstraints=CA:FALSE\n"
+                      "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+                      "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    snprintf(ext, sizeof ext, "%s", path);
+    free(path);
+    if (openssl(make_ca) || openssl(make_csr) || openssl(sign))
+        return -1;
+    return file_read(server_key, 1 << 16, key, &len, &err) == AUGUR_OK &&
+           file_read(server_pem, 1 << 16, cert, &len, &err) == AUGUR_OK ? 0 : -1;
+}
+
 static int setup(void **state)
 {
     augur_err err = { 0 };
     const union MHD_DaemonInfo *info;
     struct sockaddr_in loopback = { .sin_family = AF_INET,
                                     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    char *key = NULL, *cert = NULL;
     config *c;
 
     (void)state;
@@ -134,6 +197,23 @@ static int setup(void **state)
     if (!server || !(info = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)))
         return -1;
     port = info->port;
+    /* The same server over TLS (libmicrohttpd speaks it through GnuTLS). */
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        fprintf(stderr, "libmicrohttpd was built without TLS\n");
+        return -1;
+    }
+    if (make_certificates(&key, &cert) != 0)
+        return -1;
+    tls_server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                                  MHD_USE_TLS, 0, NULL, NULL, serve, NULL,
+                                  MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+                                  MHD_OPTION_NOTIFY_COMPLETED, served, NULL,
+                                  MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
+    free(key);
+    free(cert);
+    if (!tls_server || !(info = MHD_get_daemon_info(tls_server, MHD_DAEMON_INFO_BIND_PORT)))
+        return -1;
+    tls_port = info->port;
     return 0;
 }
 
@@ -141,15 +221,18 @@ static int teardown(void **state)
 {
     (void)state;
     MHD_stop_daemon(server);
+    MHD_stop_daemon(tls_server);
     test_rmtree(scratch);
     free(scratch);
     return 0;
 }
 
-static sandbox *open_caps(sandbox_isolation iso, const char *root)
+/* A sandbox with fs (under root), http (trusting ca, NULL: the system's authorities)
+** and kv. */
+static sandbox *open_caps_ca(sandbox_isolation iso, const char *root, const char *ca)
 {
     static const char *const allow[] = { "127.0.0.1", "*.example.test" };
-    sandbox_http_opts http = { allow, 2, 1000, 300, 3 };
+    sandbox_http_opts http = { allow, 2, 1000, 300, 3, ca };
     sandbox_config cfg = defaults;
     augur_err err = { 0 };
     char kv[4096];
@@ -161,6 +244,11 @@ static sandbox *open_caps(sandbox_isolation iso, const char *root)
         sandbox_http_add(sb, &http, &err) || sandbox_kv_add(sb, kv, 200, &err))
         fail_msg("%s", err.msg);
     return sb;
+}
+
+static sandbox *open_caps(sandbox_isolation iso, const char *root)
+{
+    return open_caps_ca(iso, root, NULL);
 }
 
 /* Run src with fs, http and kv allowed; the result as JSON. */
@@ -288,6 +376,78 @@ static void test_http(void **state)
     }
 }
 
+/* ---- https --------------------------------------------------------------------------------- */
+
+static void test_https(void **state)
+{
+    char src[512];
+
+    (void)state;
+    for (int m = 0; m < 2; m++) {
+        sandbox *sb = open_caps_ca(modes[m], scratch, ca_file), *system = open_caps(modes[m], scratch);
+        int hits;
+#define URL(fmt) (snprintf(src, sizeof src, fmt, tls_port, port, tls_port), src)
+        /* Trusting the test's authority, the request goes through; on the system's,
+        ** the server's certificate is refused before anything is sent. */
+        expect_run(sb, URL("local r = host.http.get('https://127.0.0.1:%d/hello') "
+                           "return r.status, r.body, r.url, %d, %d"),
+                   "[200, \"hi there\", \"https://127.0.0.1:");
+        expect_run(sb, URL("return host.http.post('https://127.0.0.1:%d/echo', 'sealed').body, %d, %d"),
+                   "\"POST sealed\"");
+        hits = hello_hits;
+        expect_run(system, URL("return host.http.get('https://127.0.0.1:%d/hello'), %d, %d"),
+                   "the server's certificate could not be verified against the system's "
+                   "certificate authorities (SSL certificate problem: unable to get local issuer "
+                   "certificate)");
+        assert_int_equal(hello_hits, hits);
+        /* http to https and back, each hop's host checked against the allowlist. */
+        expect_run(sb, URL("local r = host.http.get('https://127.0.0.1:%d/redirect?to="
+                           "http://127.0.0.1:%d/hello') return r.body, r.url, %d"),
+                   "[\"hi there\", \"http://127.0.0.1:");
+        expect_run(sb, URL("local r = host.http.get('http://127.0.0.1:%2$d/redirect?to="
+                           "https://127.0.0.1:%1$d/hello') return r.body, r.url, %3$d"),
+                   "[\"hi there\", \"https://127.0.0.1:");
+        hits = hello_hits;
+        expect_run(sb, URL("return host.http.get('https://127.0.0.1:%d/redirect?to="
+                           "https://localhost:%d/hello'), %d"),
+                   "host 'localhost' is not in sandbox.http_allow");
+        expect_run(sb, URL("return host.http.get('http://127.0.0.1:%2$d/redirect?to="
+                           "https://localhost:%1$d/hello'), %3$d"),
+                   "host 'localhost' is not in sandbox.http_allow");
+        expect_run(sb, URL("return host.http.get('https://127.0.0.1:%d/redirect?to="
+                           "http://localhost:%d/hello'), %d"),
+                   "\"kind\": \"denied\"");
+        expect_run(sb, URL("return host.http.get('https://127.0.0.1:%d/redirect?to="
+                           "ftp://127.0.0.1:%d/hello'), %d"),
+                   "only http and https, not ftp");
+        assert_int_equal(hello_hits, hits);
+        /* Redirects followed to the trusted server still verify it: not on the system's. */
+        expect_run(system, URL("return host.http.get('http://127.0.0.1:%2$d/redirect?to="
+                               "https://127.0.0.1:%1$d/hello'), %3$d"),
+                   "could not be verified");
+        assert_int_equal(hello_hits, hits);
+#undef URL
+        sandbox_free(sb);
+        sandbox_free(system);
+    }
+}
+
+/* An authorities file that cannot be read is refused when the capability is added. */
+static void test_https_ca_missing(void **state)
+{
+    static const char *const allow[] = { "127.0.0.1" };
+    sandbox_http_opts http = { allow, 1, 1000, 300, 3, "/nonexistent/ca.pem" };
+    augur_err err = { 0 };
+    sandbox *sb;
+
+    (void)state;
+    assert_int_equal(sandbox_new(&sb, &defaults, &err), AUGUR_OK);
+    assert_int_equal(sandbox_http_add(sb, &http, &err), AUGUR_EIO);
+    assert_string_equal(err.msg, "certificate authorities file '/nonexistent/ca.pem': No such "
+                                 "file or directory");
+    sandbox_free(sb);
+}
+
 /* ---- kv ------------------------------------------------------------------------------------- */
 
 static void test_kv(void **state)
@@ -313,6 +473,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fs),
         cmocka_unit_test(test_http),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_https_ca_missing),
         cmocka_unit_test(test_kv),
     };
     return cmocka_run_group_tests_name("caps", tests, setup, teardown);

@@ -5,6 +5,9 @@
 ** Each script starts with comment lines that say what must happen:
 **     -- expect: KIND          the error kind (or "ok")
 **     -- limits: key=N ...     instructions, memory_mb, timeout_ms, max_output, max_string
+**     -- no budget: KIND key=N ...
+**                              run it again without an instruction budget, with these
+**                              limits changed besides, and expect KIND
 **     -- allow: test           expose the corpus's own capability (host.test.*)
 ** A script's first argument is a folder holding canary.txt ("intact"), which it may
 ** try to reach. After every run the canary must be untouched, a plain run must still
@@ -37,12 +40,17 @@
 ** leaked even one Lua state would hold more. */
 enum { HEAP_SLACK = 64 * 1024 };
 
+/* One way a script is run: under which limits, with what outcome. */
+typedef struct variant {
+    sandbox_limits lim;
+    char           expect[32];
+} variant;
+
 typedef struct script {
-    char           *name, *source;
-    size_t          len;
-    sandbox_limits  lim;
-    char            expect[32];
-    int             allow_test;
+    char    *name, *source;
+    size_t   len;
+    variant  runs[2];           /* with the budget, and without when runs[1].expect is set */
+    int      allow_test;
 } script;
 
 static sandbox *sandboxes[2];
@@ -77,39 +85,51 @@ static int corpus_echo(const sandbox_call *call, sandbox_value **ret, augur_err 
     return AUGUR_OK;
 }
 
+/* Apply "key=N ..." to lim. */
+static void parse_limits(const char *name, char *list, sandbox_limits *lim)
+{
+    for (char *save = NULL, *kv = strtok_r(list, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+        long long v = 0;
+        char key[32];
+        if (sscanf(kv, "%31[^=]=%lld", key, &v) != 2)
+            fail_msg("%s: bad limit '%s'", name, kv);
+        if (strcmp(key, "instructions") == 0) lim->instructions = v;
+        else if (strcmp(key, "memory_mb") == 0) lim->memory_bytes = v << 20;
+        else if (strcmp(key, "timeout_ms") == 0) lim->timeout_ms = v;
+        else if (strcmp(key, "max_output") == 0) lim->max_output = v;
+        else if (strcmp(key, "max_string") == 0) lim->max_string = v;
+        else fail_msg("%s: unknown limit '%s'", name, key);
+    }
+}
+
 static void parse_header(script *s, const sandbox_limits *defaults)
 {
     const char *p = s->source;
+    char no_budget[256] = "";
+    int n = 0;
 
-    s->lim = *defaults;
+    s->runs[0].lim = *defaults;
     while (strncmp(p, "-- ", 3) == 0) {
         const char *end = strchr(p, '\n');
         char line[256];
         snprintf(line, sizeof line, "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
-        if (sscanf(line, "-- expect: %31s", s->expect) == 1) {
+        if (sscanf(line, "-- expect: %31s", s->runs[0].expect) == 1) {
         } else if (strncmp(line, "-- allow: test", 14) == 0) {
             s->allow_test = 1;
         } else if (strncmp(line, "-- limits:", 10) == 0) {
-            for (char *save = NULL, *kv = strtok_r(line + 10, " ", &save); kv;
-                 kv = strtok_r(NULL, " ", &save)) {
-                long long v = 0;
-                char key[32];
-                if (sscanf(kv, "%31[^=]=%lld", key, &v) != 2)
-                    fail_msg("%s: bad limit '%s'", s->name, kv);
-                if (strcmp(key, "instructions") == 0) s->lim.instructions = v;
-                else if (strcmp(key, "memory_mb") == 0) s->lim.memory_bytes = v << 20;
-                else if (strcmp(key, "timeout_ms") == 0) s->lim.timeout_ms = v;
-                else if (strcmp(key, "max_output") == 0) s->lim.max_output = v;
-                else if (strcmp(key, "max_string") == 0) s->lim.max_string = v;
-                else fail_msg("%s: unknown limit '%s'", s->name, key);
-            }
+            parse_limits(s->name, line + 10, &s->runs[0].lim);
+        } else if (sscanf(line, "-- no budget: %31s %n", s->runs[1].expect, &n) == 1) {
+            snprintf(no_budget, sizeof no_budget, "%s", line + n);
         }
         if (!end)
             break;
         p = end + 1;
     }
-    if (!s->expect[0])
+    if (!s->runs[0].expect[0])
         fail_msg("%s: no '-- expect:' line", s->name);
+    s->runs[1].lim = s->runs[0].lim;
+    s->runs[1].lim.instructions = 0;
+    parse_limits(s->name, no_budget, &s->runs[1].lim);
 }
 
 static void check_host_intact(sandbox *sb)
@@ -138,26 +158,32 @@ static void run_script(void **state)
     script *s = *state;
     static const char *const allow[] = { "test" };
 
-    for (int m = 0; m < 2; m++) {
-        sandbox_job job = { .source = s->source, .len = s->len, .name = s->name, .args = args,
-                            .limits = &s->lim, .allow = allow, .nallow = s->allow_test };
-        augur_err err = { 0 };
-        sandbox_result res;
-        size_t before = mallinfo2().uordblks, after;
-        const char *kind;
+    for (int v = 0; v < 2 && s->runs[v].expect[0]; v++) {
+        for (int m = 0; m < 2; m++) {
+            const variant *r = &s->runs[v];
+            sandbox_job job = { .source = s->source, .len = s->len, .name = s->name,
+                                .args = args, .limits = &r->lim, .allow = allow,
+                                .nallow = s->allow_test };
+            const char *how = m ? (v ? "process, no budget" : "process")
+                                : (v ? "inproc, no budget" : "inproc");
+            augur_err err = { 0 };
+            sandbox_result res;
+            size_t before = mallinfo2().uordblks, after;
+            const char *kind;
 
-        assert_int_equal(sandbox_run(sandboxes[m], &job, &res, &err), AUGUR_OK);
-        kind = res.ok ? "ok" : sandbox_kind_name(res.kind);
-        if (strcmp(kind, s->expect) != 0)
-            fail_msg("%s (%s): expected %s, got %s: %s", s->name, m ? "process" : "inproc",
-                     s->expect, kind, res.message ? res.message : "");
-        assert_true(res.output_len <= (size_t)s->lim.max_output);
-        sandbox_result_free(&res);
-        after = mallinfo2().uordblks;
-        if (HEAP_COUNTED && after > before + HEAP_SLACK)
-            fail_msg("%s (%s): the host heap grew by %zu bytes", s->name,
-                     m ? "process" : "inproc", after - before);
-        check_host_intact(sandboxes[m]);
+            assert_int_equal(sandbox_run(sandboxes[m], &job, &res, &err), AUGUR_OK);
+            kind = res.ok ? "ok" : sandbox_kind_name(res.kind);
+            if (strcmp(kind, r->expect) != 0)
+                fail_msg("%s (%s): expected %s, got %s: %s", s->name, how, r->expect, kind,
+                         res.message ? res.message : "");
+            assert_true(res.output_len <= (size_t)r->lim.max_output);
+            sandbox_result_free(&res);
+            after = mallinfo2().uordblks;
+            if (HEAP_COUNTED && after > before + HEAP_SLACK)
+                fail_msg("%s (%s): the host heap grew by %zu bytes", s->name, how,
+                         after - before);
+            check_host_intact(sandboxes[m]);
+        }
     }
 }
 

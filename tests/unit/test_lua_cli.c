@@ -71,6 +71,10 @@ static void test_failures(void **state)
     assert_int_equal(run_augur("while true do end", "lua", "run", "-", "--instructions", "1000000000000",
                                "--timeout-ms", "100", NULL), 1);
     assert_contains(buf_str(&out), "\"kind\": \"timeout\"");
+    assert_int_equal(run_augur("while true do end", "lua", "run", "-", "--instructions", "0",
+                               "--timeout-ms", "100", "--isolation", "inproc", NULL), 1);
+    assert_contains(buf_str(&out), "\"kind\": \"timeout\", \"message\": \"deadline of 100 ms passed\"");
+    assert_contains(buf_str(&out), "\"instructions\": 0,");
     assert_int_equal(run_augur("local t = {} for i = 1, 1e8 do t[i] = i end", "lua", "run", "-",
                                "--memory-mb", "1", NULL), 1);
     assert_contains(buf_str(&out), "\"kind\": \"memory\"");
@@ -106,6 +110,10 @@ static void test_capabilities(void **state)
     assert_contains(buf_str(&out), "is not in sandbox.http_allow");
     assert_int_equal(run_augur("", "lua", "run", "-", "--workspace", "/nonexistent/dir", NULL), 1);
     assert_contains(buf_str(&err), "workspace '/nonexistent/dir'");
+    assert_int_equal(run_augur("", "-c", "sandbox.http_ca_file=/nonexistent/ca.pem", "lua", "run",
+                               "-", NULL), 1);
+    assert_contains(buf_str(&err), "certificate authorities file '/nonexistent/ca.pem': No such "
+                                   "file or directory");
     test_rmtree(dir);
     free(dir);
 }
@@ -128,6 +136,10 @@ static void test_usage(void **state)
     assert_int_equal(run_augur("", "lua", "run", "-", "--allow", "fs,net", NULL), 2);
     assert_contains(buf_str(&err), "unknown capability 'net'");
     assert_int_equal(run_augur("", "lua", "run", "-", "--timeout-ms", "soon", NULL), 2);
+    assert_int_equal(run_augur("", "lua", "run", "-", "--timeout-ms", "0", NULL), 2);
+    assert_contains(buf_str(&err), "--timeout-ms needs an integer of at least 1, not '0'");
+    assert_int_equal(run_augur("", "lua", "run", "-", "--instructions", "-1", NULL), 2);
+    assert_contains(buf_str(&err), "--instructions needs an integer of at least 0, not '-1'");
     assert_int_equal(run_augur("", "lua", "run", "-", "--bogus", "1", NULL), 2);
     assert_int_equal(run_augur("", "lua", "run", "missing.lua", NULL), 1);
     assert_contains(buf_str(&err), "missing.lua");

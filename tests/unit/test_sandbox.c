@@ -187,36 +187,208 @@ static void test_limits(void **state)
     }
 }
 
-/* Once spent, a budget stays spent: nothing in the script can catch it. */
-static void test_budget_uncatchable(void **state)
+/* Once spent, a budget stays spent, and once passed, a deadline stays passed, with a
+** budget or without one (when no hook is set until then): nothing in the script can
+** catch either. */
+static void test_uncatchable(void **state)
 {
     static const char *const scripts[] = {
+        "while true do end",
         "while true do pcall(function() while true do end end) end",
         "for i = 1, 1e9 do xpcall(function() while true do end end, function() return 1 end) end",
+        "xpcall(error, function() while true do end end) while true do end",
         "while true do local co = coroutine.wrap(function() while true do end end) pcall(co) end",
         "while true do coroutine.resume(coroutine.create(function() while true do end end)) end",
+        "local co = coroutine.wrap(function() while true do coroutine.yield() end end)\n"
+        "while true do co() end",
+        "local co = coroutine.wrap(function() local x <close> = setmetatable({}, {__close =\n"
+        "function() while true do end end}) error('e') end) pcall(co) while true do end",
+        "local co = coroutine.create(function() local x <close> = setmetatable({}, {__close =\n"
+        "function() while true do end end}) coroutine.yield() end)\n"
+        "coroutine.resume(co) coroutine.close(co) while true do end",
         "local ok = pcall(function() local x <close> = setmetatable({}, {__close = function() "
         "while true do end end}) while true do end end) while true do end",
+        "table.sort({3, 2, 1}, function(a, b) while true do end end)",
         "while true do pcall(error, 'x') pcall(string.rep, 'x', -1) end",
+        "while true do local s = ('x'):rep(100) s:find('y') end",
+        "print('before') while true do end",
+    };
+    sandbox_limits budget = defaults.limits, deadline = defaults.limits;
+
+    (void)state;
+    budget.instructions = 100000;
+    budget.timeout_ms = 1000;
+    deadline.instructions = 0;
+    deadline.timeout_ms = 100;
+    for (int m = 0; m < 2; m++) {
+        sandbox *sb = open_sandbox(modes[m]);
+        for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+            for (int b = 0; b < 2; b++) {
+                sandbox_job job = { .source = scripts[i], .len = strlen(scripts[i]),
+                                    .limits = b ? &deadline : &budget };
+                sandbox_kind want = b ? SANDBOX_ETIMEOUT : SANDBOX_EINSTRUCTIONS;
+                uint64_t t0 = time_mono_ns();
+                sandbox_result res;
+                free(run_job(sb, &job, &res));
+                if (res.kind != want)
+                    fail_msg("%s (%s, %s): kind %s: %s", scripts[i], m ? "process" : "inproc",
+                             b ? "no budget" : "budget", sandbox_kind_name(res.kind), res.message);
+                assert_true(time_mono_ns() - t0 < 3000000000ull);
+                if (!b)
+                    assert_true(res.stats.instructions < 2 * budget.instructions);
+                else
+                    assert_int_equal(res.stats.instructions, 0);
+                /* In this process the run reports its own timeout, with what it printed;
+                ** a worker in a Lua loop, which nothing in it watches without a budget, is
+                ** killed by its host. */
+                if (b)
+                    assert_contains(res.message, "deadline of 100 ms passed");
+                if (b && modes[m] == SANDBOX_INPROC)
+                    assert_true(res.stats.wall_ms >= 100);
+                if (b && modes[m] == SANDBOX_PROCESS && i == 0)
+                    assert_contains(res.message, "the worker was killed");
+                if (modes[m] == SANDBOX_INPROC && strncmp(scripts[i], "print", 5) == 0)
+                    assert_string_equal(res.output, "before\n");
+                sandbox_result_free(&res);
+            }
+        }
+        sandbox_free(sb);
+    }
+}
+
+/* Without a budget nothing is counted, and the limits on one C call hold: nothing else
+** would stop the call. */
+static void test_no_budget(void **state)
+{
+    static const struct { const char *src, *want; } cases[] = {
+        { "return 6 * 7", "\"result\": 42," },
+        { "table.move({}, 1, math.maxinteger - 1, 2)", "table.move: 9.22e+18 steps of work" },
+        { "table.insert(setmetatable({}, {__len = function() return math.maxinteger end}), 1, 1)",
+          "table.insert: 9.22e+18 steps of work in one call, more than the 1e+08 allowed" },
+        { "table.remove(setmetatable({}, {__len = function() return 2^53 end}), 1)",
+          "table.remove: 9.01e+15 steps" },
+        { "return table.concat(setmetatable({}, {__index = function() return '' end}), '', 1, 2^50)",
+          "table.concat: 1.13e+15 steps" },
+        { "return ('a'):rep(1e5):find('.-.-.-.-b')", "more than the 1e+08 allowed" },
+        { "return ('x'):rep(2^40)", "exceeds the largest string allowed" },
+        { "local t = {} for i = 1, 1e4 do t[i] = i end return #table.concat(t, ','):rep(2)",
+          "\"ok\": true" },
     };
     sandbox_limits lim = defaults.limits;
 
     (void)state;
-    lim.instructions = 100000;
-    lim.timeout_ms = 1000;
+    lim.instructions = 0;
+    lim.max_string = 1 << 20;
     for (int m = 0; m < 2; m++) {
         sandbox *sb = open_sandbox(modes[m]);
-        for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
-            sandbox_job job = { .source = scripts[i], .len = strlen(scripts[i]), .limits = &lim };
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            sandbox_job job = { .source = cases[i].src, .len = strlen(cases[i].src),
+                                .limits = &lim };
             sandbox_result res;
-            free(run_job(sb, &job, &res));
-            if (res.kind != SANDBOX_EINSTRUCTIONS)
-                fail_msg("%s: kind %s: %s", scripts[i], sandbox_kind_name(res.kind), res.message);
-            assert_true(res.stats.instructions < 2 * lim.instructions);
+            char *json = run_job(sb, &job, &res);
+            assert_contains(json, cases[i].want);
+            assert_int_equal(res.stats.instructions, 0);
+            free(json);
             sandbox_result_free(&res);
         }
         sandbox_free(sb);
     }
+}
+
+/* The watchdog threads of this process, from /proc: how many, and whether each blocks
+** SIGINT, SIGTERM and SIGCHLD (signals meant for the program). */
+static int watchdogs(int *blocking)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    *blocking = 0;
+    while (d && (e = readdir(d))) {
+        char path[300], line[256] = "";
+        unsigned long long blocked = 0;
+        FILE *f;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+        if (strcmp(line, "augur-watchdog\n") != 0)
+            continue;
+        n++;
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        for (f = fopen(path, "r"); f && fgets(line, sizeof line, f);)
+            sscanf(line, "SigBlk: %llx", &blocked);
+        if (f)
+            fclose(f);
+        *blocking += (blocked >> (SIGINT - 1) & 1) && (blocked >> (SIGTERM - 1) & 1) &&
+                     (blocked >> (SIGCHLD - 1) & 1);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* One watchdog thread per sandbox, started by its first inproc run without a budget,
+** blocking every signal, joined when the sandbox is freed; each run is watched
+** against its own deadline. */
+static void test_watchdog(void **state)
+{
+    static const char busy[] = "local t = os.clock() while os.clock() - t < 0.3 do end return 1";
+    sandbox_limits budget = defaults.limits, quick = defaults.limits, slow = defaults.limits;
+    sandbox *a = open_sandbox(SANDBOX_INPROC), *b = open_sandbox(SANDBOX_INPROC);
+    sandbox_job job = { .source = "return 1", .len = 8, .limits = &budget };
+    sandbox_result res;
+    int blocking;
+
+    (void)state;
+    quick.instructions = slow.instructions = 0;
+    quick.timeout_ms = 50;
+    slow.timeout_ms = 60000;
+    assert_int_equal(watchdogs(&blocking), 0);
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    job.isolation = SANDBOX_PROCESS;
+    job.limits = &quick;
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    assert_int_equal(watchdogs(&blocking), 0);
+    job.isolation = SANDBOX_DEFAULT;
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    assert_int_equal(watchdogs(&blocking), 1);
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    free(run_job(b, &job, &res));
+    sandbox_result_free(&res);
+    assert_int_equal(watchdogs(&blocking), 2);
+    assert_int_equal(blocking, 2);
+    /* A run whose deadline is far, then one whose deadline is near: the watchdog,
+    ** asleep until the far one, is woken for the near one. */
+    job.limits = &slow;
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    job = (sandbox_job){ .source = "while true do end", .len = 17, .limits = &quick };
+    free(run_job(a, &job, &res));
+    assert_int_equal(res.kind, SANDBOX_ETIMEOUT);
+    assert_true(res.stats.wall_ms < 30000);
+    sandbox_result_free(&res);
+    /* A near deadline, then a run longer than it but within its own: the watchdog,
+    ** waking at the stale deadline, lets it finish. */
+    job = (sandbox_job){ .source = "return 1", .len = 8, .limits = &quick };
+    free(run_job(a, &job, &res));
+    sandbox_result_free(&res);
+    slow.timeout_ms = 5000;
+    job = (sandbox_job){ .source = busy, .len = sizeof busy - 1, .limits = &slow };
+    free(run_job(a, &job, &res));
+    if (!res.ok)
+        fail_msg("%s: %s", sandbox_kind_name(res.kind), res.message);
+    sandbox_result_free(&res);
+    sandbox_free(a);
+    assert_int_equal(watchdogs(&blocking), 1);
+    sandbox_free(b);
+    assert_int_equal(watchdogs(&blocking), 0);
 }
 
 static void test_environment(void **state)
@@ -565,6 +737,13 @@ static void test_config(void **state)
     assert_int_equal(config_set(c, "sandbox.timeout_ms=0", &err), AUGUR_OK);
     assert_int_equal(sandbox_conf_read(c, &cfg, &err), AUGUR_ECONFIG);
     assert_contains(err.msg, "sandbox.timeout_ms must be from 1");
+    assert_int_equal(config_set(c, "sandbox.timeout_ms=100", &err), AUGUR_OK);
+    assert_int_equal(config_set(c, "sandbox.instructions=0", &err), AUGUR_OK);
+    assert_int_equal(sandbox_conf_read(c, &cfg, &err), AUGUR_OK);
+    assert_int_equal(cfg.limits.instructions, 0);
+    assert_int_equal(config_set(c, "sandbox.instructions=-1", &err), AUGUR_OK);
+    assert_int_equal(sandbox_conf_read(c, &cfg, &err), AUGUR_ECONFIG);
+    assert_contains(err.msg, "sandbox.instructions must be from 0");
     config_free(c);
     cfg = defaults;
     cfg.limits.max_output = 0;
@@ -578,7 +757,9 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_entry_and_args),
         cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_budget_uncatchable),
+        cmocka_unit_test(test_uncatchable),
+        cmocka_unit_test(test_no_budget),
+        cmocka_unit_test(test_watchdog),
         cmocka_unit_test(test_environment),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_errors),

@@ -212,7 +212,7 @@ static void test_play_usage(void **st)
         { "play", "crafter", "--bogus", NULL },
     };
     static const char *const msgs[] = { "which world?", "no world called 'nope'",
-                                        "--episodes needs an integer", "--agent takes random or human",
+                                        "--episodes needs an integer", "--agent takes random, human or planner",
                                         "plays on a terminal", "unknown option '--bogus'" };
     static const char *const help[] = { "play", "--help", NULL };
     static const char *const bad_cfg[] = { "-c", "worlds.crafter.length=0", "play", "crafter",

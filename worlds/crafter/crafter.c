@@ -542,5 +542,5 @@ const world_class crafter_class = {
     CR_NACTIONS, cr_action_names,
     CR_NACHIEVEMENTS, cr_achievement_names,
     cr_create, cr_destroy, cr_reset, cr_observe, cr_legal, cr_world_step, cr_clone, cr_hash,
-    cr_render_text, cr_render_ansi, NULL, cr_load,
+    cr_render_text, cr_render_ansi, NULL, cr_load, NULL,
 };

@@ -196,6 +196,22 @@ static uint64_t keys_hash(const world *w)
     return state_hash_bytes(&k->step, sizeof *k - offsetof(keys_world, step), 0);
 }
 
+/* The steps to open every chest, at least: walking to the nearest closed one and
+** bumping into it, then one step for each other (keys and doors relaxed away). */
+static double keys_distance(const world *w)
+{
+    const keys_world *k = (const keys_world *)w;
+    int near = -1;
+
+    for (int i = 0; i < k->nthings; i++) {
+        const keys_thing *t = &k->things[i];
+        int d = abs(t->x - k->x) + abs(t->y - k->y);
+        if (t->kind == KEYS_CHEST && !t->done && (near < 0 || d < near))
+            near = d;
+    }
+    return near < 0 ? 0 : near + k->chests_left - 1;
+}
+
 /* The level as characters, "#" walls, "@" the player; colours when ansi. */
 static int keys_render(const world *w, buf *out, int ansi)
 {
@@ -229,5 +245,5 @@ const world_class keys_class = {
     5, keys_actions,
     3, keys_events,
     keys_create, keys_destroy, keys_reset, keys_observe, keys_legal, keys_step, keys_clone,
-    keys_hash, keys_render_text, keys_render_ansi, NULL, NULL,
+    keys_hash, keys_render_text, keys_render_ansi, NULL, NULL, keys_distance,
 };

@@ -1,5 +1,6 @@
 -- expect: instructions
 -- limits: instructions=2000000 memory_mb=16 timeout_ms=2000
+-- no budget: timeout timeout_ms=100
 -- class 6: a coroutine killed by the budget still holds a __close that loops
 local co = coroutine.create(function()
   local guard <close> = setmetatable({}, {__close = function() while true do end end})

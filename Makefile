@@ -61,7 +61,7 @@ help:
 	@echo 'make run        install packages, build, play one Crafter episode with the planner'
 	@echo 'make test       install packages, build, run every test and conformance suite'
 	@echo 'make asan       the tests under AddressSanitizer and UndefinedBehaviorSanitizer'
-	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4, the model interface)'
+	@echo 'make bench      the benchmarks, each beside its baseline (TOML, Crafter, the sandbox beside lua5.4, the model interface, the engine beside the read bandwidth)'
 	@echo 'make check-toml the toml-test conformance suite alone'
 	@echo 'make fuzz-toml  fuzz the TOML parser for FUZZ_SECONDS (default 60)'
 	@echo 'make fuzz-config fuzz configuration layers and -c settings'

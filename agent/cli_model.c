@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 enum { MODEL_STDIN_MAX = 256u << 20 };
@@ -429,24 +428,12 @@ static int model_engine_open(cli *c, const char *path, const model_args *a, engi
     return CLI_OK;
 }
 
-static void model_routing_name(const engine *e, char *out, size_t size)
-{
-    const engine_routing *r = engine_routing_of(e);
-
-    if (engine_shape_of(e)->experts == 0)
-        snprintf(out, size, "dense");
-    else if (r->mode == ROUTE_TOP_K)
-        snprintf(out, size, "top-k:%d", r->k ? r->k : engine_shape_of(e)->experts_used);
-    else
-        engine_routing_format(r, out, size);
-}
-
 /* "experts/token 3.10 (by layer: 4.2 3.9 ...)" */
 static void model_experts_line(FILE *f, const engine *e)
 {
     char routing[64];
 
-    model_routing_name(e, routing, sizeof routing);
+    engine_routing_name(e, routing, sizeof routing);
     fprintf(f, "routing %s", routing);
     if (engine_shape_of(e)->experts == 0) {
         fputc('\n', f);
@@ -673,71 +660,11 @@ static int model_cmd_eval(cli *c, const cli_command *cmd, const char *path, int 
 
 /* ---- bench ---------------------------------------------------------------------------- */
 
-static int model_cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double model_median(double *s, int n)
-{
-    qsort(s, (size_t)n, sizeof *s, model_cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-/* A buffer four times the last-level cache and at least 1 GiB, at most a quarter of
-** the memory. */
-static size_t model_stream_bytes(void)
-{
-    long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE), pages = sysconf(_SC_PHYS_PAGES);
-    size_t bytes = (size_t)1 << 30, ram = pages > 0 ? (size_t)pages * (size_t)sysconf(_SC_PAGESIZE)
-                                                     : (size_t)8 << 30;
-
-    if (l3 > 0 && (size_t)l3 * 4 > bytes)
-        bytes = (size_t)l3 * 4;
-    return bytes < ram / 4 ? bytes : ram / 4;
-}
-
 typedef struct bench_row {
-    char   routing[64];
-    double experts, active, ceiling, pp, tg;
+    char         routing[64];
+    engine_speed speed;
+    double       ceiling;
 } bench_row;
-
-/* Prompt processing and generation speed under the engine's routing, medians of reps. */
-static int model_bench_routing(engine *e, const model_args *a, const int32_t *prompt,
-                               bench_row *row, augur_err *err)
-{
-    int V = engine_shape_of(e)->vocab;
-    double pp[16], tg[16];
-    float *logits = malloc((size_t)V * sizeof *logits);
-    int rc = logits ? AUGUR_OK : augur_err_set(err, AUGUR_ENOMEM, "out of memory");
-
-    for (int r = -1; r < a->reps && rc == AUGUR_OK; r++) {      /* run -1 warms up */
-        uint64_t t0;
-        engine_rewind(e, 0);
-        t0 = time_mono_ns();
-        if ((rc = engine_eval(e, prompt, (int)a->prompt_len, logits, 0, err)) != AUGUR_OK)
-            break;
-        pp[r < 0 ? 0 : r] = (double)a->prompt_len * 1e9 / (double)(time_mono_ns() - t0);
-        engine_stats_reset(e);
-        t0 = time_mono_ns();
-        for (int i = 0; i < a->n && rc == AUGUR_OK; i++) {
-            int32_t next = sample_argmax(logits, V);
-            rc = engine_eval(e, &next, 1, logits, 0, err);
-        }
-        tg[r < 0 ? 0 : r] = (double)a->n * 1e9 / (double)(time_mono_ns() - t0);
-    }
-    free(logits);
-    if (rc != AUGUR_OK)
-        return rc;
-    model_routing_name(e, row->routing, sizeof row->routing);
-    row->experts = engine_experts_mean(e, -1);
-    row->active = engine_active_bytes(e, row->experts) +
-                  engine_kv_read_bytes(e, (int)(a->prompt_len + a->n / 2));
-    row->pp = model_median(pp, (int)a->reps);
-    row->tg = model_median(tg, (int)a->reps);
-    return AUGUR_OK;
-}
 
 static void model_bench_header(const char *file, const engine *e, const double *bandwidth,
                                size_t stream)
@@ -777,7 +704,7 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
     bench_row rows[9];
     augur_err err = { 0 };
     int32_t *prompt = NULL;
-    size_t stream = model_stream_bytes();
+    size_t stream = engine_stream_bytes();
     double bandwidth[2] = { 0, 0 };
     uint64_t rng = 12345;
     engine *e = NULL;
@@ -804,23 +731,34 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         prompt[i] = (int32_t)((rng >> 33) % (uint64_t)engine_shape_of(e)->vocab);
     }
+    if (isatty(2))
+        fputs("bench: mapping the weights, measuring the bandwidth", stderr);
     engine_prefault(e);
     rc = engine_read_bandwidth(e, stream, 5, &bandwidth[0], &err);
+    if (rc == AUGUR_OK)             /* a run to warm up, its figures dropped */
+        rc = engine_speed_measure(e, prompt, (int)a.prompt_len, (int)a.n, 1, &rows[0].speed,
+                                  &err);
     for (int i = -1; rc == AUGUR_OK && i < a.n_routings; i++) {
         engine_routing r = *engine_routing_of(e);
+        if (isatty(2))
+            fprintf(stderr, "\r\033[Kbench: routing %d of %d", i + 2, a.n_routings + 1);
         if (i >= 0 && (engine_routing_parse(a.routings[i], &r, &err) != AUGUR_OK ||
                        engine_set_routing(e, &r, &err) != AUGUR_OK)) {
             rc = AUGUR_EINVAL;
             break;
         }
-        rc = model_bench_routing(e, &a, prompt, &rows[n_rows++], &err);
+        engine_routing_name(e, rows[n_rows].routing, sizeof rows[n_rows].routing);
+        rc = engine_speed_measure(e, prompt, (int)a.prompt_len, (int)a.n, (int)a.reps,
+                                  &rows[n_rows++].speed, &err);
     }
     /* the bandwidth again after the runs: the higher of the two sets the ceiling, so a
     ** busy moment on a shared machine cannot make the engine look closer to it */
     if (rc == AUGUR_OK)
         rc = engine_read_bandwidth(e, stream, 5, &bandwidth[1], &err);
+    if (isatty(2))
+        fputs("\r\033[K", stderr);
     for (int i = 0; rc == AUGUR_OK && i < n_rows; i++) {
-        rows[i].ceiling = fmax(bandwidth[0], bandwidth[1]) / rows[i].active;
+        rows[i].ceiling = fmax(bandwidth[0], bandwidth[1]) / rows[i].speed.bytes;
     }
     if (rc == AUGUR_OK) {
         model_bench_header(a.pos[0], e, bandwidth, stream);
@@ -828,8 +766,8 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
                "ceiling tok/s", "pp tok/s", "tg tok/s", "tg/ceiling");
         for (int i = 0; i < n_rows; i++)
             printf("%-22s %12.2f %14.1f %14.2f %13.1f %12.2f %10.0f%%\n", rows[i].routing,
-                   rows[i].experts, rows[i].active / 1e6, rows[i].ceiling, rows[i].pp, rows[i].tg,
-                   100 * rows[i].tg / rows[i].ceiling);
+                   rows[i].speed.experts, rows[i].speed.bytes / 1e6, rows[i].ceiling,
+                   rows[i].speed.pp, rows[i].speed.tg, 100 * rows[i].speed.tg / rows[i].ceiling);
         printf("\npp: %lld prompt tokens in one call; tg: %lld tokens one at a time after it; "
                "medians of %lld runs.\nceiling: read bandwidth / (weights read per token at the "
                "experts/token measured + KV cache read at the mean position).\n",
@@ -903,7 +841,7 @@ static int model_cmd_perplexity(cli *c, const cli_command *cmd, const char *path
     }
     if (rc == AUGUR_OK) {
         double secs = (double)(time_mono_ns() - t0) / 1e9;
-        model_routing_name(e, routing, sizeof routing);
+        engine_routing_name(e, routing, sizeof routing);
         printf("perplexity %.4f over %zu predicted tokens (%zu chunks of at most %d, %.1f tok/s)\n",
                exp(nll / (double)scored), scored, chunks, chunk,
                (double)(scored + chunks) / (secs > 0 ? secs : 1));
@@ -920,17 +858,6 @@ static int model_cmd_perplexity(cli *c, const cli_command *cmd, const char *path
 }
 
 /* ---- synth ------------------------------------------------------------------------------ */
-
-static int model_type_parse(const char *name, uint32_t *type)
-{
-    for (uint32_t t = 0; t < GGML_TYPE_COUNT; t++)
-        if (ggml_type_get(t)->name && strcasecmp(ggml_type_get(t)->name, name) == 0 &&
-            quant_supported(t)) {
-            *type = t;
-            return 0;
-        }
-    return -1;
-}
 
 static const model_opt synth_opts_table[] = {
     { "--arch", OPT_STR, A(arch), 0, 0, 0 },
@@ -953,6 +880,18 @@ static const model_opt synth_opts_table[] = {
     { NULL, 0, 0, 0, 0, 0 },
 };
 
+/* "synth: 1.2 GiB of 6.9 GiB" on a terminal, rewritten in place. */
+static void model_synth_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    char a[32], b[32];
+
+    (void)ctx;
+    fprintf(stderr, "\rsynth: %s of %s ", model_bytes(done, a, sizeof a),
+            model_bytes(total, b, sizeof b));
+    if (done == total)
+        fputs("\r\033[K", stderr);
+}
+
 static int model_cmd_synth(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
 {
     synth_opts o = SYNTH_OPTS_DEFAULT;
@@ -967,7 +906,7 @@ static int model_cmd_synth(cli *c, const cli_command *cmd, const char *path, int
         return rc;
     if (!a.out)
         return cli_usage(path, "where to? (--out FILE)");
-    if (a.type && model_type_parse(a.type, &o.type) != 0)
+    if (a.type && quant_type_parse(a.type, &o.type) != 0)
         return cli_usage(path, "--type %s is not one the engine runs (%s)", a.type,
                          quant_supported_list());
     o.arch = a.arch ? a.arch : o.arch;
@@ -987,6 +926,8 @@ static int model_cmd_synth(cli *c, const cli_command *cmd, const char *path, int
 #undef SET
     o.tied = a.tied;
     o.seed = (uint64_t)a.seed;
+    if (isatty(2))
+        o.progress = model_synth_progress;
     if (synth_write(&o, a.out, &err) != AUGUR_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return err.code == AUGUR_EINVAL ? CLI_USAGE : CLI_FAILED;

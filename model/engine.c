@@ -5,6 +5,7 @@
 */
 #include "model/engine_impl.h"
 #include "base/time.h"
+#include "model/sample.h"
 
 #include <errno.h>
 #include <math.h>
@@ -184,6 +185,8 @@ static int bind_mat(engine *e, mat *m, const char *name, int cols, int rows, int
         return augur_err_set(err, AUGUR_EINVAL, "tensor '%s' has type %s, which the engine does "
                              "not run (it runs %s)", name, ggml_type_get(t->type)->name,
                              quant_supported_list());
+    if ((uintptr_t)t->data % (t->type == GGML_TYPE_F32 ? 4 : 2))
+        return augur_err_set(err, AUGUR_EINVAL, "tensor '%s' is not aligned to its type", name);
     if (rows < 0 && t->ne[1] <= MAX_FF)
         rows = (int)t->ne[1];
     if (t->ne[0] != (uint64_t)cols || t->ne[1] != (uint64_t)rows || t->ne[2] != (uint64_t)n_mat ||
@@ -199,7 +202,8 @@ static int bind_mat(engine *e, mat *m, const char *name, int cols, int rows, int
     m->n_mat = n_mat;
     m->row_bytes = (size_t)ggml_type_bytes(t->type, (uint64_t)cols);
     m->mat_bytes = m->row_bytes * (size_t)rows;
-    e->fmts |= 1u << quant_act_fmt(t->type);
+    if (quant_act_fmt(t->type) != QFMT_F32)      /* f32 weights read activations as they are */
+        e->fmts |= 1u << quant_act_fmt(t->type);
     return AUGUR_OK;
 }
 
@@ -387,7 +391,7 @@ static int alloc_scratch(engine *e, augur_err *err)
     e->hb = alloc_floats(B * ff, &failed);
     e->router = alloc_floats(B * E, &failed);
     e->rope = alloc_floats(B * (size_t)e->n_rot, &failed);
-    e->scores = alloc_floats((size_t)pool_threads(e->pool) * e->n_ctx, &failed);
+    e->scores = alloc_floats((size_t)tpool_threads(e->pool) * e->n_ctx, &failed);
     e->picks = calloc(B * E, sizeof *e->picks);
     e->n_picks = calloc(B, sizeof *e->n_picks);
     e->active = calloc(E, sizeof *e->active);
@@ -406,7 +410,7 @@ static int alloc_scratch(engine *e, augur_err *err)
 
 static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
 {
-    int threads = o->threads > 0 ? o->threads : pool_physical_cores(), rc;
+    int threads = o->threads > 0 ? o->threads : tpool_physical_cores(), rc;
 
     if (o->threads < 0 || o->threads > MAX_THREADS || o->context < 0 || o->batch < 0 ||
         o->batch > MAX_BATCH)
@@ -421,13 +425,14 @@ static int engine_setup(engine *e, const engine_opts *o, augur_err *err)
     e->batch = o->batch > 0 ? o->batch : ENGINE_BATCH;
     if (e->shape.experts == 0)
         e->shape.ff_expert = 0;
-    if ((rc = pool_new(&e->pool, threads, err)) != AUGUR_OK ||
+    if ((rc = tpool_new(&e->pool, threads, err)) != AUGUR_OK ||
         (rc = alloc_kv(e, err)) != AUGUR_OK || (rc = alloc_scratch(e, err)) != AUGUR_OK)
         return rc;
     return AUGUR_OK;
 }
 
-int engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err)
+int engine_open_gguf(engine **out, const gguf *g, const char *name, const engine_opts *opts,
+                     augur_err *err)
 {
     static const engine_opts defaults = ENGINE_OPTS_DEFAULT;
     static const engine_routing routing = ENGINE_ROUTING_DEFAULT;
@@ -437,13 +442,10 @@ int engine_open(engine **out, const char *path, const engine_opts *opts, augur_e
     *out = NULL;
     if (!e)
         return augur_err_set(err, AUGUR_ENOMEM, "out of memory");
+    e->g = g;
     e->routing = routing;
-    if ((rc = gguf_open(&e->g, path, err)) != AUGUR_OK) {
-        free(e);
-        return rc;
-    }
     if ((rc = engine_setup(e, opts ? opts : &defaults, err)) != AUGUR_OK) {
-        augur_err_prefix(err, "%s: ", path);
+        augur_err_prefix(err, "%s: ", name);
         engine_free(e);
         return rc;
     }
@@ -451,11 +453,27 @@ int engine_open(engine **out, const char *path, const engine_opts *opts, augur_e
     return AUGUR_OK;
 }
 
+int engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err)
+{
+    gguf *g;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gguf_open(&g, path, err)) != AUGUR_OK)
+        return rc;
+    if ((rc = engine_open_gguf(out, g, path, opts, err)) != AUGUR_OK) {
+        gguf_close(g);
+        return rc;
+    }
+    (*out)->owned = g;
+    return AUGUR_OK;
+}
+
 void engine_free(engine *e)
 {
     if (!e)
         return;
-    pool_free(e->pool);
+    tpool_free(e->pool);
     free(e->layers);
     free(e->kcache);
     free(e->vcache);
@@ -484,14 +502,14 @@ void engine_free(engine *e)
     act_free(&e->a_att);
     act_free(&e->a_hb);
     act_free(&e->a_hidden);
-    gguf_close(e->g);
+    gguf_close(e->owned);
     free(e);
 }
 
 const engine_shape *engine_shape_of(const engine *e) { return &e->shape; }
 const gguf *engine_gguf(const engine *e) { return e->g; }
 const char *engine_kernels(const engine *e) { return e->k->name; }
-int engine_threads(const engine *e) { return pool_threads(e->pool); }
+int engine_threads(const engine *e) { return tpool_threads(e->pool); }
 int engine_context(const engine *e) { return e->n_ctx; }
 int engine_pos(const engine *e) { return e->pos; }
 
@@ -665,6 +683,16 @@ const engine_routing *engine_routing_of(const engine *e)
     return &e->routing;
 }
 
+void engine_routing_name(const engine *e, char *out, size_t size)
+{
+    if (e->shape.experts == 0)
+        snprintf(out, size, "dense");
+    else if (e->routing.mode == ROUTE_TOP_K)
+        snprintf(out, size, "top-k:%d", e->routing.k ? e->routing.k : e->shape.experts_used);
+    else
+        engine_routing_format(&e->routing, out, size);
+}
+
 double engine_experts_mean(const engine *e, int layer)
 {
     uint64_t sum = 0;
@@ -802,7 +830,7 @@ void engine_prefault(engine *e)
     j.page = (size_t)sysconf(_SC_PAGESIZE);
     atomic_init(&j.sum, 0);
     /* one item per 16 MiB, each reading a byte of every page */
-    pool_for(e->pool, (int)((j.len + (1u << 24) - 1) >> 24), 1, touch_pages, &j);
+    tpool_for(e->pool, (int)((j.len + (1u << 24) - 1) >> 24), 1, touch_pages, &j);
 }
 
 typedef struct stream_job {
@@ -826,6 +854,13 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* The median of s[0..n), n > 0 (sorts s). */
+static double median(double *s, int n)
+{
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_err *err)
@@ -856,12 +891,66 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
     items = (int)(bytes / STREAM_CHUNK);
     for (int r = 0; r < reps; r++) {
         uint64_t t0 = time_mono_ns();
-        pool_for(e->pool, items, 4, stream_read, &j);
+        tpool_for(e->pool, items, 4, stream_read, &j);
         secs[r] = (double)(time_mono_ns() - t0) / 1e9;
     }
-    qsort(secs, (size_t)reps, sizeof *secs, cmp_double);
-    *out = (double)bytes / secs[reps / 2];
+    *out = (double)bytes / median(secs, reps);
     munmap(data, bytes);
     free(secs);
     return AUGUR_OK;
+}
+
+size_t engine_stream_bytes(void)
+{
+    long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE), pages = sysconf(_SC_PHYS_PAGES);
+    size_t bytes = (size_t)1 << 30;
+    size_t ram = pages > 0 ? (size_t)pages * (size_t)sysconf(_SC_PAGESIZE) : (size_t)8 << 30;
+
+    if (l3 > 0 && (size_t)l3 * 4 > bytes)
+        bytes = (size_t)l3 * 4;
+    return bytes < ram / 4 ? bytes : ram / 4;
+}
+
+int engine_speed_measure(engine *e, const int32_t *prompt, int n_prompt, int n_gen, int reps,
+                         engine_speed *out, augur_err *err)
+{
+    int V = e->shape.vocab, rc = AUGUR_OK;
+    double *pp, *tg;
+    float *logits;
+
+    if (n_prompt < 1 || n_gen < 1 || reps < 1)
+        return augur_err_set(err, AUGUR_EINVAL, "speed: %d prompt tokens, %d generated, %d runs",
+                             n_prompt, n_gen, reps);
+    pp = calloc((size_t)reps, sizeof *pp);
+    tg = calloc((size_t)reps, sizeof *tg);
+    logits = malloc((size_t)V * sizeof *logits);
+    if (!pp || !tg || !logits)
+        rc = augur_err_set(err, AUGUR_ENOMEM, "speed: out of memory");
+    for (int r = 0; r < reps && rc == AUGUR_OK; r++) {
+        uint64_t t0;
+        engine_rewind(e, 0);
+        t0 = time_mono_ns();
+        if ((rc = engine_eval(e, prompt, n_prompt, logits, 0, err)) != AUGUR_OK)
+            break;
+        pp[r] = (double)n_prompt * 1e9 / (double)(time_mono_ns() - t0);
+        engine_stats_reset(e);
+        t0 = time_mono_ns();
+        for (int i = 0; i < n_gen && rc == AUGUR_OK; i++) {
+            int32_t next = sample_argmax(logits, V);
+            rc = engine_eval(e, &next, 1, logits, 0, err);
+        }
+        tg[r] = (double)n_gen * 1e9 / (double)(time_mono_ns() - t0);
+    }
+    if (rc == AUGUR_OK) {
+        out->pp = median(pp, reps);
+        out->tg = median(tg, reps);
+        out->experts = engine_experts_mean(e, -1);
+        out->bytes = engine_active_bytes(e, out->experts) +
+                     engine_kv_read_bytes(e, n_prompt + n_gen / 2);
+    }
+    engine_rewind(e, 0);
+    free(pp);
+    free(tg);
+    free(logits);
+    return rc;
 }

@@ -88,6 +88,11 @@ typedef struct engine_shape {
 int  engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err);
 void engine_free(engine *e);
 
+/* The same over a file already open, which must stay open until engine_free; name
+** is what messages call it. */
+int  engine_open_gguf(engine **out, const gguf *g, const char *name, const engine_opts *opts,
+                      augur_err *err);
+
 const engine_shape *engine_shape_of(const engine *e);
 const gguf *engine_gguf(const engine *e);      /* for the tokenizer */
 const char *engine_kernels(const engine *e);   /* "avx2", "scalar" */
@@ -110,6 +115,10 @@ void engine_rewind(engine *e, int pos);     /* forget positions pos and after */
 
 int  engine_set_routing(engine *e, const engine_routing *r, augur_err *err);
 const engine_routing *engine_routing_of(const engine *e);
+
+/* The routing in effect, for people: "dense", "top-k:8" (the model's k spelled out),
+** or as engine_routing_format writes it. */
+void engine_routing_name(const engine *e, char *out, size_t size);
 
 /* Experts chosen per token, averaged over the tokens evaluated since the last
 ** reset, in layer (or over all layers, layer -1); 0 for a dense model. */
@@ -143,5 +152,23 @@ void engine_prefault(engine *e);
 ** streams its share of a buffer of `bytes` (far larger than the caches), reps
 ** times; the median pass. */
 int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_err *err);
+
+/* The buffer engine_read_bandwidth is meant for: four times the last-level cache and
+** at least 1 GiB, at most a quarter of the memory. */
+size_t engine_stream_bytes(void);
+
+/* Speed under the engine's routing: from an empty cache, the prompt in one call, then
+** n_gen tokens one at a time (each the argmax of the logits before it); the medians of
+** reps runs. The first run after engine_open is slower (the caller may make one and
+** drop it). */
+typedef struct engine_speed {
+    double pp, tg;        /* prompt-processing and generation tokens per second */
+    double experts;       /* experts per generated token (0: dense) */
+    double bytes;         /* bytes one generated token reads: the weights at that many
+                          ** experts, and the KV cache at the mean position */
+} engine_speed;
+
+int engine_speed_measure(engine *e, const int32_t *prompt, int n_prompt, int n_gen, int reps,
+                         engine_speed *out, augur_err *err);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "model/engine.h"
-#include "model/pool.h"
+#include "model/tpool.h"
 #include "model/quant.h"
 
 enum arch { ARCH_LLAMA, ARCH_QWEN2MOE, ARCH_QWEN3MOE, ARCH_OLMOE, ARCH_GRANITEMOE };
@@ -51,11 +51,12 @@ typedef struct route_pick {
 } route_pick;
 
 struct engine {
-    gguf                *g;
+    const gguf          *g;
+    gguf                *owned;            /* g, when the engine opened it */
     engine_shape         shape;
     enum arch            arch;
     const quant_kernels *k;
-    pool                *pool;
+    tpool                *pool;
     engine_routing       routing;
 
     /* hyperparameters the forward pass reads */

@@ -108,6 +108,8 @@ static void act_set(act *a, const float *x, int rows, int cols)
     a->ready = 0;
 }
 
+enum { ACT_PARALLEL = 1 << 16 };   /* values below which a conversion runs on one thread */
+
 typedef struct act_job {
     const engine *e;
     act          *a;
@@ -125,14 +127,21 @@ static void act_rows(void *ctx, int lo, int hi, int thread)
                              j->a->cols);
 }
 
-/* The rows of a in the activation format of weight type, converted on first use. */
+/* The rows of a in the activation format of weight type, converted on first use (f32
+** weights read the rows as they are). */
 static const uint8_t *act_get(engine *e, act *a, uint32_t type)
 {
     enum quant_fmt f = quant_act_fmt(type);
 
+    if (f == QFMT_F32)
+        return (const uint8_t *)a->x;
     if (!(a->ready >> f & 1)) {
         act_job j = { e, a, f };
-        pool_for(e->pool, a->rows, 4, act_rows, &j);
+        /* a few rows take microseconds: not worth waking the pool for */
+        if ((size_t)a->rows * (size_t)a->cols < ACT_PARALLEL)
+            act_rows(&j, 0, a->rows, 0);
+        else
+            tpool_for(e->pool, a->rows, 4, act_rows, &j);
         a->ready |= 1u << f;
     }
     return a->q[f];
@@ -181,7 +190,7 @@ static void mm_rows(void *ctx, int lo, int hi, int thread)
 
 static int row_chunk(const engine *e, int rows)
 {
-    int c = rows / (pool_threads(e->pool) * 16);
+    int c = rows / (tpool_threads(e->pool) * 16);
     return c < 1 ? 1 : c > 64 ? 64 : c;
 }
 
@@ -205,7 +214,7 @@ static void mm_run(engine *e, mm_job *j)
 
     for (int i = 0; i < j->n_parts; i++)
         rows += j->part[i].w->rows;
-    pool_for(e->pool, rows, row_chunk(e, rows), mm_rows, j);
+    tpool_for(e->pool, rows, row_chunk(e, rows), mm_rows, j);
 }
 
 /* out[T][w.rows] = W · x */
@@ -321,7 +330,7 @@ static void attention(engine *e, int l, int T)
 
     /* att[T][H·hv]: each (token, head) pair on its own */
     attn_job aj = { e, l, T };
-    pool_for(e->pool, T * s->heads, 1, attn_heads, &aj);
+    tpool_for(e->pool, T * s->heads, 1, attn_heads, &aj);
 
     /* x += residual scale × (Wo·att + bo) */
     act_set(&e->a_att, e->att, T, odim);
@@ -403,7 +412,7 @@ static void ffn_dense(engine *e, act *x, const mat *gate, const mat *up, const m
     ffn_job j;
 
     ffn_job_init(&j, e, x, gate, up, e->hb);
-    pool_for(e->pool, j.ff, row_chunk(e, j.ff), ffn_dense_rows, &j);
+    tpool_for(e->pool, j.ff, row_chunk(e, j.ff), ffn_dense_rows, &j);
     act_set(&e->a_hb, e->hb, x->rows, j.ff);
     matmul(e, &e->a_hb, down, out);
 }
@@ -529,7 +538,7 @@ static int ffn_moe(engine *e, const layer *L, int l, act *x, float *moe)
     ffn_job_init(&j, e, x, &L->gate_exps, &L->up_exps, e->hidden);
     j.active = active;
     j.n_active = n_active;
-    pool_for(e->pool, n_active * j.ff, row_chunk(e, n_active * j.ff), ffn_expert_rows, &j);
+    tpool_for(e->pool, n_active * j.ff, row_chunk(e, n_active * j.ff), ffn_expert_rows, &j);
 
     /* moe[t] = Σ_ex weight · down_ex · hidden */
     act_set(&e->a_hidden, e->hidden, e->group[s->experts], j.ff);
@@ -541,7 +550,7 @@ static int ffn_moe(engine *e, const layer *L, int l, act *x, float *moe)
     dj.active = active;
     dj.n_active = n_active;
     dj.out = moe;
-    pool_for(e->pool, d, row_chunk(e, d), ffn_down_rows, &dj);
+    tpool_for(e->pool, d, row_chunk(e, d), ffn_down_rows, &dj);
 
     if (L->gate_sh.rows) {
         /* shared[T][d] = down_sh · (silu(gate_sh·x) ⊙ up_sh·x), gated per token */

@@ -7,6 +7,7 @@
 #include <float.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <strings.h>
 
 uint16_t quant_f32_to_f16(float f) { return f32_to_fp16(f); }
 float quant_f16_to_f32(uint16_t h) { return fp16_to_f32(h); }
@@ -26,6 +27,16 @@ int quant_supported(uint32_t type)
 const char *quant_supported_list(void)
 {
     return "f32, f16, bf16, q8_0, q4_0, q5_0, q4_K, q5_K, q6_K";
+}
+
+int quant_type_parse(const char *name, uint32_t *type)
+{
+    for (uint32_t t = 0; t < GGML_TYPE_COUNT; t++)
+        if (quant_supported(t) && strcasecmp(ggml_type_get(t)->name, name) == 0) {
+            *type = t;
+            return 0;
+        }
+    return -1;
 }
 
 enum quant_fmt quant_act_fmt(uint32_t type)

@@ -57,6 +57,9 @@ const quant_kernels *quant_kernels_best(void);
 int         quant_supported(uint32_t type);
 const char *quant_supported_list(void);
 
+/* The supported type named name ("q4_K", any case): 0, or -1 when there is none. */
+int         quant_type_parse(const char *name, uint32_t *type);
+
 enum quant_fmt quant_act_fmt(uint32_t type);
 int    quant_fmt_block(enum quant_fmt f);          /* values per block */
 size_t quant_fmt_bytes(enum quant_fmt f, int n);   /* bytes of n converted values */

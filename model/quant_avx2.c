@@ -20,6 +20,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -503,13 +504,23 @@ AVX2 static uint64_t stream_read(const void *p, size_t n)
 
 static const quant_kernels avx2_kernels = QUANT_KERNELS("avx2");
 
+/* AVX2, FMA and F16C on the CPU, and the YMM registers saved by the system. */
+static int cpu_has_avx2(void)
+{
+    unsigned a, b, c, d, lo, hi;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 27 & 1) || !(c >> 28 & 1) || !(c >> 12 & 1) ||
+        !(c >> 29 & 1))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6 || !__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return b >> 5 & 1;
+}
+
 const quant_kernels *quant_kernels_avx2(void)
 {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c"))
-        return &avx2_kernels;
-    return NULL;
+    return cpu_has_avx2() ? &avx2_kernels : NULL;
 }
 
 #else

@@ -1,7 +1,7 @@
 /* synth.c — random-weight models, written with the GGUF writer. */
 #include "model/synth.h"
 #include "model/gguf.h"
-#include "model/pool.h"
+#include "model/tpool.h"
 #include "model/quant.h"
 
 #include <math.h>
@@ -23,11 +23,12 @@ typedef struct synth_tensor {
 
 typedef struct synth {
     const synth_opts *o;
-    pool             *pool;
+    tpool             *pool;
     float            *scratch;       /* [thread][widest row] */
     int               widest;
     synth_tensor     *tensors;
     size_t            n_tensors, cap;
+    uint64_t          made, total;   /* bytes of tensor data */
 } synth;
 
 static uint64_t splitmix(uint64_t *x)
@@ -75,8 +76,10 @@ static int synth_fill(void *ctx, const char *name, void *out, uint64_t size)
     fill_job j = { t, out, (size_t)ggml_type_bytes(t->type, (uint64_t)t->cols) };
 
     (void)name;
-    (void)size;
-    pool_for(t->s->pool, (int)t->rows, 16, fill_rows, &j);
+    tpool_for(t->s->pool, (int)t->rows, 16, fill_rows, &j);
+    t->s->made += size;
+    if (t->s->o->progress)
+        t->s->o->progress(t->s->o->progress_ctx, t->s->made, t->s->total);
     return 0;
 }
 
@@ -110,6 +113,7 @@ static int add(synth *s, gguf_writer *w, int layer, const char *name, int cols, 
     t->rows = (uint64_t)rows * (uint64_t)n;
     t->center = center;
     t->spread = spread * sqrtf(3.0f);   /* a uniform of this standard deviation */
+    s->total += ggml_type_bytes(t->type, (uint64_t)cols * t->rows);
     if (cols > s->widest)
         s->widest = cols;
     return gguf_writer_add_tensor_fill(w, t->name, (enum ggml_type)t->type,
@@ -318,7 +322,7 @@ static int synth_check(const synth_opts *o, augur_err *err)
 
 int synth_write(const synth_opts *o, const char *path, augur_err *err)
 {
-    synth s = { o, NULL, NULL, 0, NULL, 0, 0 };
+    synth s = { o, NULL, NULL, 0, NULL, 0, 0, 0, 0 };
     gguf_writer *w = NULL;
     int rc;
 
@@ -340,15 +344,15 @@ int synth_write(const synth_opts *o, const char *path, augur_err *err)
     for (int l = 0; l < o->layers; l++)
         if ((rc = add_layer(&s, w, l, err)) != AUGUR_OK)
             goto done;
-    if ((rc = pool_new(&s.pool, o->threads ? o->threads : pool_physical_cores(), err)) != AUGUR_OK)
+    if ((rc = tpool_new(&s.pool, o->threads ? o->threads : tpool_physical_cores(), err)) != AUGUR_OK)
         goto done;
-    if (!(s.scratch = calloc((size_t)pool_threads(s.pool) * s.widest, sizeof *s.scratch))) {
+    if (!(s.scratch = calloc((size_t)tpool_threads(s.pool) * s.widest, sizeof *s.scratch))) {
         rc = augur_err_set(err, AUGUR_ENOMEM, "synth: out of memory");
         goto done;
     }
     rc = gguf_writer_write(w, path, err);
 done:
-    pool_free(s.pool);
+    tpool_free(s.pool);
     free(s.scratch);
     free(s.tensors);
     gguf_writer_free(w);

@@ -34,9 +34,12 @@ typedef struct synth_opts {
     int      tied;               /* no output.weight: the embedding serves */
     uint64_t seed;
     int      threads;            /* 0: the physical cores */
+    /* called after each tensor is made, with the bytes made so far and in all */
+    void   (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void    *progress_ctx;
 } synth_opts;
 
-#define SYNTH_OPTS_DEFAULT { "llama", 64, 2, 4, 0, 0, 0, 0, 128, 0, 512, 256, 0, 0, 1, 0 }
+#define SYNTH_OPTS_DEFAULT { "llama", 64, 2, 4, 0, 0, 0, 0, 128, 0, 512, 256, 0, 0, 1, 0, NULL, NULL }
 
 int synth_write(const synth_opts *o, const char *path, augur_err *err);
 

@@ -6,8 +6,10 @@
 ** and last byte of every tensor), written back through the writer, and the copy
 ** must read back with the same metadata and the same tensor bytes. A file that
 ** names a tokenizer is loaded as one, which must work or be refused with a
-** message, and then tokenize and decode a fixed text.
+** message, and then tokenize and decode a fixed text. A file the engine accepts as
+** a model evaluates a few tokens, in one batch and then one more.
 */
+#include "model/engine.h"
 #include "model/gguf.h"
 #include "model/tokenizer.h"
 
@@ -105,6 +107,35 @@ static void fuzz_tokenizer(const gguf *g)
     tokenizer_free(tok);
 }
 
+static void fuzz_engine(const gguf *g)
+{
+    engine_opts o = ENGINE_OPTS_DEFAULT;
+    augur_err err = { 0 };
+    int32_t ids[3] = { 0, 1, 2 };
+    float *logits;
+    engine *e;
+    int vocab;
+
+    o.threads = 1;
+    o.context = 8;
+    o.batch = 2;
+    if (engine_open_gguf(&e, g, "fuzz", &o, &err) != AUGUR_OK) {
+        if (err.msg[0] == '\0')
+            abort();
+        return;
+    }
+    vocab = engine_shape_of(e)->vocab;
+    for (int i = 0; i < 3; i++)
+        ids[i] %= vocab;
+    if (!(logits = malloc(3 * (size_t)vocab * sizeof *logits)))
+        abort();
+    if (engine_eval(e, ids, 3, logits, 1, &err) != AUGUR_OK ||
+        engine_eval(e, ids, 1, logits, 0, &err) != AUGUR_OK)
+        abort();
+    free(logits);
+    engine_free(e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     augur_err err = { 0 };
@@ -125,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     fuzz_rewrite(g);
     fuzz_tokenizer(g);
+    fuzz_engine(g);
     gguf_close(g);
     return 0;
 }

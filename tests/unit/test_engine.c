@@ -818,6 +818,41 @@ static void test_memory_figures(void **state)
     free(path);
 }
 
+/* The speed figures: the routing's experts per token, the bytes a token reads at that
+** count and position, the cache left empty; nonsense refused. Times are not tested. */
+static void test_speed_measure(void **state)
+{
+    char *path = arch_model(4);                 /* olmoe: 8 experts, top-2 */
+    engine_opts o = ENGINE_OPTS_DEFAULT;
+    engine_routing r = ENGINE_ROUTING_DEFAULT;
+    engine *e;
+    engine_speed sp;
+    augur_err err = { 0 };
+    char name[64];
+
+    (void)state;
+    o.context = 16;
+    e = open_engine(path, &o);
+    engine_routing_name(e, name, sizeof name);
+    assert_string_equal(name, "top-k:2");
+    assert_int_equal(engine_speed_measure(e, tokens, 6, 4, 1, &sp, &err), AUGUR_OK);
+    assert_true(sp.experts == 2.0 && sp.pp > 0 && sp.tg > 0);
+    assert_true(sp.bytes == engine_active_bytes(e, 2) + engine_kv_read_bytes(e, 8));
+    assert_int_equal(engine_pos(e), 0);
+    assert_int_equal(engine_routing_parse("top-k:8", &r, &err), AUGUR_OK);
+    assert_int_equal(engine_set_routing(e, &r, &err), AUGUR_OK);
+    engine_routing_name(e, name, sizeof name);
+    assert_string_equal(name, "top-k:8");
+    assert_int_equal(engine_speed_measure(e, tokens, 6, 4, 2, &sp, &err), AUGUR_OK);
+    assert_true(sp.experts == 8.0);
+    assert_int_equal(engine_speed_measure(e, tokens, 0, 4, 1, &sp, &err), AUGUR_EINVAL);
+    assert_int_equal(engine_speed_measure(e, tokens, 12, 8, 1, &sp, &err), AUGUR_ELIMIT);
+    assert_int_equal(engine_pos(e), 0);
+    assert_contains(err.msg, "context is full");
+    engine_free(e);
+    free(path);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -848,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_refused_type),
         cmocka_unit_test(test_synth_deterministic),
         cmocka_unit_test(test_memory_figures),
+        cmocka_unit_test(test_speed_measure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -186,6 +186,22 @@ static void test_supported(void **state)
     assert_int_equal(quant_fmt_bytes(QFMT_Q8_K, 512), 584);
 }
 
+static void test_type_parse(void **state)
+{
+    uint32_t t = 999;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        assert_int_equal(quant_type_parse(ggml_type_get(types[i])->name, &t), 0);
+        assert_int_equal(t, types[i]);
+    }
+    assert_int_equal(quant_type_parse("Q4_k", &t), 0);
+    assert_int_equal(t, GGML_TYPE_Q4_K);
+    assert_int_equal(quant_type_parse("q2_K", &t), -1);
+    assert_int_equal(quant_type_parse("", &t), -1);
+    assert_int_equal(t, GGML_TYPE_Q4_K);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_avx2_matches_scalar),
         cmocka_unit_test(test_half_conversions),
         cmocka_unit_test(test_supported),
+        cmocka_unit_test(test_type_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,11 @@
-/* pool.c — the engine's thread pool: chunks handed out by an atomic counter. */
-#include "model/pool.h"
+/* tpool.c — the engine's thread pool: chunks handed out by an atomic counter.
+**
+** A loop is done when its items are, not when every worker has looked at it: on a
+** machine shared with other programs a worker may wake up late, or not be running,
+** and the caller must not wait for one that took no chunk. So the counter holds the
+** loop's generation beside the next index, and a worker claims a chunk only of the
+** loop it saw start; `done` counts finished items. */
+#include "model/tpool.h"
 #include "base/time.h"
 
 #include <linux/futex.h>
@@ -18,25 +24,25 @@
 ** may have lost its core, and a caller that sleeps frees a core for it. */
 enum { POOL_SPIN_NS = 200000, POOL_JOIN_SPIN_NS = 20000 };
 
-struct pool {
+struct tpool {
     int              n;          /* threads, the caller included */
     pthread_t       *workers;
     pthread_mutex_t  mu;
     pthread_cond_t   cv;
     atomic_uint      gen;        /* bumped for each loop */
-    atomic_int       next;       /* the next index to hand out */
-    atomic_int       busy;       /* workers not yet done with this loop */
-    atomic_int       joining;    /* the caller sleeps until busy is 0 */
+    atomic_uint_fast64_t next;   /* the loop's generation << 32 | the next index to hand out */
+    atomic_int       done;       /* items of this loop finished */
+    atomic_int       joining;    /* the caller sleeps until done reaches items */
     atomic_int       stop;
-    pool_fn         *fn;
+    tpool_fn         *fn;
     void            *ctx;
-    int              items, chunk;
+    atomic_int       items, chunk;
 };
 
-typedef struct pool_worker {
-    pool *p;
+typedef struct tpool_worker {
+    tpool *p;
     int   id;
-} pool_worker;
+} tpool_worker;
 
 static void cpu_relax(void)
 {
@@ -45,18 +51,28 @@ static void cpu_relax(void)
 #endif
 }
 
-static void run_chunks(pool *p, int thread)
+/* Chunks of loop gen until none is left (or another loop has begun). items and
+** chunk are read after the generation is seen: while an index of loop gen is left
+** to claim they are that loop's, and once none is, the claim fails whatever they say. */
+static void run_chunks(tpool *p, unsigned gen, int thread)
 {
     for (;;) {
-        int lo = atomic_fetch_add(&p->next, p->chunk);
-        if (lo >= p->items)
+        uint64_t v = atomic_load(&p->next);
+        int lo = (int)(uint32_t)v, items = atomic_load(&p->items), hi;
+        if ((unsigned)(v >> 32) != gen || lo >= items)
             return;
-        p->fn(p->ctx, lo, lo + p->chunk < p->items ? lo + p->chunk : p->items, thread);
+        hi = items - lo > atomic_load(&p->chunk) ? lo + atomic_load(&p->chunk) : items;
+        if (!atomic_compare_exchange_weak(&p->next, &v, (uint64_t)gen << 32 | (uint32_t)hi))
+            continue;
+        p->fn(p->ctx, lo, hi, thread);
+        if (atomic_fetch_add(&p->done, hi - lo) + (hi - lo) == items &&
+            atomic_load(&p->joining))
+            syscall(SYS_futex, &p->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     }
 }
 
 /* Wait until the generation differs from seen (or the pool stops). */
-static unsigned wait_work(pool *p, unsigned seen)
+static unsigned wait_work(tpool *p, unsigned seen)
 {
     uint64_t start = time_mono_ns();
     unsigned g;
@@ -77,25 +93,23 @@ static unsigned wait_work(pool *p, unsigned seen)
 
 static void *worker_main(void *arg)
 {
-    pool_worker *w = arg;
-    pool *p = w->p;
+    tpool_worker *w = arg;
+    tpool *p = w->p;
     unsigned seen = 0;
 
     for (;;) {
         seen = wait_work(p, seen);
         if (atomic_load(&p->stop))
             break;
-        run_chunks(p, w->id);
-        if (atomic_fetch_sub(&p->busy, 1) == 1 && atomic_load(&p->joining))
-            syscall(SYS_futex, &p->busy, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+        run_chunks(p, seen, w->id);
     }
     free(w);
     return NULL;
 }
 
-int pool_new(pool **out, int threads, augur_err *err)
+int tpool_new(tpool **out, int threads, augur_err *err)
 {
-    pool *p = calloc(1, sizeof *p);
+    tpool *p = calloc(1, sizeof *p);
 
     *out = NULL;
     if (threads < 1)
@@ -108,14 +122,14 @@ int pool_new(pool **out, int threads, augur_err *err)
     pthread_cond_init(&p->cv, NULL);
     p->n = 1;
     for (int i = 1; i < threads; i++) {
-        pool_worker *w = malloc(sizeof *w);
+        tpool_worker *w = malloc(sizeof *w);
         if (w) {
             w->p = p;
             w->id = i;
         }
         if (!w || pthread_create(&p->workers[i], NULL, worker_main, w) != 0) {
             free(w);
-            pool_free(p);
+            tpool_free(p);
             return augur_err_set(err, AUGUR_EIO, "thread pool: cannot start thread %d of %d",
                                  i + 1, threads);
         }
@@ -125,7 +139,7 @@ int pool_new(pool **out, int threads, augur_err *err)
     return AUGUR_OK;
 }
 
-void pool_free(pool *p)
+void tpool_free(tpool *p)
 {
     if (!p)
         return;
@@ -141,30 +155,32 @@ void pool_free(pool *p)
     free(p);
 }
 
-int pool_threads(const pool *p)
+int tpool_threads(const tpool *p)
 {
     return p->n;
 }
 
-/* Wait until every worker is done with the loop: spin, then sleep on busy. */
-static void pool_join(pool *p)
+/* Wait until every item of the loop is done: spin, then sleep on done. */
+static void pool_join(tpool *p, int items)
 {
     uint64_t start = time_mono_ns();
-    int busy;
+    int done;
 
-    for (int i = 0; atomic_load(&p->busy) > 0; i++) {
+    for (int i = 0; atomic_load(&p->done) < items; i++) {
         cpu_relax();
         if ((i & 255) == 255 && time_mono_ns() - start > POOL_JOIN_SPIN_NS)
             break;
     }
     atomic_store(&p->joining, 1);
-    while ((busy = atomic_load(&p->busy)) > 0)
-        syscall(SYS_futex, &p->busy, FUTEX_WAIT_PRIVATE, busy, NULL, NULL, 0);
+    while ((done = atomic_load(&p->done)) < items)
+        syscall(SYS_futex, &p->done, FUTEX_WAIT_PRIVATE, done, NULL, NULL, 0);
     atomic_store(&p->joining, 0);
 }
 
-void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
+void tpool_for(tpool *p, int n, int chunk, tpool_fn *fn, void *ctx)
 {
+    unsigned gen;
+
     if (n <= 0)
         return;
     if (chunk < 1)
@@ -175,20 +191,21 @@ void pool_for(pool *p, int n, int chunk, pool_fn *fn, void *ctx)
     }
     p->fn = fn;
     p->ctx = ctx;
-    p->items = n;
-    p->chunk = chunk;
-    atomic_store(&p->next, 0);
-    atomic_store(&p->busy, p->n - 1);
+    atomic_store(&p->items, n);
+    atomic_store(&p->chunk, chunk);
+    atomic_store(&p->done, 0);
     pthread_mutex_lock(&p->mu);
-    atomic_fetch_add(&p->gen, 1);
+    gen = atomic_load(&p->gen) + 1;
+    atomic_store(&p->next, (uint64_t)gen << 32);
+    atomic_store(&p->gen, gen);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    run_chunks(p, 0);
-    pool_join(p);
+    run_chunks(p, gen, 0);
+    pool_join(p, n);
 }
 
 /* The (package, core) pairs of the CPUs this process may use, counted once each. */
-int pool_physical_cores(void)
+int tpool_physical_cores(void)
 {
     cpu_set_t set;
     long seen[CPU_SETSIZE];

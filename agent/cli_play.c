@@ -6,6 +6,7 @@
 */
 #include "agent/cli.h"
 #include "agent/sandbox_conf.h"
+#include "base/buf.h"
 #include "base/file.h"
 #include "base/json.h"
 #include "base/time.h"
@@ -152,14 +153,9 @@ static int play_raw(play_run *r)
 
 static int play_decision_add(play_run *r, double us)
 {
-    if (r->ndecisions == r->capdecisions) {
-        size_t cap = r->capdecisions ? 2 * r->capdecisions : 4096;
-        double *d = realloc(r->decision_us, cap * sizeof *d);
-        if (!d)
-            return AUGUR_ENOMEM;
-        r->decision_us = d;
-        r->capdecisions = cap;
-    }
+    if (buf_grow_array(&r->decision_us, &r->capdecisions, r->ndecisions + 1,
+                       sizeof *r->decision_us) != AUGUR_OK)
+        return AUGUR_ENOMEM;
     r->decision_us[r->ndecisions++] = us;
     return AUGUR_OK;
 }

@@ -20,6 +20,15 @@ void buf_clear(buf *b)
         b->data[0] = '\0';
 }
 
+/* Doubling from cap (64 when nothing is held yet) until need fits. */
+static size_t buf_capacity(size_t cap, size_t need)
+{
+    cap = cap ? cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    return cap;
+}
+
 int buf_reserve(buf *b, size_t extra)
 {
     size_t need, cap;
@@ -32,9 +41,7 @@ int buf_reserve(buf *b, size_t extra)
     need = b->len + extra + 1;
     if (need <= b->cap)
         return AUGUR_OK;
-    cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    cap = buf_capacity(b->cap, need);
     p = realloc(b->data, cap);
     if (!p)
         goto oom;
@@ -129,4 +136,22 @@ char *buf_take(buf *b)
     p = b->data;
     *b = (buf)BUF_INIT;
     return p;
+}
+
+int buf_grow_array(void *items, size_t *cap, size_t need, size_t size)
+{
+    void *p;
+    size_t n;
+
+    if (need <= *cap)
+        return AUGUR_OK;
+    n = buf_capacity(*cap, need);
+    if (size && n > SIZE_MAX / size)
+        return AUGUR_ENOMEM;
+    memcpy(&p, items, sizeof p);
+    if (!(p = realloc(p, n * size)))
+        return AUGUR_ENOMEM;
+    memcpy(items, &p, sizeof p);
+    *cap = n;
+    return AUGUR_OK;
 }

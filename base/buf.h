@@ -43,4 +43,13 @@ const char *buf_str(const buf *b);
 ** Returns NULL only when the buffer is out of memory. */
 char *buf_take(buf *b);
 
+/* Growable arrays of any element: items is the address of the array's pointer, *cap its
+** capacity in elements of size bytes. Makes room for need elements, doubling as buffers do;
+** on AUGUR_ENOMEM the array is left as it was.
+**
+**     if (buf_grow_array(&v->items, &v->cap, v->n + 1, sizeof *v->items) != AUGUR_OK)
+**         return AUGUR_ENOMEM;
+*/
+int buf_grow_array(void *items, size_t *cap, size_t need, size_t size);
+
 #endif

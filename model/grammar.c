@@ -22,15 +22,9 @@ typedef struct seq {
 
 static void seq_push(seq *s, const gelem *e)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        gelem *grown = realloc(s->e, cap * sizeof *grown);
-        if (!grown) {
-            s->oom = 1;
-            return;
-        }
-        s->e = grown;
-        s->cap = cap;
+    if (buf_grow_array(&s->e, &s->cap, s->n + 1, sizeof *s->e) != AUGUR_OK) {
+        s->oom = 1;
+        return;
     }
     s->e[s->n++] = *e;
 }
@@ -104,28 +98,16 @@ static int rule_new(build *b)
 
     if (b->failed)
         return -1;
-    if (g->n_rules == g->cap_rules) {
-        size_t cap = g->cap_rules ? 2 * g->cap_rules : 64;
-        grule *grown = realloc(g->rules, cap * sizeof *grown);
-        if (!grown)
-            return build_oom(b);
-        g->rules = grown;
-        g->cap_rules = cap;
-    }
+    if (buf_grow_array(&g->rules, &g->cap_rules, g->n_rules + 1, sizeof *g->rules) != AUGUR_OK)
+        return build_oom(b);
     g->rules[g->n_rules] = (grule){ NULL, 0 };
     return (int)g->n_rules++;
 }
 
 static int elems_push(grammar *g, const gelem *e)
 {
-    if (g->n_elems == g->cap_elems) {
-        size_t cap = g->cap_elems ? 2 * g->cap_elems : 256;
-        gelem *grown = realloc(g->elems, cap * sizeof *grown);
-        if (!grown)
-            return AUGUR_ENOMEM;
-        g->elems = grown;
-        g->cap_elems = cap;
-    }
+    if (buf_grow_array(&g->elems, &g->cap_elems, g->n_elems + 1, sizeof *g->elems) != AUGUR_OK)
+        return AUGUR_ENOMEM;
     g->elems[g->n_elems++] = *e;
     return AUGUR_OK;
 }
@@ -756,14 +738,8 @@ static int schema_ref_rule(build *b, const char *ref)
     for (size_t i = 0; i < b->n_memo; i++)
         if (b->memo[i].schema == target)
             return b->memo[i].rule;
-    if (b->n_memo == b->cap_memo) {
-        size_t cap = b->cap_memo ? 2 * b->cap_memo : 16;
-        void *grown = realloc(b->memo, cap * sizeof *b->memo);
-        if (!grown)
-            return build_oom(b);
-        b->memo = grown;
-        b->cap_memo = cap;
-    }
+    if (buf_grow_array(&b->memo, &b->cap_memo, b->n_memo + 1, sizeof *b->memo) != AUGUR_OK)
+        return build_oom(b);
     r = rule_new(b);
     b->memo[b->n_memo].schema = target;
     b->memo[b->n_memo++].rule = r;

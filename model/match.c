@@ -12,6 +12,7 @@
 ** other being emptied.
 */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "model/grammar_impl.h"
 
 #include <stdlib.h>
@@ -334,14 +335,8 @@ struct grammar_vocab {
 
 static int32_t node_new(grammar_vocab *v, uint8_t byte)
 {
-    if (v->n_nodes == v->cap_nodes) {
-        size_t cap = v->cap_nodes ? 2 * v->cap_nodes : 1024;
-        tnode *grown = realloc(v->nodes, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        v->nodes = grown;
-        v->cap_nodes = cap;
-    }
+    if (buf_grow_array(&v->nodes, &v->cap_nodes, v->n_nodes + 1, sizeof *v->nodes) != AUGUR_OK)
+        return -1;
     v->nodes[v->n_nodes] = (tnode){ -1, -1, -1, byte };
     return (int32_t)v->n_nodes++;
 }

@@ -7,6 +7,7 @@
 ** gets them again in order; once they are used up, the last is given again. A
 ** call never recorded is AUGUR_ENOTFOUND.
 */
+#include "base/buf.h"
 #include "base/json.h"
 #include "model/backend.h"
 
@@ -94,18 +95,6 @@ static void note_name(replay_backend *rb, const cJSON *request)
         rb->name = strdup(name->valuestring);
 }
 
-static int entries_grow(replay_backend *rb)
-{
-    size_t cap = rb->cap ? 2 * rb->cap : 64;
-    replay_entry *e = realloc(rb->entries, cap * sizeof *e);
-
-    if (!e)
-        return AUGUR_ENOMEM;
-    rb->entries = e;
-    rb->cap = cap;
-    return AUGUR_OK;
-}
-
 /* One line of the file into an entry. */
 static int replay_line(replay_backend *rb, const char *line, size_t len, size_t lineno,
                        augur_err *err)
@@ -125,7 +114,7 @@ static int replay_line(replay_backend *rb, const char *line, size_t len, size_t 
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "response"))) {
         rc = augur_err_set(err, AUGUR_ESYNTAX, "%s:%zu: not a record (hash, kind, request, "
                            "response)", rb->path, lineno);
-    } else if (rb->n == rb->cap && entries_grow(rb) != AUGUR_OK) {
+    } else if (buf_grow_array(&rb->entries, &rb->cap, rb->n + 1, sizeof *rb->entries) != AUGUR_OK) {
         rc = augur_err_set(err, AUGUR_ENOMEM, "out of memory");
     } else {
         e = &rb->entries[rb->n++];

@@ -5,6 +5,7 @@
 */
 #include "planner/search.h"
 
+#include "base/buf.h"
 #include "base/time.h"
 #include "worlds/state.h"
 
@@ -143,33 +144,17 @@ static size_t search_table_slot(const search *s, const void *st, uint64_t h)
 
 static int search_reserve_node(search *s)
 {
-    unsigned char *nodes;
-    size_t cap;
-
-    if (s->nnodes < s->capnodes)
-        return AUGUR_OK;
     if (s->nnodes >= UINT32_MAX - 1)
         return AUGUR_ELIMIT;
-    cap = s->capnodes ? 2 * s->capnodes : 256;
-    if (!(nodes = realloc(s->nodes, cap * s->stride)))
-        return AUGUR_ENOMEM;
-    s->nodes = nodes;
-    s->capnodes = cap;
-    return AUGUR_OK;
+    return buf_grow_array(&s->nodes, &s->capnodes, s->nnodes + 1, s->stride);
 }
 
 static int search_push(search *s, double f, double h, uint32_t n)
 {
     size_t i;
 
-    if (s->nheap == s->capheap) {
-        size_t cap = s->capheap ? 2 * s->capheap : 256;
-        heap_item *heap = realloc(s->heap, cap * sizeof *heap);
-        if (!heap)
-            return AUGUR_ENOMEM;
-        s->heap = heap;
-        s->capheap = cap;
-    }
+    if (buf_grow_array(&s->heap, &s->capheap, s->nheap + 1, sizeof *s->heap) != AUGUR_OK)
+        return AUGUR_ENOMEM;
     i = s->nheap++;
     /* Ties go to the lower h: the node nearer the goal. */
     while (i > 0) {

@@ -48,6 +48,31 @@ static void test_buf(void **state)
     buf_free(&b);
 }
 
+static void test_buf_grow_array(void **state)
+{
+    struct { int a; double b; } *v = NULL;
+    size_t cap = 0, n = 0;
+
+    (void)state;
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(buf_grow_array(&v, &cap, n + 1, sizeof *v), AUGUR_OK);
+        assert_true(cap > n);
+        v[n].a = i;
+        v[n++].b = i / 2.0;
+    }
+    for (int i = 0; i < 1000; i++)
+        assert_true(v[i].a == i && v[i].b == i / 2.0);
+    /* Asking for what it has changes nothing; a size that overflows is refused and the
+    ** array kept whole. */
+    size_t held = cap;
+    assert_int_equal(buf_grow_array(&v, &cap, cap, sizeof *v), AUGUR_OK);
+    assert_int_equal(cap, held);
+    assert_int_equal(buf_grow_array(&v, &cap, (size_t)-1 / 4, sizeof *v), AUGUR_ENOMEM);
+    assert_int_equal(cap, held);
+    assert_int_equal(v[999].a, 999);
+    free(v);
+}
+
 static void test_arena(void **state)
 {
     arena *a = arena_new(64 * 1024);
@@ -348,6 +373,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_buf_grow_array),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_file_read),
         cmocka_unit_test(test_file_write_atomic),

@@ -391,7 +391,7 @@ static void test_run_nested(void **state)
     assert_int_equal(library_add(lib, recurse, strlen(recurse), NULL, ACTION_USER, NULL, &err),
                      AUGUR_OK);
     library_run_opts run = { "sum_rows", strings2("h\n1\n2\n", "h\n3\n"), "task", 0,
-                             { 0 }, 1 };
+                             { 0 }, 1, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
     assert_true(res.ok);
     assert_int_equal(res.value->type, SANDBOX_INT);
@@ -402,7 +402,7 @@ static void test_run_nested(void **state)
     /* Depth: 3 levels pass under a limit of 4, 9 do not. */
     sandbox_value *args = sandbox_value_new(SANDBOX_ARRAY);
     sandbox_value_push(args, NULL, 0, sandbox_value_int(3));
-    library_run_opts deep = { "deep", args, NULL, 4, { 0 }, 1 };
+    library_run_opts deep = { "deep", args, NULL, 4, { 0 }, 1, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &deep, &res, &err), AUGUR_OK);
     assert_true(res.ok);
     assert_int_equal(res.value->integer, 3);
@@ -419,7 +419,7 @@ static void test_run_nested(void **state)
     assert_contains(a.last_error, "runtime: ");
     action_free(&a);
 
-    library_run_opts none = { "missing", NULL, NULL, 0, { 0 }, 0 };
+    library_run_opts none = { "missing", NULL, NULL, 0, { 0 }, 0, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &none, &res, &err), AUGUR_ENOTFOUND);
     sandbox_free(sb);
     library_close(lib);
@@ -467,7 +467,7 @@ static void test_builtins(void **state)
                      AUGUR_OK);
     sandbox_value *args = sandbox_value_new(SANDBOX_ARRAY);
     sandbox_value_push(args, NULL, 0, sandbox_value_string("data.csv", 8));
-    library_run_opts run = { "file_rows", args, NULL, 0, { 0 }, 0 };
+    library_run_opts run = { "file_rows", args, NULL, 0, { 0 }, 0, NULL, 0 };
     run.job.allow = allow;
     run.job.nallow = 1;
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
@@ -496,7 +496,7 @@ static char *run_json(library *lib, sandbox *sb, const char *name, const char *a
 
     assert_int_equal(sandbox_value_parse(args_json, strlen(args_json), "args", &args, &err),
                      AUGUR_OK);
-    library_run_opts run = { name, args, NULL, 0, { 0 }, 0 };
+    library_run_opts run = { name, args, NULL, 0, { 0 }, 0, NULL, 0 };
     run.job.allow = allow;
     run.job.nallow = 1;
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);

@@ -112,6 +112,15 @@ int library_search(library *lib, const char *query, const float *qvec, int dim, 
 int library_embed(library *lib, const char *name, int version, const float *vec, int dim,
                   augur_err *err);
 
+/* Embed with m ("name: description") every latest version, not deprecated, that has no
+** embedding yet, and store them; *count says how many. A backend that gives no
+** embeddings fails here with its own error, and nothing is stored. */
+int library_embed_pending(library *lib, model *m, size_t *count, augur_err *err);
+
+/* library_search with the query embedded by m: a mix of BM25 and cosine by weight. */
+int library_search_model(library *lib, model *m, const char *query, double weight, int k,
+                         action_hit **out, size_t *n, augur_err *err);
+
 typedef struct action_use {
     const char *name;
     int         version;        /* 0: the latest */

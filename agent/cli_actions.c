@@ -256,6 +256,36 @@ static int actions_command(cli *c, const cli_command *cmd, const char *path, int
     return rc != AUGUR_OK && x.status != CLI_USAGE ? CLI_FAILED : x.status;
 }
 
+/* When [actions] embed is on, [model] in *m (free it and mc), with the actions that
+** lack an embedding embedded; else *m is NULL. */
+static int actions_embedder(actions_ctx *x, model_conf *mc, model **m)
+{
+    size_t count;
+    int rc;
+
+    *m = NULL;
+    if (!config_bool(cli_config(x->c), "actions.embed", 0))
+        return AUGUR_OK;
+    if ((rc = model_conf_read(cli_config(x->c), mc, &x->err)) == AUGUR_OK &&
+        (rc = model_open(m, &mc->cfg, &x->err)) == AUGUR_OK)
+        rc = library_embed_pending(x->lib, *m, &count, &x->err);
+    if (rc != AUGUR_OK)
+        augur_err_prefix(&x->err, "embeddings (actions.embed): ");
+    return rc;
+}
+
+/* Embed the actions that lack an embedding, when [actions] embed is on. */
+static int actions_embed(actions_ctx *x)
+{
+    model_conf mc = { 0 };
+    model *m;
+    int rc = actions_embedder(x, &mc, &m);
+
+    model_close(m);
+    model_conf_free(&mc);
+    return rc;
+}
+
 static int add_work(actions_ctx *x)
 {
     char *src = NULL;
@@ -277,7 +307,7 @@ static int add_work(actions_ctx *x)
     }
     action_free(&a);
     free(src);
-    return AUGUR_OK;
+    return actions_embed(x);
 }
 
 static int list_work(actions_ctx *x)
@@ -327,8 +357,19 @@ static int search_work(actions_ctx *x)
 {
     int k = x->o.k ? (int)x->o.k : (int)config_int(cli_config(x->c), "actions.search_k", 10);
     action_hit *hits;
+    model_conf mc = { 0 };
+    model *m;
     size_t n;
-    int rc = library_search(x->lib, x->o.pos[0], NULL, 0, 0, k, &hits, &n, &x->err);
+    int rc = actions_embedder(x, &mc, &m);
+
+    if (rc == AUGUR_OK && m)
+        rc = library_search_model(x->lib, m, x->o.pos[0],
+                                  config_float(cli_config(x->c), "actions.embed_weight", 0.5), k,
+                                  &hits, &n, &x->err);
+    else if (rc == AUGUR_OK)
+        rc = library_search(x->lib, x->o.pos[0], NULL, 0, 0, k, &hits, &n, &x->err);
+    model_close(m);
+    model_conf_free(&mc);
 
     for (size_t i = 0; rc == AUGUR_OK && i <= n; i++) {
         actions_item(&x->out, x->o.json, i, n);
@@ -448,6 +489,11 @@ static int write_work(actions_ctx *x)
         return rc;
     }
     rc = library_write(x->lib, m, x->sb, &opt, &w, &x->err);
+    if (rc == AUGUR_OK && *w.action && config_bool(cfg, "actions.embed", 0)) {
+        size_t count;
+        if ((rc = library_embed_pending(x->lib, m, &count, &x->err)) != AUGUR_OK)
+            augur_err_prefix(&x->err, "embeddings (actions.embed): ");
+    }
     if (rc == AUGUR_OK && x->o.json) {
         write_json(&x->out, &w);
     } else if (rc == AUGUR_OK) {
@@ -485,7 +531,7 @@ static int import_work(actions_ctx *x)
 
     buf_printf(&x->out, "imported %zu actions from %s, skipped %zu\n", added, x->o.pos[0],
                skipped);
-    return rc;
+    return rc == AUGUR_OK ? actions_embed(x) : rc;
 }
 
 static int rm_work(actions_ctx *x)
@@ -573,7 +619,7 @@ static const cli_command cmd_show = {
     cmd_show_run, NULL,
 };
 static const cli_command cmd_search = {
-    "search", "QUERY", "the actions best matching QUERY (BM25 full-text)",
+    "search", "QUERY", "the actions best matching QUERY (BM25, mixed with embeddings when actions.embed is on)",
     DB_HELP "  --k N             how many (default actions.search_k)\n"
     "  --json            an array of {\"name\", \"version\", \"description\", \"kind\", \"score\"}\n",
     cmd_search_run, NULL,

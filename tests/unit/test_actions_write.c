@@ -83,13 +83,18 @@ static char *reply(const char *thought, const char *code1, const char *code2)
     return buf_take(&b);
 }
 
-/* Append to the replay file the answer text to the last call probe recorded. */
-static void fixture_answer(const char *fixture, const char *probe, const char *text)
+/* The answer to a call the replay file lacked, from its kind ("chat", "embed") and
+** request; and a call of the library through a model, returning its code. */
+typedef cJSON *answer_fn(const char *kind, const cJSON *request, void *ctx);
+typedef int call_fn(model *m, void *ctx, augur_err *err);
+
+/* Append to the replay file the answer to the last call probe recorded. */
+static void fixture_answer(const char *fixture, const char *probe, answer_fn *answer, void *ctx)
 {
     char *data = NULL, *last, *line;
     size_t len;
     augur_err err = { 0 };
-    cJSON *j, *resp;
+    cJSON *j;
     buf out = BUF_INIT;
     FILE *f;
 
@@ -100,11 +105,9 @@ static void fixture_answer(const char *fixture, const char *probe, const char *t
     line = last ? last + 1 : data;
     assert_non_null(j = json_parse(line, strlen(line), probe, &err));
     assert_contains(line, "\"code\":-4");     /* the call the replay file lacked */
-    resp = cJSON_CreateObject();
-    cJSON_AddStringToObject(resp, "text", text);
-    cJSON_AddArrayToObject(resp, "tool_calls");
-    cJSON_AddStringToObject(resp, "finish_reason", "stop");
-    cJSON_ReplaceItemInObjectCaseSensitive(j, "response", resp);
+    cJSON_ReplaceItemInObjectCaseSensitive(j, "response", answer(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "kind")),
+        cJSON_GetObjectItemCaseSensitive(j, "request"), ctx));
     assert_int_equal(json_canonical(&out, j), AUGUR_OK);
     buf_putc(&out, '\n');
     assert_non_null(f = fopen(fixture, "a"));
@@ -115,12 +118,12 @@ static void fixture_answer(const char *fixture, const char *probe, const char *t
     free(data);
 }
 
-/* Write with the model's replies scripted: each time the replay file lacks the call
-** made (whose request depends on the earlier replies and the failures they met), the
-** next reply is recorded as its answer, and the write starts again. Returns the
-** replay file (free it); *used is how many replies the write asked for. */
-static char *write_scripted(const library_write_opts *opt, char *const *replies, size_t n,
-                            library_write_result *out, size_t *used)
+/* Call the library with the model's answers scripted: each time the replay file lacks
+** the call made (whose request depends on the earlier answers and what they led to),
+** the next answer is recorded for it, and the call starts again. Returns the replay
+** file (free it); *used is how many answers were recorded. */
+static char *scripted(call_fn *call, void *ctx, answer_fn *answer, void *actx, size_t max,
+                      size_t *used)
 {
     buf fixture = BUF_INIT, probe = BUF_INIT;
     augur_err err;
@@ -139,19 +142,62 @@ static char *write_scripted(const library_write_opts *opt, char *const *replies,
         mc.record = buf_str(&probe);
         memset(&err, 0, sizeof err);
         assert_int_equal(model_open(&m, &mc, &err), AUGUR_OK);
-        rc = library_write(lib, m, sb, opt, out, &err);
+        rc = call(m, ctx, &err);
         model_close(m);
         if (rc != AUGUR_ENOTFOUND)
             break;
-        library_write_result_free(out);
-        if (*used == n)
-            fail_msg("the write asked for more than %zu replies", n);
-        fixture_answer(buf_str(&fixture), buf_str(&probe), replies[*used]);
+        if (*used == max)
+            fail_msg("more than %zu calls", max);
+        fixture_answer(buf_str(&fixture), buf_str(&probe), answer, actx);
     }
     if (rc != AUGUR_OK)
-        fail_msg("library_write: %s", err.msg);
+        fail_msg("the call failed: %s", err.msg);
     buf_free(&probe);
     return buf_take(&fixture);
+}
+
+/* Chat replies, in turn. */
+typedef struct script {
+    char *const *replies;
+    size_t       next;
+} script;
+
+static cJSON *answer_chat(const char *kind, const cJSON *request, void *ctx)
+{
+    script *s = ctx;
+    cJSON *resp = cJSON_CreateObject();
+
+    (void)request;
+    assert_string_equal(kind, "chat");
+    cJSON_AddStringToObject(resp, "text", s->replies[s->next++]);
+    cJSON_AddArrayToObject(resp, "tool_calls");
+    cJSON_AddStringToObject(resp, "finish_reason", "stop");
+    return resp;
+}
+
+typedef struct write_call {
+    const library_write_opts *opt;
+    library_write_result     *out;
+} write_call;
+
+static int call_write(model *m, void *ctx, augur_err *err)
+{
+    write_call *w = ctx;
+    int rc = library_write(lib, m, sb, w->opt, w->out, err);
+
+    if (rc == AUGUR_ENOTFOUND)
+        library_write_result_free(w->out);
+    return rc;
+}
+
+/* library_write with the model's replies scripted. */
+static char *write_scripted(const library_write_opts *opt, char *const *replies, size_t n,
+                            library_write_result *out, size_t *used)
+{
+    write_call w = { opt, out };
+    script s = { replies, 0 };
+
+    return scripted(call_write, &w, answer_chat, &s, n, used);
 }
 
 static void replies_free(char **replies, size_t n)
@@ -339,6 +385,87 @@ static void test_write_bad_input(void **state)
     free(path);
 }
 
+/* Embeddings by what a text is about: rows, words, or neither. */
+static cJSON *answer_embed(const char *kind, const cJSON *request, void *ctx)
+{
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(request, "input"), *t;
+    cJSON *resp = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(resp, "embeddings");
+    int *texts = ctx;
+
+    assert_string_equal(kind, "embed");
+    cJSON_ArrayForEach(t, input) {
+        const char *s = cJSON_GetStringValue(t);
+        float v[3] = { 0, 0, 1 };
+        if (strstr(s, "rows") || strstr(s, "spreadsheet"))
+            v[0] = 1, v[1] = 0.1f, v[2] = 0.2f;
+        else if (strstr(s, "words"))
+            v[0] = 0, v[1] = 1, v[2] = 0;
+        cJSON_AddItemToArray(rows, cJSON_CreateFloatArray(v, 3));
+        (*texts)++;
+    }
+    return resp;
+}
+
+static int call_embed_pending(model *m, void *ctx, augur_err *err)
+{
+    return library_embed_pending(lib, m, ctx, err);
+}
+
+typedef struct search_call {
+    const char *query;
+    action_hit *hits;
+    size_t      n;
+} search_call;
+
+static int call_search(model *m, void *ctx, augur_err *err)
+{
+    search_call *s = ctx;
+
+    free(s->hits);
+    return library_search_model(lib, m, s->query, 0.5, 5, &s->hits, &s->n, err);
+}
+
+static void test_embed(void **state)
+{
+    static const char words[] =
+        "--- Count the words of a text.\n-- @kind reads\n-- @tparam string text\n"
+        "-- @treturn integer\n"
+        "function word_count(text) local n = 0 for _ in text:gmatch('%S+') do n = n + 1 end "
+        "return n end\n";
+    search_call q = { "tally spreadsheet records", NULL, 0 };
+    augur_err err = { 0 };
+    action_hit *hits;
+    size_t count, used, n;
+    int texts = 0;
+    char *fixture;
+
+    (void)state;
+    /* count_csv_rows, written by the model in the tests before, and word_count. */
+    assert_int_equal(library_add(lib, words, strlen(words), NULL, ACTION_USER, NULL, &err),
+                     AUGUR_OK);
+    fixture = scripted(call_embed_pending, &count, answer_embed, &texts, 1, &used);
+    assert_int_equal(count, 2);
+    assert_int_equal(texts, 2);         /* one call for both */
+    free(fixture);
+    /* Nothing is left to embed: no call is made (the replay file is empty). */
+    fixture = scripted(call_embed_pending, &count, answer_embed, &texts, 0, &used);
+    assert_int_equal(count, 0);
+    free(fixture);
+
+    /* BM25 alone finds nothing for the question; mixed with the cosine, the row counter. */
+    assert_int_equal(library_search(lib, q.query, NULL, 0, 0, 5, &hits, &n, &err), AUGUR_OK);
+    assert_int_equal(n, 0);
+    free(hits);
+    fixture = scripted(call_search, &q, answer_embed, &texts, 1, &used);
+    assert_true(q.n >= 1);
+    assert_string_equal(q.hits[0].name, "count_csv_rows");
+    assert_true(q.hits[0].score > 0 && q.hits[0].score <= 1);
+    if (q.n > 1)
+        assert_true(q.hits[1].score < q.hits[0].score);
+    free(q.hits);
+    free(fixture);
+}
+
 /* `augur actions write` with [model] replaying: a reply written the way the library
 ** tests write theirs, the new action stored as generated. */
 static void test_write_cli(void **state)
@@ -355,7 +482,7 @@ static void test_write_cli(void **state)
     free(test_write(".", "replies.jsonl", "\n"));
     assert_int_equal(test_augurv(NULL, args, &out, &err), 1);
     assert_contains(buf_str(&err), "no recorded chat has this request");
-    fixture_answer("replies.jsonl", "probe.jsonl", r);
+    fixture_answer("replies.jsonl", "probe.jsonl", answer_chat, &(script){ &r, 0 });
     unlink("probe.jsonl");
     assert_int_equal(test_augurv(NULL, args, &out, &err), 0);
     assert_contains(buf_str(&out), "{\"ok\": true, \"attempts\": 1, \"action\": \"count_csv_rows\", "
@@ -364,6 +491,28 @@ static void test_write_cli(void **state)
     assert_int_equal(test_augur(NULL, &out, &err, "actions", "show", "--db", "cli.db", "--json",
                                 "count_csv_rows", NULL), 0);
     assert_contains(buf_str(&out), "\"origin\": \"generated\"");
+
+    /* With actions.embed on, search embeds the library's actions, then the query. */
+    static const char *const search[] = {
+        "-c", "model.backend=replay", "-c", "model.name=coder", "-c", "model.replay=replies.jsonl",
+        "-c", "model.record=probe.jsonl", "-c", "actions.embed=true", "actions", "search",
+        "--db", "cli.db", "--json", "tally spreadsheet records", NULL
+    };
+    int texts = 0;
+    for (int i = 0; i < 2; i++) {
+        unlink("probe.jsonl");
+        assert_int_equal(test_augurv(NULL, search, &out, &err), 1);
+        if (i == 0)
+            assert_contains(buf_str(&err), "embeddings (actions.embed): ");
+        assert_contains(buf_str(&err), "no recorded embedding has this request");
+        fixture_answer("replies.jsonl", "probe.jsonl", answer_embed, &texts);
+    }
+    assert_true(texts > 2);             /* the builtins and count_csv_rows, then the query */
+    assert_int_equal(test_augurv(NULL, search, &out, &err), 0);
+    assert_contains(buf_str(&out), "[{\"name\": \"count_csv_rows\", \"version\": 1");
+    assert_int_equal(test_augur(NULL, &out, &err, "actions", "search", "--db", "cli.db", "--json",
+                                "tally spreadsheet records", NULL), 0);
+    assert_string_equal(buf_str(&out), "[]\n");   /* BM25 alone */
     assert_int_equal(test_augur(NULL, &out, &err, "actions", "write", "--help", NULL), 0);
     assert_contains(buf_str(&out), "actions.write_attempts");
     buf_free(&out);
@@ -381,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_write_refused_then_bounded),
         cmocka_unit_test(test_write_reuse),
         cmocka_unit_test(test_write_bad_input),
+        cmocka_unit_test(test_embed),
         cmocka_unit_test(test_write_cli),
     };
 

@@ -30,6 +30,7 @@
 
 #include "actions/ldoc.h"
 #include "base/err.h"
+#include "model/model.h"
 #include "sandbox/sandbox.h"
 
 typedef struct library library;
@@ -111,6 +112,15 @@ int library_search(library *lib, const char *query, const float *qvec, int dim, 
 int library_embed(library *lib, const char *name, int version, const float *vec, int dim,
                   augur_err *err);
 
+/* Embed with m ("name: description") every latest version, not deprecated, that has no
+** embedding yet, and store them; *count says how many. A backend that gives no
+** embeddings fails here with its own error, and nothing is stored. */
+int library_embed_pending(library *lib, model *m, size_t *count, augur_err *err);
+
+/* library_search with the query embedded by m: a mix of BM25 and cosine by weight. */
+int library_search_model(library *lib, model *m, const char *query, double weight, int k,
+                         action_hit **out, size_t *n, augur_err *err);
+
 typedef struct action_use {
     const char *name;
     int         version;        /* 0: the latest */
@@ -132,17 +142,19 @@ int library_purge(library *lib, const char *name, augur_err *err);
 /* ---- runs ------------------------------------------------------------------------- */
 
 typedef struct library_run_opts {
-    const char          *name;      /* the action to call */
+    const char          *name;      /* the action to call; with chunk, the chunk's name */
     const sandbox_value *args;      /* its arguments: an array, or NULL */
     const char          *task;      /* recorded with the use; may be NULL */
     int                  max_depth; /* nested action calls; 0: 8 */
     sandbox_job          job;       /* seed, limits, isolation, allow; source unused */
     int                  record;    /* record the use in the log */
+    const char          *chunk;     /* NULL; or Lua to run instead, called with args */
+    size_t               chunk_len;
 } library_run_opts;
 
-/* Run an action in sb: every stored action the source names (and theirs, in turn)
-** is a global function of the run, each call counted against max_depth. Returns as
-** sandbox_run does. */
+/* Run an action (or a chunk) in sb: every stored action the source names (and
+** theirs, in turn) is a global function of the run, each call counted against
+** max_depth. Returns as sandbox_run does. */
 int library_run(library *lib, sandbox *sb, const library_run_opts *opt, sandbox_result *res,
                 augur_err *err);
 
@@ -155,6 +167,44 @@ int library_run(library *lib, sandbox *sb, const library_run_opts *opt, sandbox_
 **     host.git.grep(repo, text) → {{path, line, text}, ...}: lines of HEAD holding text
 **     host.git.blame(repo, path) → {{line, lines, id, author}, ...}: HEAD's hunks */
 int library_git_add(sandbox *sb, const char *root, augur_err *err);
+
+/* ---- writing actions (DynaSaur) -------------------------------------------------- */
+
+typedef struct library_write_opts {
+    const char   *task;
+    const char   *context;         /* what the task works on; may be NULL */
+    int           k;               /* actions retrieved into the prompt; 0: 5 */
+    int           attempts;        /* replies asked for, the first and its repairs; 0: 3 */
+    size_t        max_error;       /* bytes of a failure sent back for a repair; 0: 2000 */
+    int           max_depth;       /* as for library_run */
+    sandbox_job   job;             /* seed, limits, isolation, allow; source unused */
+    model_options model;           /* the calls' settings; the schema is write's own */
+} library_write_opts;
+
+typedef struct library_write_result {
+    int            ok;             /* some reply's code ran without error (and was stored) */
+    int            attempts;       /* replies asked for */
+    char          *thought;        /* the last reply's */
+    char          *code;
+    sandbox_result run;            /* the last run of its code */
+    char          *error;          /* why the last attempt failed; NULL when ok */
+    char           action[LDOC_NAME_MAX + 1];   /* the action stored; "" when none was new */
+    int            version;
+} library_write_result;
+
+/* Do opt->task with code the model writes. The prompt holds the task, its context and
+** the k actions most relevant to it (callable as globals); the model answers
+** {"thought", "code"}: Lua that calls an action that does the task, or first defines a
+** new general action in the LDoc form and then calls it, returning the answer. The
+** code runs in sb as library_run runs a chunk; a failure (the run's error with its
+** traceback, or a new action the library refuses) goes back to the model, bounded to
+** max_error bytes, for a repair, up to opt->attempts replies. Only an action whose
+** code ran without error is stored (ACTION_GENERATED). Returns AUGUR_OK with out->ok
+** saying whether it worked, or the model's or the library's failure; free out either
+** way. */
+int  library_write(library *lib, model *m, sandbox *sb, const library_write_opts *opt,
+                   library_write_result *out, augur_err *err);
+void library_write_result_free(library_write_result *r);
 
 /* ---- sharing ---------------------------------------------------------------------- */
 

@@ -9,9 +9,9 @@ enum { RUN_ACTIONS_MAX = 256, RUN_DEPTH = 8 };
 
 /* Loads every action's source, wraps each global so that a call counts against the
 ** depth limit (to-be-closed, so an error unwinding through a call counts it back),
-** then calls the entry action with the arguments. */
+** then calls the entry action with the arguments, or runs the chunk given instead. */
 static const char run_lua[] =
-    "local max_depth, entry, names, sources, nargs, args = ...\n"
+    "local max_depth, entry, names, sources, nargs, args, chunk = ...\n"
     "local depth = 0\n"
     "local leave = setmetatable({}, { __close = function() depth = depth - 1 end })\n"
     "local function wrap(name, f)\n"
@@ -31,6 +31,11 @@ static const char run_lua[] =
     "  local fn = rawget(_ENV, names[i])\n"
     "  if type(fn) ~= 'function' then error(names[i] .. ' defines no function', 0) end\n"
     "  rawset(_ENV, names[i], wrap(names[i], fn))\n"
+    "end\n"
+    "if chunk then\n"
+    "  local f, msg = load(chunk, '=' .. entry, 't', _ENV)\n"
+    "  if not f then error(msg, 0) end\n"
+    "  return f(table.unpack(args, 1, nargs))\n"
     "end\n"
     "return _ENV[entry](table.unpack(args, 1, nargs))\n";
 
@@ -71,11 +76,10 @@ static int run_add(library *lib, run_set *s, const char *name, size_t len, augur
     return 1;
 }
 
-/* Every name the source of action i mentions that is an action, added in turn. */
-static int run_scan(library *lib, run_set *s, size_t i, augur_err *err)
+/* Every name text[len] mentions that is an action, added in turn. */
+static int run_scan(library *lib, run_set *s, const char *text, size_t len, augur_err *err)
 {
-    const sandbox_value *src = s->sources->items[i];
-    const char *p = src->str, *end = p + src->len;
+    const char *p = text, *end = p + len;
     int rc;
 
     while (p < end) {
@@ -87,7 +91,7 @@ static int run_scan(library *lib, run_set *s, size_t i, augur_err *err)
         while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
             p++;
         /* A field (t.name, t:name) is no global. */
-        if (start > src->str && (start[-1] == '.' || start[-1] == ':'))
+        if (start > text && (start[-1] == '.' || start[-1] == ':'))
             continue;
         if ((rc = run_add(lib, s, start, (size_t)(p - start), err)) < 0)
             return rc;
@@ -95,22 +99,25 @@ static int run_scan(library *lib, run_set *s, size_t i, augur_err *err)
     return AUGUR_OK;
 }
 
-static int run_collect(library *lib, run_set *s, const char *entry, augur_err *err)
+/* The entry action, or the actions the chunk names, and every action they name. */
+static int run_collect(library *lib, run_set *s, const library_run_opts *opt, augur_err *err)
 {
     int rc = lib_prepare(lib, "SELECT a.source FROM head h JOIN action a ON a.id = h.id"
                               " WHERE h.name = ?1", &s->lookup, err);
 
     if (rc != AUGUR_OK)
         return rc;
-    if ((rc = run_add(lib, s, entry, strlen(entry), err)) == 0)
-        return augur_err_set(err, AUGUR_ENOTFOUND, "no action '%s'", entry);
+    if (opt->chunk)
+        rc = run_scan(lib, s, opt->chunk, opt->chunk_len, err);
+    else if ((rc = run_add(lib, s, opt->name, strlen(opt->name), err)) == 0)
+        return augur_err_set(err, AUGUR_ENOTFOUND, "no action '%s'", opt->name);
     for (size_t i = 0; rc >= 0 && i < s->names->n; i++)
-        rc = run_scan(lib, s, i, err);
+        rc = run_scan(lib, s, s->sources->items[i]->str, s->sources->items[i]->len, err);
     return rc < 0 ? rc : AUGUR_OK;
 }
 
-/* The prelude's arguments: max_depth, entry, names, sources, nargs, args. The last
-** is the caller's array, borrowed: run_args_free gives it back before freeing. */
+/* The prelude's arguments: max_depth, entry, names, sources, nargs, args[, chunk].
+** args is the caller's array, borrowed: run_args_free gives it back before freeing. */
 static sandbox_value *run_args(const library_run_opts *opt, run_set *s)
 {
     sandbox_value *a = sandbox_value_new(SANDBOX_ARRAY);
@@ -123,7 +130,9 @@ static sandbox_value *run_args(const library_run_opts *opt, run_set *s)
         sandbox_value_push(a, NULL, 0, s->names) ||
         (s->names = NULL, sandbox_value_push(a, NULL, 0, s->sources)) ||
         (s->sources = NULL, sandbox_value_push(a, NULL, 0, sandbox_value_int((int64_t)nargs))) ||
-        sandbox_value_push(a, NULL, 0, sandbox_value_new(SANDBOX_ARRAY))) {
+        sandbox_value_push(a, NULL, 0, sandbox_value_new(SANDBOX_ARRAY)) ||
+        (opt->chunk &&
+         sandbox_value_push(a, NULL, 0, sandbox_value_string(opt->chunk, opt->chunk_len)))) {
         sandbox_value_free(a);
         return NULL;
     }
@@ -136,8 +145,11 @@ static sandbox_value *run_args(const library_run_opts *opt, run_set *s)
 
 static void run_args_free(sandbox_value *a, const library_run_opts *opt)
 {
-    if (a && opt->args && a->n == 6)
+    if (a && opt->args && a->n >= 6) {
+        if (a->n == 7)
+            sandbox_value_free(a->items[6]);
         a->n = 5;
+    }
     sandbox_value_free(a);
 }
 
@@ -164,7 +176,7 @@ int library_run(library *lib, sandbox *sb, const library_run_opts *opt, sandbox_
                            opt->name);
     else if (!s.names || !s.sources)
         rc = augur_err_set(err, AUGUR_ENOMEM, "out of memory");
-    else if ((rc = run_collect(lib, &s, opt->name, err)) == AUGUR_OK &&
+    else if ((rc = run_collect(lib, &s, opt, err)) == AUGUR_OK &&
              !(args = run_args(opt, &s)))
         rc = augur_err_set(err, AUGUR_ENOMEM, "out of memory");
     sqlite3_finalize(s.lookup);

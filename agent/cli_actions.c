@@ -1,6 +1,7 @@
 /* cli_actions.c — `augur actions`: the action library from the command line. */
 #include "actions/library.h"
 #include "agent/cli.h"
+#include "agent/model_conf.h"
 #include "agent/sandbox_conf.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -14,11 +15,11 @@
 /* The options a subcommand takes. */
 enum {
     OPT_JSON = 1, OPT_K = 2, OPT_VERSION = 4, OPT_CONFLICT = 8, OPT_PURGE = 16, OPT_GIT = 32,
-    OPT_TASK = 64, OPT_ORIGIN = 128
+    OPT_TASK = 64, OPT_ORIGIN = 128, OPT_CONTEXT = 256
 };
 
 typedef struct actions_opts {
-    const char *db, *task;
+    const char *db, *task, *context;
     const char *pos[2];
     int         npos, json, purge, git, version, origin;
     long long   k;
@@ -58,7 +59,8 @@ static int actions_parse(const cli_command *cmd, const char *path, int argc, cha
             !((allowed & OPT_VERSION) && strcmp(a, "--version") == 0) &&
             !((allowed & OPT_CONFLICT) && strcmp(a, "--conflict") == 0) &&
             !((allowed & OPT_TASK) && strcmp(a, "--task") == 0) &&
-            !((allowed & OPT_ORIGIN) && strcmp(a, "--origin") == 0))
+            !((allowed & OPT_ORIGIN) && strcmp(a, "--origin") == 0) &&
+            !((allowed & OPT_CONTEXT) && strcmp(a, "--context") == 0))
             return cli_usage(path, "unknown option '%s'", a);
         if (!val)
             return cli_usage(path, "%s needs a value", a);
@@ -67,6 +69,8 @@ static int actions_parse(const cli_command *cmd, const char *path, int argc, cha
             o->db = val;
         } else if (strcmp(a, "--task") == 0) {
             o->task = val;
+        } else if (strcmp(a, "--context") == 0) {
+            o->context = val;
         } else if (strcmp(a, "--k") == 0) {
             if ((rc = cli_number(path, a, val, 1, 1000, &o->k)) >= 0)
                 return rc;
@@ -252,6 +256,36 @@ static int actions_command(cli *c, const cli_command *cmd, const char *path, int
     return rc != AUGUR_OK && x.status != CLI_USAGE ? CLI_FAILED : x.status;
 }
 
+/* When [actions] embed is on, [model] in *m (free it and mc), with the actions that
+** lack an embedding embedded; else *m is NULL. */
+static int actions_embedder(actions_ctx *x, model_conf *mc, model **m)
+{
+    size_t count;
+    int rc;
+
+    *m = NULL;
+    if (!config_bool(cli_config(x->c), "actions.embed", 0))
+        return AUGUR_OK;
+    if ((rc = model_conf_read(cli_config(x->c), mc, &x->err)) == AUGUR_OK &&
+        (rc = model_open(m, &mc->cfg, &x->err)) == AUGUR_OK)
+        rc = library_embed_pending(x->lib, *m, &count, &x->err);
+    if (rc != AUGUR_OK)
+        augur_err_prefix(&x->err, "embeddings (actions.embed): ");
+    return rc;
+}
+
+/* Embed the actions that lack an embedding, when [actions] embed is on. */
+static int actions_embed(actions_ctx *x)
+{
+    model_conf mc = { 0 };
+    model *m;
+    int rc = actions_embedder(x, &mc, &m);
+
+    model_close(m);
+    model_conf_free(&mc);
+    return rc;
+}
+
 static int add_work(actions_ctx *x)
 {
     char *src = NULL;
@@ -273,7 +307,7 @@ static int add_work(actions_ctx *x)
     }
     action_free(&a);
     free(src);
-    return AUGUR_OK;
+    return actions_embed(x);
 }
 
 static int list_work(actions_ctx *x)
@@ -323,8 +357,19 @@ static int search_work(actions_ctx *x)
 {
     int k = x->o.k ? (int)x->o.k : (int)config_int(cli_config(x->c), "actions.search_k", 10);
     action_hit *hits;
+    model_conf mc = { 0 };
+    model *m;
     size_t n;
-    int rc = library_search(x->lib, x->o.pos[0], NULL, 0, 0, k, &hits, &n, &x->err);
+    int rc = actions_embedder(x, &mc, &m);
+
+    if (rc == AUGUR_OK && m)
+        rc = library_search_model(x->lib, m, x->o.pos[0],
+                                  config_float(cli_config(x->c), "actions.embed_weight", 0.5), k,
+                                  &hits, &n, &x->err);
+    else if (rc == AUGUR_OK)
+        rc = library_search(x->lib, x->o.pos[0], NULL, 0, 0, k, &hits, &n, &x->err);
+    model_close(m);
+    model_conf_free(&mc);
 
     for (size_t i = 0; rc == AUGUR_OK && i <= n; i++) {
         actions_item(&x->out, x->o.json, i, n);
@@ -387,7 +432,7 @@ static int run_work(actions_ctx *x)
     }
     x->status = CLI_OK;
     library_run_opts run = { x->o.pos[0], args, x->o.task,
-                             (int)config_int(cfg, "actions.max_depth", 8), { 0 }, 1 };
+                             (int)config_int(cfg, "actions.max_depth", 8), { 0 }, 1, NULL, 0 };
     run.job.allow = allow;
     run.job.nallow = actions_allow(cfg, allow, 8);
     if ((rc = library_run(x->lib, x->sb, &run, &res, &x->err)) == AUGUR_OK) {
@@ -397,6 +442,75 @@ static int run_work(actions_ctx *x)
         sandbox_result_free(&res);
     }
     sandbox_value_free(args);
+    return rc;
+}
+
+static void write_json(buf *out, const library_write_result *w)
+{
+    buf_printf(out, "{\"ok\": %s, \"attempts\": %d, \"action\": ", w->ok ? "true" : "false",
+               w->attempts);
+    if (*w->action)
+        json_quote(out, w->action, strlen(w->action));
+    else
+        buf_puts(out, "null");
+    buf_printf(out, ", \"version\": %d", w->version);
+    actions_json_str(out, "thought", w->thought, 1);
+    actions_json_str(out, "code", w->code, 1);
+    if (w->error)
+        actions_json_str(out, "error", w->error, 1);
+    else
+        buf_puts(out, ", \"error\": null");
+    buf_puts(out, ", \"run\": ");
+    sandbox_result_write(out, &w->run);
+    buf_puts(out, "}\n");
+}
+
+static int write_work(actions_ctx *x)
+{
+    const config *cfg = cli_config(x->c);
+    const char *allow[8];
+    library_write_opts opt = { x->o.pos[0], x->o.context,
+                               (int)config_int(cfg, "actions.write_k", 5),
+                               (int)config_int(cfg, "actions.write_attempts", 3),
+                               (size_t)config_int(cfg, "actions.max_error", 2000),
+                               (int)config_int(cfg, "actions.max_depth", 8), { 0 },
+                               MODEL_OPTIONS_DEFAULT };
+    library_write_result w;
+    model_conf mc = { 0 };
+    model *m = NULL;
+    int rc;
+
+    opt.job.isolation = SANDBOX_PROCESS;
+    opt.job.allow = allow;
+    opt.job.nallow = actions_allow(cfg, allow, 8);
+    if ((rc = model_conf_read(cfg, &mc, &x->err)) != AUGUR_OK ||
+        (rc = model_open(&m, &mc.cfg, &x->err)) != AUGUR_OK) {
+        model_conf_free(&mc);
+        return rc;
+    }
+    rc = library_write(x->lib, m, x->sb, &opt, &w, &x->err);
+    if (rc == AUGUR_OK && *w.action && config_bool(cfg, "actions.embed", 0)) {
+        size_t count;
+        if ((rc = library_embed_pending(x->lib, m, &count, &x->err)) != AUGUR_OK)
+            augur_err_prefix(&x->err, "embeddings (actions.embed): ");
+    }
+    if (rc == AUGUR_OK && x->o.json) {
+        write_json(&x->out, &w);
+    } else if (rc == AUGUR_OK) {
+        if (*w.action)
+            buf_printf(&x->out, "stored %s v%d", w.action, w.version);
+        else
+            buf_puts(&x->out, w.ok ? "no new action" : "failed");
+        buf_printf(&x->out, " after %d attempt%s\n", w.attempts, w.attempts == 1 ? "" : "s");
+        if (w.error)
+            buf_printf(&x->out, "%s\n", w.error);
+        sandbox_result_write(&x->out, &w.run);
+        buf_putc(&x->out, '\n');
+    }
+    x->status = w.ok ? CLI_OK : CLI_FAILED;
+    library_write_result_free(&w);
+    model_close(m);
+    model_conf_free(&mc);
     return rc;
 }
 
@@ -417,7 +531,7 @@ static int import_work(actions_ctx *x)
 
     buf_printf(&x->out, "imported %zu actions from %s, skipped %zu\n", added, x->o.pos[0],
                skipped);
-    return rc;
+    return rc == AUGUR_OK ? actions_embed(x) : rc;
 }
 
 static int rm_work(actions_ctx *x)
@@ -456,6 +570,12 @@ static int cmd_history_run(cli *c, const cli_command *cmd, const char *path, int
 static int cmd_run_run(cli *c, const cli_command *cmd, const char *path, int argc, char **argv)
 {
     return actions_command(c, cmd, path, argc, argv, OPT_TASK, 1, 2, run_work);
+}
+
+static int cmd_write_run(cli *c, const cli_command *cmd, const char *path, int argc,
+                         char **argv)
+{
+    return actions_command(c, cmd, path, argc, argv, OPT_JSON | OPT_CONTEXT, 1, 1, write_work);
 }
 
 static int cmd_export_run(cli *c, const cli_command *cmd, const char *path, int argc,
@@ -499,7 +619,7 @@ static const cli_command cmd_show = {
     cmd_show_run, NULL,
 };
 static const cli_command cmd_search = {
-    "search", "QUERY", "the actions best matching QUERY (BM25 full-text)",
+    "search", "QUERY", "the actions best matching QUERY (BM25, mixed with embeddings when actions.embed is on)",
     DB_HELP "  --k N             how many (default actions.search_k)\n"
     "  --json            an array of {\"name\", \"version\", \"description\", \"kind\", \"score\"}\n",
     cmd_search_run, NULL,
@@ -517,6 +637,18 @@ static const cli_command cmd_run = {
     "the capabilities [actions] allow names; the output is `augur lua run`'s. Exit status 0\n"
     "when the run succeeded, 1 when it failed.\n",
     cmd_run_run, NULL,
+};
+static const cli_command cmd_write = {
+    "write", "TASK",
+    "do TASK with Lua the model writes, repaired from its errors; store a new action that works",
+    DB_HELP "  --context TEXT    what the task works on, for the prompt\n"
+    "  --json            print {\"ok\", \"attempts\", \"action\", \"version\", \"thought\",\n"
+    "                    \"code\", \"error\", \"run\"}\n"
+    "The model is [model]'s; the prompt offers the actions.write_k best actions for TASK;\n"
+    "the code runs in process isolation with the capabilities [actions] allow names, and a\n"
+    "failure (at most actions.max_error bytes of it) goes back for a repair, up to\n"
+    "actions.write_attempts replies. Exit status 0 when some code ran without error.\n",
+    cmd_write_run, NULL,
 };
 static const cli_command cmd_export = {
     "export", "DIR", "write the latest actions to DIR/actions/PR/NAME.lua",
@@ -536,11 +668,11 @@ static const cli_command cmd_rm = {
 };
 
 static const cli_command *const actions_commands[] = {
-    &cmd_add, &cmd_list, &cmd_show, &cmd_search, &cmd_history, &cmd_run, &cmd_export,
-    &cmd_import, &cmd_rm, NULL,
+    &cmd_add, &cmd_list, &cmd_show, &cmd_search, &cmd_history, &cmd_run, &cmd_write,
+    &cmd_export, &cmd_import, &cmd_rm, NULL,
 };
 
 const cli_command cli_actions_command = {
-    "actions", "COMMAND", "the action library: add, list, search, run, share", NULL, NULL,
+    "actions", "COMMAND", "the action library: add, list, search, run, write, share", NULL, NULL,
     actions_commands,
 };

@@ -391,7 +391,7 @@ static void test_run_nested(void **state)
     assert_int_equal(library_add(lib, recurse, strlen(recurse), NULL, ACTION_USER, NULL, &err),
                      AUGUR_OK);
     library_run_opts run = { "sum_rows", strings2("h\n1\n2\n", "h\n3\n"), "task", 0,
-                             { 0 }, 1 };
+                             { 0 }, 1, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
     assert_true(res.ok);
     assert_int_equal(res.value->type, SANDBOX_INT);
@@ -402,7 +402,7 @@ static void test_run_nested(void **state)
     /* Depth: 3 levels pass under a limit of 4, 9 do not. */
     sandbox_value *args = sandbox_value_new(SANDBOX_ARRAY);
     sandbox_value_push(args, NULL, 0, sandbox_value_int(3));
-    library_run_opts deep = { "deep", args, NULL, 4, { 0 }, 1 };
+    library_run_opts deep = { "deep", args, NULL, 4, { 0 }, 1, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &deep, &res, &err), AUGUR_OK);
     assert_true(res.ok);
     assert_int_equal(res.value->integer, 3);
@@ -419,7 +419,7 @@ static void test_run_nested(void **state)
     assert_contains(a.last_error, "runtime: ");
     action_free(&a);
 
-    library_run_opts none = { "missing", NULL, NULL, 0, { 0 }, 0 };
+    library_run_opts none = { "missing", NULL, NULL, 0, { 0 }, 0, NULL, 0 };
     assert_int_equal(library_run(lib, sb, &none, &res, &err), AUGUR_ENOTFOUND);
     sandbox_free(sb);
     library_close(lib);
@@ -467,7 +467,7 @@ static void test_builtins(void **state)
                      AUGUR_OK);
     sandbox_value *args = sandbox_value_new(SANDBOX_ARRAY);
     sandbox_value_push(args, NULL, 0, sandbox_value_string("data.csv", 8));
-    library_run_opts run = { "file_rows", args, NULL, 0, { 0 }, 0 };
+    library_run_opts run = { "file_rows", args, NULL, 0, { 0 }, 0, NULL, 0 };
     run.job.allow = allow;
     run.job.nallow = 1;
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
@@ -480,6 +480,45 @@ static void test_builtins(void **state)
     assert_false(res.ok);
     sandbox_result_free(&res);
     sandbox_value_free(args);
+
+    /* read_file(path, true): CSV rows, a JSON value, Markdown sections; else the text. */
+    static const struct { const char *file, *text, *want; } parsed[] = {
+        { "q.csv", "h,\"x \"\"q\"\", y\"\r\n1,2\n3,\n",
+          "[[\"h\", \"x \\\"q\\\", y\"], [\"1\", \"2\"], [\"3\", \"\"]]" },
+        { "d.json", "{\"a\": [1, 2.5, \"s\\u00e9\\n\", true, {\"b\": false}], \"c\": -3}",
+          "{\"a\": [1, 2.5, \"s\u00e9\\n\", true, {\"b\": false}], \"c\": -3}" },
+        { "n.md", "intro\n# Title #\ntext\n```\n# not a heading\n```\n## Sub\nmore",
+          "[{\"level\": 0, \"text\": \"intro\", \"title\": \"\"}, {\"level\": 1, \"text\": "
+          "\"text\\n```\\n# not a heading\\n```\", \"title\": \"Title\"}, {\"level\": 2, "
+          "\"text\": \"more\", \"title\": \"Sub\"}]" },
+        { "t.txt", "plain", "\"plain\"" },
+        { "bad.json", "{\"a\": 1,}", NULL },
+        { "bad.csv", "\"a\"b\n", NULL },
+    };
+    run.name = "read_file";
+    run.job.nallow = 1;
+    for (size_t i = 0; i < sizeof parsed / sizeof *parsed; i++) {
+        buf got = BUF_INIT;
+        free(test_write(scratch, parsed[i].file, parsed[i].text));
+        args = sandbox_value_new(SANDBOX_ARRAY);
+        sandbox_value_push(args, NULL, 0, sandbox_value_string(parsed[i].file,
+                                                               strlen(parsed[i].file)));
+        sandbox_value_push(args, NULL, 0, sandbox_value_bool(1));
+        run.args = args;
+        assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
+        if (!parsed[i].want) {
+            assert_false(res.ok);
+            assert_contains(res.message, parsed[i].file);
+        } else {
+            if (!res.ok)
+                fail_msg("%s: %s", parsed[i].file, res.message);
+            sandbox_value_write(&got, res.value, NULL);
+            assert_string_equal(buf_str(&got), parsed[i].want);
+        }
+        buf_free(&got);
+        sandbox_result_free(&res);
+        sandbox_value_free(args);
+    }
     sandbox_free(sb);
     library_close(lib);
     free(db);
@@ -496,7 +535,7 @@ static char *run_json(library *lib, sandbox *sb, const char *name, const char *a
 
     assert_int_equal(sandbox_value_parse(args_json, strlen(args_json), "args", &args, &err),
                      AUGUR_OK);
-    library_run_opts run = { name, args, NULL, 0, { 0 }, 0 };
+    library_run_opts run = { name, args, NULL, 0, { 0 }, 0, NULL, 0 };
     run.job.allow = allow;
     run.job.nallow = 1;
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);

@@ -189,7 +189,7 @@ static int pool_converse(sandbox *sb, pool_worker *w, const sandbox_job *job,
     buf msg = BUF_INIT;
     int rc, type;
 
-    rc = wire_job_encode(&msg, job, lim, sb->caps, sb->ncaps) == AUGUR_OK
+    rc = wire_job_encode(&msg, job, lim, start_ns, sb->caps, sb->ncaps) == AUGUR_OK
              ? wire_send(w->fd, WIRE_RUN, &msg, hard) : WIRE_BAD;
     while (rc == WIRE_OK) {
         rc = wire_recv(w->fd, &type, &msg, max, hard);

@@ -83,9 +83,10 @@ typedef struct vm {
 ** memory for the result itself). Capabilities named in job->allow are exposed.
 ** A run with a budget counts instructions with the count hook, which also reads the
 ** clock; one without installs no hook, and its deadline is kept by dog, or, when dog
-** is NULL, by another process (a worker's host, which kills it). */
-int  vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap *caps,
-            size_t ncaps, watchdog *dog, sandbox_result *res);
+** is NULL, by another process (a worker's host, which kills it). The deadline counts
+** from start_ns (0: now), so that a worker keeps its host's. */
+int  vm_run(const sandbox_job *job, const sandbox_limits *lim, uint64_t start_ns,
+            const sandbox_cap *caps, size_t ncaps, watchdog *dog, sandbox_result *res);
 
 vm  *vm_of(lua_State *L);
 

@@ -199,7 +199,7 @@ int sandbox_run(sandbox *sb, const sandbox_job *job, sandbox_result *res, augur_
     else if (iso == SANDBOX_PROCESS)
         rc = sandbox_pool_run(sb, job, lim, res);
     else
-        rc = vm_run(job, lim, sb->caps, sb->ncaps, sb->dog, res);
+        rc = vm_run(job, lim, 0, sb->caps, sb->ncaps, sb->dog, res);
     if (rc != AUGUR_OK) {
         sandbox_result_free(res);
         return augur_err_set(err, rc, "sandbox_run: out of memory");

@@ -361,8 +361,8 @@ static char *vm_strdup(const char *s)
     return s && *s ? strdup(s) : NULL;
 }
 
-int vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap *caps,
-           size_t ncaps, watchdog *dog, sandbox_result *res)
+int vm_run(const sandbox_job *job, const sandbox_limits *lim, uint64_t start_ns,
+           const sandbox_cap *caps, size_t ncaps, watchdog *dog, sandbox_result *res)
 {
     vm m = { 0 };
     vm_outcome o = { SANDBOX_NONE, BUF_INIT, NULL, 0 };
@@ -374,7 +374,7 @@ int vm_run(const sandbox_job *job, const sandbox_limits *lim, const sandbox_cap 
     m.caps = caps;
     m.ncaps = ncaps;
     m.cap_bytes = lim->memory_bytes;
-    m.start_ns = time_mono_ns();
+    m.start_ns = start_ns ? start_ns : time_mono_ns();
     m.deadline_ns = m.start_ns + (uint64_t)lim->timeout_ms * 1000000u;
     m.L = lua_newstate(vm_alloc, &m);
     if (m.L) {

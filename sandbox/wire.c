@@ -95,10 +95,11 @@ static void wire_str(buf *out, const char *s)
 }
 
 int wire_job_encode(buf *out, const sandbox_job *job, const sandbox_limits *lim,
-                    const sandbox_cap *caps, size_t ncaps)
+                    uint64_t start_ns, const sandbox_cap *caps, size_t ncaps)
 {
     const int64_t nums[] = { lim->instructions, lim->memory_bytes, lim->timeout_ms,
-                             lim->max_output, lim->max_string, (int64_t)job->seed };
+                             lim->max_output, lim->max_string, (int64_t)job->seed,
+                             (int64_t)start_ns };
 
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         sandbox_wire_int(out, nums[i]);
@@ -172,15 +173,16 @@ static void wire_cap_decode(sandbox_wire *w, sandbox_cap *cap, int *allowed, san
 int wire_job_decode(const char *data, size_t len, sandbox_host_fn fn, void *ud, wire_job *j)
 {
     sandbox_wire w = { data, len, 0, 0 };
-    int64_t nums[6];
+    int64_t nums[7];
     unsigned char has_entry = 0;
     size_t nallow = 0, srclen;
     const char *src;
 
     memset(j, 0, sizeof *j);
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < 7; i++)
         nums[i] = sandbox_wire_get_int(&w);
     j->lim = (sandbox_limits){ nums[0], nums[1], nums[2], nums[3], nums[4] };
+    j->start_ns = (uint64_t)nums[6];
     j->name = wire_get_str(&w);
     sandbox_wire_take(&w, &has_entry, 1);
     j->entry = wire_get_str(&w);

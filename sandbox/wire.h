@@ -33,10 +33,12 @@ typedef struct wire_job {
     char         **allow;
     sandbox_cap   *caps;
     size_t         ncaps;
+    uint64_t       start_ns;  /* when the host began the run: the worker's deadline is the
+                                 host's, CLOCK_MONOTONIC being the same in every process */
 } wire_job;
 
 int  wire_job_encode(buf *out, const sandbox_job *job, const sandbox_limits *lim,
-                     const sandbox_cap *caps, size_t ncaps);
+                     uint64_t start_ns, const sandbox_cap *caps, size_t ncaps);
 /* Every capability decoded calls fn with ud; AUGUR_EINVAL when malformed. */
 int  wire_job_decode(const char *data, size_t len, sandbox_host_fn fn, void *ud, wire_job *out);
 void wire_job_free(wire_job *j);

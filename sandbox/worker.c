@@ -174,7 +174,7 @@ static void worker_serve(void)
             break;
         /* Without a budget no hook is installed here either: the host keeps the
         ** deadline, killing a worker that overruns it. */
-        if (vm_run(&j.job, &j.lim, j.caps, j.ncaps, NULL, &res) != AUGUR_OK)
+        if (vm_run(&j.job, &j.lim, j.start_ns, j.caps, j.ncaps, NULL, &res) != AUGUR_OK)
             sandbox_result_fail(&res, SANDBOX_EINTERNAL, "the worker ran out of memory");
         wire_job_free(&j);
         buf_clear(&msg);

@@ -897,6 +897,46 @@ static void test_online(void **st)
     laws_trace_free(t);
 }
 
+/* The observed count of the suite's mechanic name in m's life. */
+static long observed(laws *m, const char *name)
+{
+    const laws_life *l = laws_life_of(m);
+
+    for (int i = 0; i < l->nobserved; i++)
+        if (strcmp(l->observed[i].name, name) == 0)
+            return l->observed[i].count;
+    return -1;
+}
+
+/* A death counts whatever the player did; an action's mechanic only under it. */
+static void test_count_mechanics(void **st)
+{
+    state *s = field(), *next = state_new();
+    laws_trace *t = NULL;
+    laws *m = NULL;
+    int p = 0;
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    assert_int_equal(state_set_int(next, p, "wood", 1), AUGUR_OK);
+    state_grid_set(next, 3, 2, GRASS);
+    assert_int_equal(laws_trace_add(t, s, act("do"), next, NULL), AUGUR_OK);
+    assert_int_equal(laws_trace_add(t, s, act("noop"), next, NULL), AUGUR_OK);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    assert_int_equal(state_set_int(next, p, "health", 0), AUGUR_OK);
+    assert_int_equal(laws_trace_add(t, s, act("move_left"), next, NULL), AUGUR_OK);
+    assert_int_equal(laws_count_mechanics(m, t, NULL), AUGUR_OK);
+    assert_int_equal(observed(m, "collect_wood_success"), 1);
+    assert_int_equal(observed(m, "death"), 1);
+    assert_int_equal(observed(m, "sleep"), 0);
+    laws_trace_free(t);
+    laws_free(m);
+    state_free(next);
+    state_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -919,6 +959,7 @@ int main(void)
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),
+        cmocka_unit_test(test_count_mechanics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

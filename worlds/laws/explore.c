@@ -25,7 +25,9 @@
 **      work fewer than EX_CONFIRM times;
 **   5. try: an action in a situation new to it (a kind faced for the first time,
 **      more of an item than it held when it tried the action there, a landmark
-**      nearby it never tried the action beside);
+**      nearby it never tried the action beside), or one that tests a law that
+**      reads the faced material: with that material beside but not faced, or
+**      facing a kind of ground the law does not name;
 **   6. go: to the thing that offers most of the above, or into unseen land.
 **
 ** The random agent picks actions uniformly.
@@ -211,7 +213,8 @@ typedef struct explorer {
     ex_map       tried;         /* (action, thing) -> tries */
     ex_map       tried_low;     /* (action, thing) -> tries while a need was low */
     ex_map       tmax;          /* (action, thing, item) -> the most held at a try, + 1 */
-    ex_map       near_tried;    /* (action, landmark) -> tries */
+    ex_map       near_tried;    /* (action, material, 0: landmark beside, 1: beside and not
+                                   faced, 2: ground faced) -> tries */
     ex_map       nmax;          /* (action, landmark, item) -> the most held, + 1 */
     ex_map       fails;         /* action -> tries that changed nothing */
     ex_map       kinds_failed;  /* action -> kinds of thing (no ground) it did nothing on */
@@ -1469,6 +1472,12 @@ static uint64_t ex_thing(explorer *x, int mat, int e)
     return h;
 }
 
+/* The faced material as a key part (-1 when none: + 2 keeps it above 0). */
+static uint64_t ex_faced_mat(explorer *x)
+{
+    return (uint64_t)(int64_t)ex_ctx(x)->place_mat[PL_FACING];
+}
+
 static uint64_t ex_faced_thing(explorer *x)
 {
     const law_ctx *c = ex_ctx(x);
@@ -1569,6 +1578,34 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
     return n;
 }
 
+/* Whether a believed law of action a that reads the faced material would fire
+** were the player facing what it names: with mat >= 0, facing mat (the player
+** does not face it); with -1, whatever the law names first (the player faces
+** something else). Where the law fires but for what is faced, trying a tells
+** whether the law's material is needed. */
+static int ex_faced_in_law(explorer *x, int a, int mat)
+{
+    laws *m = ex_model(x);
+    int faced = ex_ctx(x)->place_mat[PL_FACING];
+
+    if (faced == mat)
+        return 0;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        const law_cond *cd = NULL;
+        if (ex_law_action(x, l) != a)
+            continue;
+        for (int k = 0; k < l->decl.ncond && !cd; k++)
+            if (l->decl.cond[k].ref.kind == REF_MATERIAL && l->decl.cond[k].ref.place == PL_FACING)
+                cd = &l->decl.cond[k];
+        if (!cd || (mat < 0 && ((cd->op != OP_EQ && cd->op != OP_IN) || law_cond_test(cd, faced))))
+            continue;
+        if (ex_fires(x, l, a, mat >= 0 ? mat : (int)cd->v[0], -1))
+            return 1;
+    }
+    return 0;
+}
+
 /* What trying action a beside landmark mat would teach: beside what the player
 ** made itself, with an item at a level never held at its tries there. */
 static double ex_novelty_beside(explorer *x, int a, int mat)
@@ -1578,15 +1615,36 @@ static double ex_novelty_beside(explorer *x, int a, int mat)
     return ex_record(x, &x->nmax, a, (uint64_t)mat + 2, 0) ? 1 : 0;
 }
 
+/* What trying a law's action with landmark mat beside but not faced would teach,
+** for a law that reads the faced material: learned facing mat alone, it cannot
+** tell facing from being near (a few tries tell). */
+static double ex_novelty_unfaced(explorer *x, int a, int mat)
+{
+    if (a == x->noop || !ex_get(&x->made, (uint64_t)mat + 1) ||
+        ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 1)) >= EX_REPLICATE)
+        return 0;
+    return ex_faced_in_law(x, a, mat) ? 1 : 0;
+}
+
+/* What trying a known action facing ground would teach: once on each kind of
+** ground its laws do not name where they would fire but for the ground. */
+static double ex_novelty_ground(explorer *x, int a, uint64_t thing)
+{
+    if (thing != EX_GROUND_THING || a == x->noop || !ex_known(x, a) ||
+        ex_get(&x->near_tried, ex_key3((uint64_t)a, ex_faced_mat(x) + 2, 2)) >= 1)
+        return 0;
+    return ex_faced_in_law(x, a, -1) ? 1 : 0;
+}
+
 /* What trying a here would teach. */
 static double ex_novelty_here(explorer *x, int a, uint64_t thing)
 {
     int32_t marks[9];
     int nmarks = ex_landmarks(x, marks, 9);
-    double n = ex_novelty(x, a, thing);
+    double n = ex_novelty(x, a, thing) + ex_novelty_ground(x, a, thing);
 
     for (int k = 0; k < nmarks; k++)
-        n += ex_novelty_beside(x, a, marks[k]);
+        n += ex_novelty_beside(x, a, marks[k]) + ex_novelty_unfaced(x, a, marks[k]);
     return n;
 }
 
@@ -1615,8 +1673,13 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
             rc = ex_raise(&x->nmax, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2,
                                             (uint64_t)x->items.id[i]), v);
     }
-    for (int k = 0; k < nmarks && rc == AUGUR_OK; k++)
+    for (int k = 0; k < nmarks && rc == AUGUR_OK; k++) {
         rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 0), 1);
+        if (rc == AUGUR_OK && marks[k] != ex_ctx(x)->place_mat[PL_FACING])
+            rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 1), 1);
+    }
+    if (rc == AUGUR_OK && thing == EX_GROUND_THING)
+        rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, ex_faced_mat(x) + 2, 2), 1);
     return rc;
 }
 

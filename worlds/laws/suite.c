@@ -21,79 +21,84 @@ enum { SC_QUIET = 20, SC_WARMUP = 120, SC_NEAR = 8 };
 /* ---- the Crafter suite ---------------------------------------------------------------- */
 
 static const sc_def sc_crafter[] = {
-    { "collect_wood_success", "do", 1, "tree", NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "wood", 1 },
+    { "collect_wood_success", "do", 1, "tree", NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "wood", 1,
+      0 },
     { "collect_stone_success", "do", 1, "stone", NULL, 0, 0, { "wood_pickaxe=1" }, { NULL }, NULL, 0,
-      "stone", 1 },
+      "stone", 1, 0 },
     { "collect_stone_failure", "do", 1, "stone", NULL, 0, 0, { "wood_pickaxe=0" }, { NULL }, NULL, 0,
-      "stone", 0 },
+      "stone", 0, 0 },
     { "collect_coal_success", "do", 1, "coal", NULL, 0, 0, { "wood_pickaxe=1" }, { NULL }, NULL, 0,
-      "coal", 1 },
+      "coal", 1, 0 },
     { "collect_coal_failure", "do", 1, "coal", NULL, 0, 0, { "wood_pickaxe=0" }, { NULL }, NULL, 0,
-      "coal", 0 },
+      "coal", 0, 0 },
     { "collect_iron_success", "do", 1, "iron", NULL, 0, 0, { "stone_pickaxe=1" }, { NULL }, NULL, 0,
-      "iron", 1 },
+      "iron", 1, 0 },
     { "collect_iron_failure", "do", 1, "iron", NULL, 0, 0, { "stone_pickaxe=0" }, { NULL }, NULL, 0,
-      "iron", 0 },
+      "iron", 0, 0 },
     { "collect_diamond_success", "do", 1, "diamond", NULL, 0, 0, { "iron_pickaxe=1" }, { NULL }, NULL,
-      0, "diamond", 1 },
+      0, "diamond", 1, 0 },
     { "collect_diamond_failure", "do", 1, "diamond", NULL, 0, 0, { "iron_pickaxe=0" }, { NULL }, NULL,
-      0, "diamond", 0 },
+      0, "diamond", 0, 0 },
     { "collect_drink_success", "do", 1, "water", NULL, 0, 0, { "drink=5" }, { NULL }, NULL, 0,
-      "achievement_collect_drink", 1 },
-    { "collect_sapling", "do", 0, "grass", NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "sapling", 1 },
+      "achievement_collect_drink", 1, 0 },
+    { "collect_sapling", "do", 0, "grass", NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "sapling", 1,
+      0 },
     { "place_table_success", "place_table", 1, "grass", NULL, 0, 0, { "wood=3" }, { NULL }, NULL, 0,
-      "achievement_place_table", 1 },
+      "achievement_place_table", 1, 0 },
     { "place_table_failure", "place_table", 1, "grass", NULL, 0, 0, { "wood=1" }, { NULL }, NULL, 0,
-      "achievement_place_table", 0 },
+      "achievement_place_table", 0, 0 },
     { "place_stone_success", "place_stone", 1, "grass", NULL, 0, 0, { "stone=2" }, { NULL }, NULL, 0,
-      "achievement_place_stone", 1 },
+      "achievement_place_stone", 1, 0 },
     { "place_stone_failure", "place_stone", 1, "grass", NULL, 0, 0, { "stone=0" }, { NULL }, NULL, 0,
-      "achievement_place_stone", 0 },
+      "achievement_place_stone", 0, 0 },
     { "place_furnace_success", "place_furnace", 1, "grass", NULL, 0, 0, { "stone=5" }, { NULL }, NULL,
-      0, "achievement_place_furnace", 1 },
+      0, "achievement_place_furnace", 1, 0 },
     { "place_furnace_failure", "place_furnace", 1, "grass", NULL, 0, 0, { "stone=2" }, { NULL }, NULL,
-      0, "achievement_place_furnace", 0 },
+      0, "achievement_place_furnace", 0, 0 },
     { "place_plant_success", "place_plant", 1, "grass", NULL, 0, 0, { "sapling=1" }, { NULL }, NULL,
-      0, "achievement_place_plant", 1 },
+      0, "achievement_place_plant", 1, 0 },
     { "place_plant_failure", "place_plant", 1, "grass", NULL, 0, 0, { "sapling=0" }, { NULL }, NULL,
-      0, "achievement_place_plant", 0 },
+      0, "achievement_place_plant", 0, 0 },
     { "make_wood_pickaxe_success", "make_wood_pickaxe", 1, NULL, NULL, 0, 0, { "wood=2" },
-      { "table" }, NULL, 0, "wood_pickaxe", 1 },
+      { "table" }, NULL, 0, "wood_pickaxe", 1, 0 },
     { "make_wood_pickaxe_failure", "make_wood_pickaxe", 1, NULL, NULL, 0, 0, { "wood=0" },
-      { "table" }, NULL, 0, "wood_pickaxe", 0 },
+      { "table" }, NULL, 0, "wood_pickaxe", 0, 0 },
     { "make_stone_pickaxe_success", "make_stone_pickaxe", 1, NULL, NULL, 0, 0,
-      { "wood=1", "stone=1" }, { "table" }, NULL, 0, "stone_pickaxe", 1 },
+      { "wood=1", "stone=1" }, { "table" }, NULL, 0, "stone_pickaxe", 1, 0 },
     { "make_stone_pickaxe_failure", "make_stone_pickaxe", 1, NULL, NULL, 0, 0,
-      { "wood=1", "stone=0" }, { "table" }, NULL, 0, "stone_pickaxe", 0 },
+      { "wood=1", "stone=0" }, { "table" }, NULL, 0, "stone_pickaxe", 0, 0 },
     { "make_iron_pickaxe_success", "make_iron_pickaxe", 1, NULL, NULL, 0, 0,
-      { "wood=1", "coal=1", "iron=1" }, { "table", "furnace" }, NULL, 0, "iron_pickaxe", 1 },
+      { "wood=1", "coal=1", "iron=1" }, { "table", "furnace" }, NULL, 0, "iron_pickaxe", 1, 0 },
     { "make_iron_pickaxe_failure", "make_iron_pickaxe", 1, NULL, NULL, 0, 0,
-      { "wood=1", "coal=1", "iron=0" }, { "table", "furnace" }, NULL, 0, "iron_pickaxe", 0 },
+      { "wood=1", "coal=1", "iron=0" }, { "table", "furnace" }, NULL, 0, "iron_pickaxe", 0, 0 },
     { "make_wood_sword_success", "make_wood_sword", 1, NULL, NULL, 0, 0, { "wood=2" }, { "table" },
-      NULL, 0, "wood_sword", 1 },
+      NULL, 0, "wood_sword", 1, 0 },
     { "make_wood_sword_failure", "make_wood_sword", 1, NULL, NULL, 0, 0, { "wood=0" }, { "table" },
-      NULL, 0, "wood_sword", 0 },
+      NULL, 0, "wood_sword", 0, 0 },
     { "make_stone_sword_success", "make_stone_sword", 1, NULL, NULL, 0, 0, { "wood=1", "stone=1" },
-      { "table" }, NULL, 0, "stone_sword", 1 },
+      { "table" }, NULL, 0, "stone_sword", 1, 0 },
     { "make_stone_sword_failure", "make_stone_sword", 1, NULL, NULL, 0, 0, { "wood=1", "stone=0" },
-      { "table" }, NULL, 0, "stone_sword", 0 },
+      { "table" }, NULL, 0, "stone_sword", 0, 0 },
     { "make_iron_sword_success", "make_iron_sword", 1, NULL, NULL, 0, 0,
-      { "wood=1", "coal=1", "iron=1" }, { "table", "furnace" }, NULL, 0, "iron_sword", 1 },
+      { "wood=1", "coal=1", "iron=1" }, { "table", "furnace" }, NULL, 0, "iron_sword", 1, 0 },
     { "make_iron_sword_failure", "make_iron_sword", 1, NULL, NULL, 0, 0,
-      { "wood=1", "coal=1", "iron=0" }, { "table", "furnace" }, NULL, 0, "iron_sword", 0 },
-    { "eat_cow", "do", 0, "grass", "cow", 1, 3, { NULL }, { NULL }, NULL, 0, "achievement_eat_cow", 1 },
+      { "wood=1", "coal=1", "iron=0" }, { "table", "furnace" }, NULL, 0, "iron_sword", 0, 0 },
+    { "eat_cow", "do", 0, "grass", "cow", 1, 3, { NULL }, { NULL }, NULL, 0, "achievement_eat_cow",
+      1,
+      0 },
     { "eat_plant", "do", 0, "grass", "plant", 0, 0, { "food=4" }, { NULL }, NULL, 0,
-      "achievement_eat_plant", 1 },
+      "achievement_eat_plant", 1, 0 },
     { "defeat_zombie", "do", 0, "grass", "zombie", 1, 5, { NULL }, { NULL }, NULL, 0,
-      "achievement_defeat_zombie", 1 },
+      "achievement_defeat_zombie", 1, 0 },
     { "defeat_skeleton", "do", 0, "path", "skeleton", 1, 3, { NULL }, { NULL }, NULL, 0,
-      "achievement_defeat_skeleton", 1 },
-    { "cow_movement", "noop", 0, NULL, NULL, 0, 0, { NULL }, { NULL }, "cow", 0, "@cow", 1 },
-    { "random_movement", NULL, 0, NULL, NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "@moved", 1 },
-    { "sleep", "sleep", 0, NULL, NULL, 0, 0, { "energy=3" }, { NULL }, NULL, 0, "@asleep", 1 },
+      "achievement_defeat_skeleton", 1, 0 },
+    { "cow_movement", "noop", 0, NULL, NULL, 0, 0, { NULL }, { NULL }, "cow", 0, "@cow", 1, 1 },
+    { "random_movement", NULL, 0, NULL, NULL, 0, 0, { NULL }, { NULL }, NULL, 0, "@moved", 1, 0 },
+    { "sleep", "sleep", 0, NULL, NULL, 0, 0, { "energy=3" }, { NULL }, NULL, 0, "@asleep", 1, 0 },
     { "wake_up", "noop", 0, NULL, NULL, 0, 0, { "energy=9" }, { NULL }, NULL, 1,
-      "achievement_wake_up", 1 },
-    { "death", "noop", 0, "grass", "zombie", 5, 5, { "health=1" }, { NULL }, NULL, 0, "@died", 1 },
+      "achievement_wake_up", 1, 1 },
+    { "death", "noop", 0, "grass", "zombie", 5, 5, { "health=1" }, { NULL }, NULL, 0, "@died", 1,
+      1 },
 };
 
 static const char *const sc_collect[] = { "wood", "stone", "coal", "iron", "diamond", "sapling",
@@ -211,6 +216,7 @@ static int sc_setup(const sc_def *d, state *s, uint64_t *rng)
 {
     int p = sc_player(s), px, py, dx, dy, rc = AUGUR_OK;
     int64_t step;
+    state_value v;
 
     if (p < 0)
         return AUGUR_ENOTFOUND;
@@ -242,8 +248,10 @@ static int sc_setup(const sc_def *d, state *s, uint64_t *rng)
         if ((rc = sc_set_cell(s, nx, ny, "grass")) == AUGUR_OK)
             rc = sc_add(s, d->neighbour, nx, ny, 0);
     }
-    if (rc == AUGUR_OK && d->sleeping)
-        rc = state_set_bool(s, p, "sleeping", 1);
+    /* The warm-up's random actions may have put the player to sleep, where its
+    ** actions do nothing: awake, the transition is the mechanic named. */
+    if (rc == AUGUR_OK && (d->sleeping || state_get(s, p, "sleeping", &v) == AUGUR_OK))
+        rc = state_set_bool(s, p, "sleeping", d->sleeping);
     return rc;
 }
 
@@ -315,7 +323,7 @@ int sc_occurs(laws *m, const sc_def *d, const state *s, int action, const state 
     law_ctx *c = &m->ctx;
     const char *act = m->cls->actions[action];
 
-    if (d->action ? strcmp(d->action, act) != 0 : strncmp(act, "move_", 5) != 0)
+    if (!d->any_action && (d->action ? strcmp(d->action, act) != 0 : strncmp(act, "move_", 5) != 0))
         return 0;
     /* Collecting and hitting are about what is faced. */
     if (strcmp(act, "do") == 0 && (d->face || d->entity)) {

@@ -23,6 +23,7 @@ typedef struct sc_def {
     ** whether the named player attribute rose (success) or not (failure). */
     const char *rises;
     int         success;
+    int         any_action;     /* it happens whatever the player does (death, waking) */
 } sc_def;
 
 /* What the mutators know of a world: its items by role. */

@@ -1,6 +1,6 @@
 /* builtins.c — the builtin actions: catalog entries like any other, written in Lua on
 ** the sandbox's host capabilities (host.fs for files, host.http for the web, host.git
-** for repositories). */
+** for repositories, host.docs for full-text search). */
 #include "actions/private.h"
 
 #include <stddef.h>
@@ -229,6 +229,16 @@ const char *const builtin_sources[] = {
     "-- @treturn table\n"
     "function git_blame(repo, path)\n"
     "  return host.git.blame(repo, path)\n"
+    "end\n",
+
+    "--- Find the text files of a workspace folder that best match some words, best first.\n"
+    "-- @kind reads\n"
+    "-- @tparam string query\n"
+    "-- @tparam string folder\n"
+    "-- @tparam integer k\n"
+    "-- @treturn table\n"
+    "function search_text(query, folder, k)\n"
+    "  return host.docs.search(query, folder or '.', k or 10)\n"
     "end\n",
 
     NULL,

@@ -168,6 +168,19 @@ int library_run(library *lib, sandbox *sb, const library_run_opts *opt, sandbox_
 **     host.git.blame(repo, path) → {{line, lines, id, author}, ...}: HEAD's hunks */
 int library_git_add(sandbox *sb, const char *root, augur_err *err);
 
+/* Expose host.docs to the runs that allow "docs": full-text search (SQLite FTS5) over
+** the text files of a folder under root, on which the builtin action search_text is
+** written. The index is kept in the SQLite file index (made when missing; keep it
+** outside root, so actions cannot edit it), keyed by root, and brought up to date
+** before each search: changed files (size or modification time) are indexed again,
+** removed ones dropped. Folders follow host.fs's rules (relative, no "..", no symlink
+** out); symlinks and hidden names inside are passed over, and so are files over 1 MiB
+** or holding a NUL byte in their first 8 KiB; a folder of more than 10,000 files is
+** refused. The query is words only: no FTS5 operator of the caller's reaches the index.
+**     host.docs.search(query [, folder [, k]]) → {{path, score, snippet}, ...}, best
+**     first (score: -BM25; the snippet marks the words found with [ ]) */
+int library_docs_add(sandbox *sb, const char *root, const char *index, augur_err *err);
+
 /* ---- writing actions (DynaSaur) -------------------------------------------------- */
 
 typedef struct library_write_opts {

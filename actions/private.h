@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "actions/library.h"
+#include "base/buf.h"
 
 typedef struct mirror mirror;
 
@@ -68,6 +69,20 @@ int mirror_sync(library *lib, augur_err *err);
 
 /* The builtin actions' sources, ended by NULL. */
 extern const char *const builtin_sources[];
+
+/* A word of a query and how many indexed rows hold it. */
+typedef struct search_word {
+    const char *s;
+    int         len;
+    int64_t     df;
+} search_word;
+
+/* The query's words (runs of letters and digits, as FTS5's tokenizer splits them). */
+size_t search_split(const char *query, search_word *w, size_t max);
+
+/* words[0..n) as an FTS5 query, "w1" OR "w2" ...: no operator of the user's reaches
+** FTS5, so any text is a valid query. */
+int search_fts_query(const search_word *w, size_t n, buf *out);
 
 /* The embedding cache is stale when the file changed since it was read. */
 void search_cache_drop(library *lib);

@@ -12,15 +12,7 @@ enum {
     SEARCH_WORDS_MAX = 32, SEARCH_BUDGET = 1000
 };
 
-/* A word of the query and how many actions hold it. */
-typedef struct search_word {
-    const char *s;
-    int         len;
-    int64_t     df;
-} search_word;
-
-/* The query's words (runs of letters and digits, as FTS5's tokenizer splits them). */
-static size_t search_split(const char *query, search_word *w, size_t max)
+size_t search_split(const char *query, search_word *w, size_t max)
 {
     const unsigned char *s = (const unsigned char *)query;
     size_t n = 0;
@@ -60,9 +52,7 @@ static int search_df_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* words[0..n) as an FTS5 query, "w1" OR "w2" ...: no operator of the user's reaches
-** FTS5, so any text is a valid query. */
-static int search_fts_query(const search_word *w, size_t n, buf *out)
+int search_fts_query(const search_word *w, size_t n, buf *out)
 {
     for (size_t i = 0; i < n; i++)
         buf_printf(out, "%s\"%.*s\"", i ? " OR " : "", w[i].len, w[i].s);

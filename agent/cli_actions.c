@@ -101,7 +101,7 @@ static library *actions_open(cli *c, const char *path, const actions_opts *o, sa
     library_options opt = { NULL, NULL, 0, 0, 1 };
     sandbox_config scfg;
     augur_err err = { 0 };
-    buf db = BUF_INIT, mirror = BUF_INIT;
+    buf db = BUF_INIT, mirror = BUF_INIT, docs = BUF_INIT;
     library *lib = NULL;
     const char *m;
     int rc;
@@ -115,16 +115,21 @@ static library *actions_open(cli *c, const char *path, const actions_opts *o, sa
     else
         rc = xdg_path(XDG_DATA, "actions.db", &db, &err);
     m = config_str(cfg, "actions.mirror", "");
+    size_t stem = db.len > 3 && strcmp(buf_str(&db) + db.len - 3, ".db") == 0 ? db.len - 3
+                                                                               : db.len;
     if (rc == AUGUR_OK && strcmp(m, "none") != 0) {
-        size_t stem = db.len > 3 && strcmp(buf_str(&db) + db.len - 3, ".db") == 0 ? db.len - 3
-                                                                                   : db.len;
         rc = *m ? buf_puts(&mirror, m) : buf_printf(&mirror, "%.*s.git", (int)stem, buf_str(&db));
         opt.mirror = buf_str(&mirror);
     }
+    /* host.docs's index sits beside the library, outside the workspace it indexes. */
+    if (rc == AUGUR_OK)
+        rc = buf_printf(&docs, "%.*s.docs.db", (int)stem, buf_str(&db));
     opt.max_source = config_int(cfg, "actions.max_source", 65536);
     if (rc == AUGUR_OK && (rc = sandbox_conf_read(cfg, &scfg, &err)) == AUGUR_OK &&
         (rc = sandbox_conf_open(cfg, &scfg, NULL, sb, &err)) == AUGUR_OK &&
-        (rc = library_git_add(*sb, config_str(cfg, "sandbox.workspace", "."), &err)) == AUGUR_OK) {
+        (rc = library_git_add(*sb, config_str(cfg, "sandbox.workspace", "."), &err)) == AUGUR_OK &&
+        (rc = library_docs_add(*sb, config_str(cfg, "sandbox.workspace", "."), buf_str(&docs),
+                               &err)) == AUGUR_OK) {
         opt.sandbox = *sb;
         char *slash = strrchr(db.data, '/');
         if (slash) {
@@ -143,6 +148,7 @@ static library *actions_open(cli *c, const char *path, const actions_opts *o, sa
         fprintf(stderr, "%s: %s\n", path, err.msg[0] ? err.msg : "out of memory");
     buf_free(&db);
     buf_free(&mirror);
+    buf_free(&docs);
     return lib;
 }
 

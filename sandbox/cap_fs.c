@@ -87,6 +87,18 @@ static int fs_open_error(const char *path, augur_err *err)
     return augur_err_set(err, AUGUR_EIO, "'%s': %s", path, strerror(errno));
 }
 
+int sandbox_fs_open(int root, const char *path, size_t len, int flags, int *fd, augur_err *err)
+{
+    fs_root r = { root, 0 };
+    int rc = fs_path_check(path, len, err);
+
+    if (rc != AUGUR_OK)
+        return rc;
+    if ((*fd = fs_open(&r, path, flags, 0)) < 0)
+        return fs_open_error(path, err);
+    return AUGUR_OK;
+}
+
 static int fs_read(const sandbox_call *call, sandbox_value **ret, augur_err *err)
 {
     const fs_root *r = call->ud;
@@ -97,10 +109,8 @@ static int fs_read(const sandbox_call *call, sandbox_value **ret, augur_err *err
     int fd, rc;
 
     if ((rc = fs_arg(call, 0, "the path", &path, &len, err)) ||
-        (rc = fs_path_check(path, len, err)))
+        (rc = sandbox_fs_open(r->fd, path, len, O_RDONLY | O_NONBLOCK, &fd, err)))
         return rc;
-    if ((fd = fs_open(r, path, O_RDONLY | O_NONBLOCK, 0)) < 0)
-        return fs_open_error(path, err);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return augur_err_set(err, AUGUR_EINVAL, "'%s' is not a regular file", path);
@@ -180,11 +190,9 @@ static int fs_list(const sandbox_call *call, sandbox_value **ret, augur_err *err
     DIR *d;
     int fd, rc = AUGUR_OK;
 
-    if (call->args->n > 0 && ((rc = fs_arg(call, 0, "the path", &path, &len, err)) ||
-                              (rc = fs_path_check(path, len, err))))
+    if ((call->args->n > 0 && (rc = fs_arg(call, 0, "the path", &path, &len, err))) ||
+        (rc = sandbox_fs_open(r->fd, path, len, O_RDONLY | O_DIRECTORY, &fd, err)))
         return rc;
-    if ((fd = fs_open(r, path, O_RDONLY | O_DIRECTORY, 0)) < 0)
-        return fs_open_error(path, err);
     if (!(d = fdopendir(fd))) {
         close(fd);
         return augur_err_set(err, AUGUR_EIO, "'%s': %s", path, strerror(errno));

@@ -22,6 +22,12 @@
 ** writes of more than max_bytes are refused; writes replace files atomically. */
 int sandbox_fs_add(sandbox *sb, const char *root, int64_t max_bytes, augur_err *err);
 
+/* Open path (len bytes) under the folder open at root by host.fs's rules: the text
+** checked first (relative, no "..", no NUL), then openat2 with RESOLVE_BENEATH; a
+** path that leads out is AUGUR_EDENIED. For other layers' capabilities on the
+** workspace. */
+int sandbox_fs_open(int root, const char *path, size_t len, int flags, int *fd, augur_err *err);
+
 typedef struct sandbox_http_opts {
     const char *const *allow;     /* host names ("example.org", or "*.example.org") */
     size_t             nallow;

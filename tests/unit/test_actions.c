@@ -524,10 +524,10 @@ static void test_builtins(void **state)
     free(db);
 }
 
-/* Run a builtin with JSON arguments (allowing git) and return its result as JSON. */
+/* Run a builtin with JSON arguments (allowing git and docs) and return its result as JSON. */
 static char *run_json(library *lib, sandbox *sb, const char *name, const char *args_json, int *ok)
 {
-    static const char *const allow[] = { "git" };
+    static const char *const allow[] = { "git", "docs" };
     augur_err err = { 0 };
     sandbox_value *args;
     sandbox_result res;
@@ -537,7 +537,7 @@ static char *run_json(library *lib, sandbox *sb, const char *name, const char *a
                      AUGUR_OK);
     library_run_opts run = { name, args, NULL, 0, { 0 }, 0, NULL, 0 };
     run.job.allow = allow;
-    run.job.nallow = 1;
+    run.job.nallow = 2;
     assert_int_equal(library_run(lib, sb, &run, &res, &err), AUGUR_OK);
     *ok = res.ok;
     if (res.ok)
@@ -549,27 +549,37 @@ static char *run_json(library *lib, sandbox *sb, const char *name, const char *a
     return buf_take(&out);
 }
 
-static void test_git_builtins(void **state)
+/* In the scratch folder, run shell, then open the library name and an inproc sandbox. */
+static void builtin_env(const char *name, const char *shell, library **lib, sandbox **sb)
 {
-    char *db = path_in("g.db"), *text;
+    char *db = path_in(name);
     library_options opt = { NULL, NULL, 0, 0, 1 };
     sandbox_config cfg = { { 10000000, 16 << 20, 5000, 4096, 1 << 20 }, SANDBOX_INPROC, 1, 10,
                            60, 64 << 20 };
     augur_err err = { 0 };
+    buf cmd = BUF_INIT;
+
+    buf_printf(&cmd, "cd '%s' && %s", scratch, shell);
+    assert_int_equal(system(buf_str(&cmd)), 0);
+    buf_free(&cmd);
+    assert_int_equal(library_open(lib, db, &opt, &err), AUGUR_OK);
+    assert_int_equal(sandbox_new(sb, &cfg, &err), AUGUR_OK);
+    free(db);
+}
+
+static void test_git_builtins(void **state)
+{
+    augur_err err = { 0 };
     library *lib;
     sandbox *sb;
-    buf cmd = BUF_INIT;
+    char *text;
     int ok;
 
     (void)state;
-    buf_printf(&cmd, "cd '%s' && git init -q repo && cd repo && git config user.name Tester && "
-                     "git config user.email t@example.org && printf 'one\\nneedle two\\n' > a.txt && "
-                     "git add a.txt && git commit -q -m 'first commit' && printf 'three needle\\n' "
-                     ">> a.txt && git commit -qam 'second commit'", scratch);
-    assert_int_equal(system(buf_str(&cmd)), 0);
-    buf_free(&cmd);
-    assert_int_equal(library_open(&lib, db, &opt, &err), AUGUR_OK);
-    assert_int_equal(sandbox_new(&sb, &cfg, &err), AUGUR_OK);
+    builtin_env("g.db", "git init -q repo && cd repo && git config user.name Tester && "
+                "git config user.email t@example.org && printf 'one\\nneedle two\\n' > a.txt && "
+                "git add a.txt && git commit -q -m 'first commit' && printf 'three needle\\n' "
+                ">> a.txt && git commit -qam 'second commit'", &lib, &sb);
     assert_int_equal(library_git_add(sb, scratch, &err), AUGUR_OK);
 
     text = run_json(lib, sb, "git_log", "[\"repo\"]", &ok);
@@ -602,7 +612,99 @@ static void test_git_builtins(void **state)
     free(text);
     sandbox_free(sb);
     library_close(lib);
-    free(db);
+}
+
+/* search_text's hits as JSON, which must be a successful run. */
+static char *docs_search(library *lib, sandbox *sb, const char *args_json)
+{
+    int ok;
+    char *text = run_json(lib, sb, "search_text", args_json, &ok);
+
+    if (!ok)
+        fail_msg("search_text %s: %s", args_json, text);
+    return text;
+}
+
+static void test_search_text(void **state)
+{
+    char *index = path_in("docs.db"), *ws = path_in("ws"), *text;
+    augur_err err = { 0 };
+    library *lib;
+    sandbox *sb;
+    buf cmd = BUF_INIT;
+    int ok;
+
+    (void)state;
+    builtin_env("d.db", "mkdir -p ws/docs/sub && cd ws && "
+                "printf 'the quick brown fox jumps over the lazy dog\n' > docs/a.txt && "
+                "printf 'foxes: a fox, the fox and the fox of the den\n' > docs/sub/b.md && "
+                "printf 'nothing to see here\n' > docs/c.txt && "
+                "printf 'fox\\000fox' > docs/bin.dat && "
+                "head -c 1100000 /dev/zero | tr '\\0' 'x' > docs/huge.txt && "
+                "printf ' fox\n' >> docs/huge.txt && printf 'fox\n' > docs/.hidden && "
+                "printf 'fox fox fox\n' > ../outside.txt && ln -s ../../outside.txt "
+                "docs/out.txt && ln -s .. link && printf 'fox\n' > top.txt", &lib, &sb);
+    assert_int_equal(library_docs_add(sb, ws, index, &err), AUGUR_OK);
+
+    /* Ranked by BM25 (porter stems "foxes"), only the folder's plain text files. */
+    text = docs_search(lib, sb, "[\"fox\", \"docs\"]");
+    assert_non_null(strstr(text, "docs/sub/b.md"));
+    assert_true(strstr(text, "docs/sub/b.md") < strstr(text, "docs/a.txt"));
+    assert_contains(text, "[fox]");
+    assert_null(strstr(text, "c.txt"));
+    assert_null(strstr(text, "bin.dat"));
+    assert_null(strstr(text, "huge.txt"));
+    assert_null(strstr(text, "hidden"));
+    assert_null(strstr(text, "out.txt"));
+    assert_null(strstr(text, "top.txt"));
+    free(text);
+    text = docs_search(lib, sb, "[\"fox\", \"docs/\", 1]");
+    assert_contains(text, "docs/sub/b.md");
+    assert_null(strstr(text, "a.txt"));
+    free(text);
+    text = docs_search(lib, sb, "[\"fox\"]");
+    assert_contains(text, "top.txt");
+    free(text);
+
+    /* FTS5's operators in a query are words or nothing. */
+    text = docs_search(lib, sb, "[\"fox\\\" OR * NEAR( -lazy ^ : {a}\", \"docs\"]");
+    assert_contains(text, "docs/a.txt");
+    free(text);
+    text = docs_search(lib, sb, "[\"*\\\"()-^\", \"docs\"]");
+    assert_string_equal(text, "[]");
+    free(text);
+
+    /* A changed file is indexed again, a removed one dropped. */
+    buf_printf(&cmd, "cd '%s/docs' && printf 'a zebra now\n' > a.txt && rm sub/b.md", ws);
+    assert_int_equal(system(buf_str(&cmd)), 0);
+    buf_free(&cmd);
+    text = docs_search(lib, sb, "[\"zebra\", \"docs\"]");
+    assert_contains(text, "docs/a.txt");
+    free(text);
+    text = docs_search(lib, sb, "[\"fox quick\", \"docs\"]");
+    assert_string_equal(text, "[]");
+    free(text);
+
+    /* Nothing outside the workspace. */
+    text = run_json(lib, sb, "search_text", "[\"fox\", \"..\"]", &ok);
+    assert_false(ok);
+    assert_contains(text, "leaves the workspace");
+    free(text);
+    text = run_json(lib, sb, "search_text", "[\"fox\", \"/etc\"]", &ok);
+    assert_false(ok);
+    assert_contains(text, "is absolute");
+    free(text);
+    text = run_json(lib, sb, "search_text", "[\"fox\", \"link\"]", &ok);
+    assert_false(ok);
+    assert_contains(text, "leads out of the workspace");
+    free(text);
+    text = run_json(lib, sb, "search_text", "[\"fox\", \"docs\", 0]", &ok);
+    assert_false(ok);
+    free(text);
+    sandbox_free(sb);
+    library_close(lib);
+    free(index);
+    free(ws);
 }
 
 /* git's own view of a repository, through the git program. */
@@ -866,6 +968,7 @@ int main(void)
         cmocka_unit_test(test_run_nested),
         cmocka_unit_test(test_builtins),
         cmocka_unit_test(test_git_builtins),
+        cmocka_unit_test(test_search_text),
         cmocka_unit_test(test_mirror),
         cmocka_unit_test(test_share),
         cmocka_unit_test(test_concurrent),

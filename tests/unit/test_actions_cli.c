@@ -84,6 +84,12 @@ static void test_search_run_history(void **state)
     assert_int_equal(run_augur(NULL, "actions", "run", "count_csv_rows", "{}", "--db", "lib.db",
                                NULL), 2);
     assert_contains(buf_str(&err), "ARGS_JSON must be a JSON array");
+    free(test_write(scratch, "notes.txt", "the zebra grazes\n"));
+    assert_int_equal(run_augur(NULL, "actions", "run", "search_text", "[\"zebras\"]", "--db",
+                               "lib.db", NULL), 0);
+    assert_contains(buf_str(&out), "\"path\": \"notes.txt\"");
+    assert_contains(buf_str(&out), "[zebra]");
+    assert_int_equal(system("test -f lib.docs.db"), 0);
     assert_int_equal(run_augur(NULL, "actions", "list", "--db", "lib.db", "--json", NULL), 0);
     assert_contains(buf_str(&out), "\"kind\": \"reads\", \"uses\": 2, \"success_rate\": 0.5}");
 
@@ -105,10 +111,10 @@ static void test_share_rm(void **state)
     (void)state;
     assert_int_equal(run_augur(NULL, "actions", "export", "shared", "--git", "--db", "lib.db",
                                NULL), 0);
-    assert_contains(buf_str(&out), "exported 10 actions to shared");
+    assert_contains(buf_str(&out), "exported 11 actions to shared");
     assert_int_equal(system("test -f shared/actions/co/count_csv_rows.lua"), 0);
     assert_int_equal(run_augur(NULL, "actions", "import", "shared", "--db", "other.db", NULL), 0);
-    assert_contains(buf_str(&out), "imported 1 actions from shared, skipped 9");
+    assert_contains(buf_str(&out), "imported 1 actions from shared, skipped 10");
     assert_int_equal(run_augur(NULL, "actions", "import", "shared", "--db", "other.db",
                                "--conflict", "nope", NULL), 2);
 

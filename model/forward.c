@@ -171,20 +171,40 @@ typedef struct mm_job {
     int           n_parts, T;
 } mm_job;
 
+/* out[0..nr) = rows row.. (nr of them, at most 4) of w · x, each row's result the same
+** whichever kernel computes it. Four at a time where the kernels can and the rows
+** serve several tokens (a prompt): that is compute-bound, and the four-row kernel
+** does more per activation load. One token's product is bound by memory, which the
+** row-at-a-time kernel streams at least as fast. */
+static void dot_rows(const quant_kernels *k, const mat *w, const uint8_t *row, int nr,
+                     int tokens, const uint8_t *x, float *out)
+{
+    if (nr == 4 && tokens > 1 && k->dot4[w->type]) {
+        k->dot4[w->type](w->cols, row, w->row_bytes, x, out);
+        return;
+    }
+    for (int i = 0; i < nr; i++)
+        k->dot[w->type](w->cols, row + i * w->row_bytes, x, &out[i]);
+}
+
+/* Rows are taken four at a time within a part, each group against every token. */
 static void mm_rows(void *ctx, int lo, int hi, int thread)
 {
     mm_job *j = ctx;
 
     (void)thread;
-    for (int r = lo; r < hi; r++) {
+    for (int r = lo, nr; r < hi; r += nr) {
         const mm_part *p = j->part;
         int rr = r;
         while (rr >= p->w->rows)
             rr -= p++->w->rows;
+        nr = hi - r < 4 ? hi - r : 4;
+        if (nr > p->w->rows - rr)
+            nr = p->w->rows - rr;
         const uint8_t *row = mat_row(p->w, p->expert, rr);
-        quant_dot_fn *dot = j->e->k->dot[p->w->type];
         for (int t = 0; t < j->T; t++)
-            dot(p->w->cols, row, p->xq + t * p->xq_row, &p->out[(size_t)t * p->stride + rr]);
+            dot_rows(j->e->k, p->w, row, nr, j->T, p->xq + t * p->xq_row,
+                     &p->out[(size_t)t * p->stride + rr]);
     }
 }
 
@@ -356,14 +376,17 @@ typedef struct ffn_job {
     int            n_active;
 } ffn_job;
 
-static void gate_up_row(const ffn_job *j, int expert, int r, int t, float *out)
+/* hb[t][r..r+nr) for nr rows (at most 4) of one expert (0 when dense) and token t. */
+static void gate_up_rows(const ffn_job *j, int expert, int r, int nr, int tokens, int t,
+                         float *out)
 {
     const mat *g = j->gate, *u = j->up;
-    float a, b;
+    float a[4], b[4];
 
-    j->e->k->dot[g->type](g->cols, mat_row(g, expert, r), j->xg + t * j->xg_row, &a);
-    j->e->k->dot[u->type](u->cols, mat_row(u, expert, r), j->xu + t * j->xu_row, &b);
-    *out = silu(a) * b;
+    dot_rows(j->e->k, g, mat_row(g, expert, r), nr, tokens, j->xg + t * j->xg_row, a);
+    dot_rows(j->e->k, u, mat_row(u, expert, r), nr, tokens, j->xu + t * j->xu_row, b);
+    for (int i = 0; i < nr; i++)
+        out[i] = silu(a[i]) * b[i];
 }
 
 static void ffn_dense_rows(void *ctx, int lo, int hi, int thread)
@@ -371,9 +394,11 @@ static void ffn_dense_rows(void *ctx, int lo, int hi, int thread)
     const ffn_job *j = ctx;
 
     (void)thread;
-    for (int r = lo; r < hi; r++)
+    for (int r = lo, nr; r < hi; r += nr) {
+        nr = hi - r < 4 ? hi - r : 4;
         for (int t = 0; t < j->T; t++)
-            gate_up_row(j, 0, r, t, &j->hb[(size_t)t * j->ff + r]);
+            gate_up_rows(j, 0, r, nr, j->T, t, &j->hb[(size_t)t * j->ff + r]);
+    }
 }
 
 /* Items are (active expert, row) pairs; the expert's hidden rows hold its tokens. */
@@ -383,10 +408,14 @@ static void ffn_expert_rows(void *ctx, int lo, int hi, int thread)
     const engine *e = j->e;
 
     (void)thread;
-    for (int i = lo; i < hi; i++) {
+    for (int i = lo, nr; i < hi; i += nr) {
         int ex = j->active[i / j->ff], r = i % j->ff;
+        nr = hi - i < 4 ? hi - i : 4;
+        if (nr > j->ff - r)
+            nr = j->ff - r;
         for (int row = e->group[ex]; row < e->group[ex + 1]; row++)
-            gate_up_row(j, ex, r, e->row_token[row], &j->hb[(size_t)row * j->ff + r]);
+            gate_up_rows(j, ex, r, nr, e->group[ex + 1] - e->group[ex], e->row_token[row],
+                         &j->hb[(size_t)row * j->ff + r]);
     }
 }
 
@@ -509,12 +538,15 @@ static void ffn_down_rows(void *ctx, int lo, int hi, int thread)
     (void)thread;
     for (int a = 0; a < j->n_active; a++) {
         int ex = j->active[a];
-        for (int r = lo; r < hi; r++) {
+        for (int r = lo, nr; r < hi; r += nr) {
             const uint8_t *row = mat_row(w, ex, r);
+            nr = hi - r < 4 ? hi - r : 4;
             for (int i = e->group[ex]; i < e->group[ex + 1]; i++) {
-                float y;
-                e->k->dot[w->type](w->cols, row, j->hq + i * j->hq_row, &y);
-                j->out[(size_t)e->row_token[i] * d + r] += e->row_weight[i] * y;
+                float y[4], *out = &j->out[(size_t)e->row_token[i] * d + r];
+                dot_rows(e->k, w, row, nr, e->group[ex + 1] - e->group[ex],
+                         j->hq + i * j->hq_row, y);
+                for (int k = 0; k < nr; k++)
+                    out[k] += e->row_weight[i] * y[k];
             }
         }
     }

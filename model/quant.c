@@ -343,7 +343,7 @@ static uint64_t stream_read(const void *p, size_t n)
     return a + b + c + d;
 }
 
-static const quant_kernels scalar_kernels = QUANT_KERNELS("scalar");
+static const quant_kernels scalar_kernels = QUANT_KERNELS("scalar", 0);
 
 const quant_kernels *quant_kernels_scalar(void)
 {

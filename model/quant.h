@@ -11,6 +11,7 @@
 **     const quant_kernels *k = quant_kernels_best();        // AVX2 when the CPU has it
 **     k->act[quant_act_fmt(type)](x, xq, n);                 // once per activation
 **     k->dot[type](n, row, xq, &out);                        // per weight row
+**     k->dot4[type](n, row, row_bytes, xq, out);             // or four rows, if not NULL
 **
 ** Two sets of kernels exist: the portable scalar ones, always there, and AVX2/FMA
 ** ones chosen at run time. Both convert activations to exactly the same bytes; dot
@@ -31,12 +32,17 @@ enum quant_fmt { QFMT_F32, QFMT_F16, QFMT_BF16, QFMT_Q8_0, QFMT_Q8_K, QFMT_COUNT
 ** already in that type's activation format. */
 typedef void quant_dot_fn(int n, const void *w, const void *x, float *out);
 
+/* The dot products of four weight rows, row_bytes apart from w, with one activation:
+** out[0..4), each exactly what quant_dot_fn gives for its row alone. */
+typedef void quant_dot4_fn(int n, const void *w, size_t row_bytes, const void *x, float *out);
+
 /* Convert n floats to an activation format (n a multiple of its block). */
 typedef void quant_act_fn(const float *x, void *out, int n);
 
 typedef struct quant_kernels {
     const char   *name;                   /* "scalar", "avx2" */
     quant_dot_fn *dot[GGML_TYPE_COUNT];   /* NULL for a type the engine does not run */
+    quant_dot4_fn *dot4[GGML_TYPE_COUNT]; /* NULL where four dot calls are as good */
     quant_act_fn *act[QFMT_COUNT];
     /* Attention over the KV cache: q·k for a key stored in f32 or f16, and
     ** y += a * v for a value row. */

@@ -299,27 +299,57 @@ AVX2 static inline __m256i q5_0_bytes(const blk_q5_0 *a)
     return _mm256_or_si256(v, _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
 }
 
+/* NAME(n, w, x, out): the product of a row of TYPE and a Q8_0 activation; NAME##_x4(n, w,
+** row_bytes, x, out) that of four rows, row_bytes apart, reading each activation block
+** once for all four and keeping eight sums in flight. Each row is summed in the same
+** order either way, so a row's result does not depend on the rows beside it. Four
+** rows prefetch the next four (PREFETCH ahead would only reach a neighbour's bytes,
+** already being read). */
 #define DOT_BLOCKS32(NAME, TYPE, BYTES)                                                     \
+    AVX2 __attribute__((always_inline)) static inline void                                 \
+    NAME##_rows(int n, const uint8_t *w, size_t row_bytes, const blk_q8_0 *b, float *out,  \
+                int nr)                                                                     \
+    {                                                                                       \
+        const TYPE *a[4];                                                                   \
+        __m256 s0[4], s1[4];                                                                \
+        int nb = n / QK8_0, i = 0;                                                          \
+        size_t ahead = nr == 1 ? PREFETCH : nr * row_bytes;                                 \
+        _Pragma("GCC unroll 4") for (int k = 0; k < nr; k++) {                              \
+            a[k] = (const TYPE *)(w + (size_t)k * row_bytes);                               \
+            s0[k] = s1[k] = _mm256_setzero_ps();                                            \
+        }                                                                                   \
+        for (; i + 2 <= nb; i += 2) {                                                       \
+            __m256i y0 = load256(b[i].qs), y1 = load256(b[i + 1].qs);                       \
+            float d0 = h2f(b[i].d), d1 = h2f(b[i + 1].d);                                   \
+            _Pragma("GCC unroll 4") for (int k = 0; k < nr; k++) {                          \
+                _mm_prefetch((const char *)&a[k][i] + ahead, _MM_HINT_T0);                  \
+                __m256i p0 = dot_i8(BYTES(&a[k][i]), y0);                                   \
+                __m256i p1 = dot_i8(BYTES(&a[k][i + 1]), y1);                               \
+                s0[k] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[k][i].d) * d0),                \
+                                        _mm256_cvtepi32_ps(p0), s0[k]);                     \
+                s1[k] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[k][i + 1].d) * d1),            \
+                                        _mm256_cvtepi32_ps(p1), s1[k]);                     \
+            }                                                                               \
+        }                                                                                   \
+        for (; i < nb; i++) {                                                               \
+            __m256i y0 = load256(b[i].qs);                                                  \
+            float d0 = h2f(b[i].d);                                                         \
+            _Pragma("GCC unroll 4") for (int k = 0; k < nr; k++)                            \
+                s0[k] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[k][i].d) * d0),                \
+                                        _mm256_cvtepi32_ps(dot_i8(BYTES(&a[k][i]), y0)),    \
+                                        s0[k]);                                             \
+        }                                                                                   \
+        _Pragma("GCC unroll 4") for (int k = 0; k < nr; k++)                                \
+            out[k] = hsum_ps(_mm256_add_ps(s0[k], s1[k]));                                  \
+    }                                                                                       \
     AVX2 static void NAME(int n, const void *w, const void *x, float *out)                  \
     {                                                                                       \
-        const TYPE *a = w;                                                                  \
-        const blk_q8_0 *b = x;                                                              \
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();                          \
-        int nb = n / QK8_0, i = 0;                                                          \
-        for (; i + 2 <= nb; i += 2) {                                                       \
-            prefetch(&a[i]);                                                                \
-            __m256i p0 = dot_i8(BYTES(&a[i]), load256(b[i].qs));                            \
-            __m256i p1 = dot_i8(BYTES(&a[i + 1]), load256(b[i + 1].qs));                    \
-            s0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d)),                 \
-                                 _mm256_cvtepi32_ps(p0), s0);                               \
-            s1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i + 1].d) * h2f(b[i + 1].d)),         \
-                                 _mm256_cvtepi32_ps(p1), s1);                               \
-        }                                                                                   \
-        for (; i < nb; i++)                                                                 \
-            s0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d)),                 \
-                                 _mm256_cvtepi32_ps(dot_i8(BYTES(&a[i]), load256(b[i].qs))), \
-                                 s0);                                                       \
-        *out = hsum_ps(_mm256_add_ps(s0, s1));                                              \
+        NAME##_rows(n, w, 0, x, out, 1);                                                    \
+    }                                                                                       \
+    AVX2 static void NAME##_x4(int n, const void *w, size_t row_bytes, const void *x,       \
+                               float *out)                                                  \
+    {                                                                                       \
+        NAME##_rows(n, w, row_bytes, x, out, 4);                                            \
     }
 
 #define Q8_0_BYTES(blk) load256((blk)->qs)
@@ -502,7 +532,9 @@ AVX2 static uint64_t stream_read(const void *p, size_t n)
     return (uint64_t)_mm256_extract_epi64(a, 0) + (uint64_t)_mm256_extract_epi64(a, 3);
 }
 
-static const quant_kernels avx2_kernels = QUANT_KERNELS("avx2");
+static const quant_kernels avx2_kernels = QUANT_KERNELS("avx2", [GGML_TYPE_Q8_0] = dot_q8_0_x4,
+                                                       [GGML_TYPE_Q4_0] = dot_q4_0_x4,
+                                                       [GGML_TYPE_Q5_0] = dot_q5_0_x4);
 
 /* AVX2, FMA and F16C on the CPU, and the YMM registers saved by the system. */
 static int cpu_has_avx2(void)

@@ -134,9 +134,10 @@ static inline void k_scale_min(const uint8_t *s, int j, int *sc, int *m)
     }
 }
 
-/* The table of kernels: each file defines functions of these names. */
-#define QUANT_KERNELS(NAME) {                                                               \
-    .name = NAME,                                                                           \
+/* The table of kernels: each file defines functions of these names; the four-row
+** products (quant_kernels.dot4) are listed after the name, 0 for none. */
+#define QUANT_KERNELS(NAME, ...) {                                                          \
+    .name = NAME, .dot4 = { __VA_ARGS__ },                                                  \
     .dot = {                                                                                \
         [GGML_TYPE_F32] = dot_f32_f32, [GGML_TYPE_F16] = dot_f16_f32,                      \
         [GGML_TYPE_BF16] = dot_bf16_bf16, [GGML_TYPE_Q8_0] = dot_q8_0,                     \

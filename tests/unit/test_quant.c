@@ -114,6 +114,44 @@ static void test_dot_avx2(void **state)
     check_dot(quant_kernels_avx2());
 }
 
+/* A four-row product gives each row the bits of its own dot product, for an even
+** and an odd number of blocks; the rows differ, so a mix-up would show. */
+static void test_dot4_matches_dot(void **state)
+{
+    const quant_kernels *a = quant_kernels_avx2();
+    int checked = 0;
+
+    (void)state;
+    if (!a)
+        skip();
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        const ggml_type_info *info = ggml_type_get(types[t]);
+        enum quant_fmt f = quant_act_fmt(types[t]);
+        if (!a->dot4[types[t]])
+            continue;
+        for (int n = N; n >= N - (int)info->block_size; n -= (int)info->block_size) {
+            size_t row_bytes = (size_t)n / info->block_size * info->type_size;
+            float w[N], x[N], got[4], want;
+            uint8_t wq[4 * N * 4], xq[N * 4];
+            for (int r = 0; r < 4; r++) {
+                fill(w, n, 0.5f + 0.25f * r, 0.05f * r);
+                quant_quantize(types[t], w, wq + r * row_bytes, n);
+            }
+            fill(x, n, 3.0f, -0.3f);
+            a->act[f](x, xq, n);
+            a->dot4[types[t]](n, wq, row_bytes, xq, got);
+            for (int r = 0; r < 4; r++) {
+                a->dot[types[t]](n, wq + r * row_bytes, xq, &want);
+                if (memcmp(&got[r], &want, sizeof want) != 0)
+                    fail_msg("%s n=%d row %d: dot4 %.9g, dot %.9g", info->name, n, r, got[r],
+                             want);
+            }
+        }
+        checked++;
+    }
+    assert_int_equal(checked, 3);
+}
+
 /* The AVX2 conversions give the very bytes of the portable ones, ties and extremes
 ** included, and the attention kernels agree. */
 static void test_avx2_matches_scalar(void **state)
@@ -208,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_dot_scalar),
         cmocka_unit_test(test_dot_avx2),
+        cmocka_unit_test(test_dot4_matches_dot),
         cmocka_unit_test(test_avx2_matches_scalar),
         cmocka_unit_test(test_half_conversions),
         cmocka_unit_test(test_supported),

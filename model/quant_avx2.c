@@ -44,14 +44,6 @@ AVX2 static inline float hsum_ps(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-AVX2 static inline int hsum_epi32(__m256i v)
-{
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-    return _mm_cvtsi128_si32(s);
-}
-
 AVX2 static inline float h2f(uint16_t h)
 {
     return _cvtsh_ss(h);

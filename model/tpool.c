@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -189,6 +190,10 @@ void tpool_for(tpool *p, int n, int chunk, tpool_fn *fn, void *ctx)
         fn(ctx, 0, n, 0);
         return;
     }
+    /* Close the last loop's counter before anything of this loop is set: a worker that
+    ** read the counter while that loop ended may still try to claim from it, and must
+    ** fail rather than take this loop's items under the old generation. */
+    atomic_store(&p->next, (uint64_t)atomic_load(&p->gen) << 32 | INT32_MAX);
     p->fn = fn;
     p->ctx = ctx;
     atomic_store(&p->items, n);

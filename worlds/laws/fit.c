@@ -13,6 +13,8 @@
 */
 #include "worlds/laws/private.h"
 
+#include "base/buf.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,10 +83,10 @@ static int fit_transition(void *ud, size_t i, const state *s, int action, const 
         for (int c = 0; c < sl->n && extra; c++)
             extra = m->pv[sl->first + c] != obs;
         ncand = sl->n + extra;
-        if (lm_grow_size((void **)&d->rec, &d->cap_rec, d->nrec + 1, sizeof *d->rec) ||
-            lm_grow_size((void **)&d->ell, &d->cap_ell, d->nell + (size_t)(ncand * sl->e_n),
+        if (buf_grow_array(&d->rec, &d->cap_rec, d->nrec + 1, sizeof *d->rec) ||
+            buf_grow_array(&d->ell, &d->cap_ell, d->nell + (size_t)(ncand * sl->e_n),
                      sizeof *d->ell) ||
-            lm_grow_size((void **)&d->law, &d->cap_law, d->nlaw + (size_t)sl->e_n, sizeof *d->law))
+            buf_grow_array(&d->law, &d->cap_law, d->nlaw + (size_t)sl->e_n, sizeof *d->law))
             return augur_err_set(d->err, AUGUR_ENOMEM, "laws: out of memory");
         r = &d->rec[d->nrec++];
         r->ncand = ncand;

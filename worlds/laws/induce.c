@@ -25,6 +25,8 @@
 */
 #include "worlds/laws/private.h"
 
+#include "base/buf.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,14 +108,6 @@ typedef struct ind {
 } ind;
 
 
-static int ind_igrow(void **p, int *cap, int need, size_t size)
-{
-    size_t c = (size_t)*cap;
-    int rc = lm_grow_size(p, &c, (size_t)need, size);
-    *cap = (int)c;
-    return rc;
-}
-
 /* ---- names and schema (pass 1) ------------------------------------------------------- */
 
 int lm_ignored(const laws_induce_opts *o, const char *name)
@@ -139,7 +133,7 @@ static ind_table *ind_table_of(ind *d, int32_t subject)
     for (int i = 0; i < d->ntab; i++)
         if (d->tab[i]->subject == subject)
             return d->tab[i];
-    if (ind_igrow((void **)&d->tab, &d->cap_tab, d->ntab + 1, sizeof *d->tab) ||
+    if (lm_grow((void **)&d->tab, &d->cap_tab, d->ntab + 1, sizeof *d->tab) ||
         !(t = calloc(1, sizeof *t)))
         return NULL;
     t->subject = subject;
@@ -152,7 +146,7 @@ static int ind_col_add(ind_table *t, law_ref ref, int num, int boolean)
     for (int i = 0; i < t->ncol; i++)
         if (law_ref_equal(&t->col[i].ref, &ref))
             return AUGUR_OK;
-    if (ind_igrow((void **)&t->col, &t->cap_col, t->ncol + 1, sizeof *t->col))
+    if (lm_grow((void **)&t->col, &t->cap_col, t->ncol + 1, sizeof *t->col))
         return AUGUR_ENOMEM;
     memset(&t->col[t->ncol], 0, sizeof *t->col);
     t->col[t->ncol].ref = ref;
@@ -169,7 +163,7 @@ static ind_target *ind_target_add(ind_table *t, int kind, law_ref ref, int32_t t
         if (t->tg[i].kind == kind && t->tg[i].type == type &&
             law_ref_equal(&t->tg[i].ref, &ref))
             return &t->tg[i];
-    if (ind_igrow((void **)&t->tg, &t->cap_tg, t->ntg + 1, sizeof *t->tg))
+    if (lm_grow((void **)&t->tg, &t->cap_tg, t->ntg + 1, sizeof *t->tg))
         return NULL;
     memset(&t->tg[t->ntg], 0, sizeof *t->tg);
     t->tg[t->ntg].kind = (uint8_t)kind;
@@ -401,7 +395,7 @@ static int ind_row(ind *d, ind_table *t, int self, const state *next)
 
     if (t->nrow >= IND_ROWS_MAX)
         return AUGUR_OK;
-    if (lm_grow_size((void **)&t->x, &t->cap_row, (t->nrow + 1) * (size_t)t->width, sizeof *t->x))
+    if (buf_grow_array(&t->x, &t->cap_row, (t->nrow + 1) * (size_t)t->width, sizeof *t->x))
         return AUGUR_ENOMEM;
     row = t->x + t->nrow++ * (size_t)t->width;
     for (int j = 0; j < t->ncol; j++)
@@ -766,8 +760,8 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                   (kind == REF_PLAYER && cl->num && cl->integral) ? IND_LIFT_TEMPLATE : IND_LIFT;
 
     *gain = 0;
-    if (lm_grow_size((void **)&d->pairs, &d->cap_pairs, npos + nneg + 1, sizeof *d->pairs) ||
-        lm_grow_size((void **)&d->vals, &d->cap_vals, 3 * (npos + nneg + 1), sizeof *d->vals))
+    if (buf_grow_array(&d->pairs, &d->cap_pairs, npos + nneg + 1, sizeof *d->pairs) ||
+        buf_grow_array(&d->vals, &d->cap_vals, 3 * (npos + nneg + 1), sizeof *d->vals))
         return AUGUR_ENOMEM;
     pr = d->pairs;
     for (size_t i = 0; i < npos + nneg; i++) {
@@ -1242,7 +1236,7 @@ static int ind_emit(ind *d, const ind_table *t, const ind_target *tg, const ind_
                 o->decl.effect[e].type == ef->type)
                 return AUGUR_OK;
     }
-    if (ind_igrow((void **)&d->out, &d->cap_out, d->nout + 1, sizeof *d->out))
+    if (lm_grow((void **)&d->out, &d->cap_out, d->nout + 1, sizeof *d->out))
         return AUGUR_ENOMEM;
     ind_name(d, t, &l, tg, l.name);
     d->out[d->nout++] = l;
@@ -1266,8 +1260,8 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
             size_t npos = 0, nneg = 0, support;
             ind_rule rule;
             law_effect ef;
-            if (lm_grow_size((void **)&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
-                lm_grow_size((void **)&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
+            if (buf_grow_array(&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
+                buf_grow_array(&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
                 rc = AUGUR_ENOMEM;
                 break;
             }

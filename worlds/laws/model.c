@@ -4,6 +4,7 @@
 */
 #include "worlds/laws/private.h"
 
+#include "base/buf.h"
 #include "base/file.h"
 
 #include <math.h>
@@ -453,27 +454,10 @@ static int lm_index(laws *m)
 
 /* ---- the context -------------------------------------------------------------------------- */
 
-int lm_grow_size(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t n;
-    void *q;
-
-    if (need <= *cap)
-        return AUGUR_OK;
-    n = *cap ? 2 * *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return AUGUR_ENOMEM;
-    *p = q;
-    *cap = n;
-    return AUGUR_OK;
-}
-
-static int lm_grow(void **p, int *cap, int need, size_t size)
+int lm_grow(void **p, int *cap, int need, size_t size)
 {
     size_t c = (size_t)*cap;
-    int rc = lm_grow_size(p, &c, (size_t)need, size);
+    int rc = buf_grow_array(p, &c, (size_t)need, size);
 
     if (rc == AUGUR_OK)
         *cap = (int)c;

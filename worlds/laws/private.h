@@ -233,8 +233,8 @@ struct law_ctx {
     int          cap_p;
 };
 
-/* Grow *p (of *cap elements of size bytes) to hold need, doubling. */
-int lm_grow_size(void **p, size_t *cap, size_t need, size_t size);
+/* buf_grow_array for the folder's arrays whose capacity is an int. */
+int lm_grow(void **p, int *cap, int need, size_t size);
 
 /* Whether no entity but e stands on (x, y) (an occupancy grid built once per context). */
 int law_ctx_free_for(law_ctx *ctx, int e, int x, int y);

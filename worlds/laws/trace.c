@@ -5,6 +5,8 @@
 */
 #include "worlds/laws/private.h"
 
+#include "base/buf.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,7 +119,7 @@ static int tr_added(laws_trace *t, tr_change *c, const state *next)
     int e = state_entity_find(next, c->id);
     size_t n = state_attr_count(next, e);
 
-    if (e < 0 || lm_grow_size((void **)&t->attrs, &t->cap_attrs, t->nattrs + n, sizeof *t->attrs))
+    if (e < 0 || buf_grow_array(&t->attrs, &t->cap_attrs, t->nattrs + n, sizeof *t->attrs))
         return AUGUR_ENOMEM;
     c->first = (uint32_t)t->nattrs;
     c->n = (uint32_t)n;
@@ -150,7 +152,7 @@ static int tr_record(laws_trace *t, const state *s, const state *next, tr_step *
             *ok = 0;
             break;
         }
-        if ((rc = lm_grow_size((void **)&t->ch, &t->cap_ch, t->nch + 1, sizeof *t->ch)) != AUGUR_OK)
+        if ((rc = buf_grow_array(&t->ch, &t->cap_ch, t->nch + 1, sizeof *t->ch)) != AUGUR_OK)
             break;
         c = &t->ch[t->nch];
         memset(c, 0, sizeof *c);
@@ -185,7 +187,7 @@ int laws_trace_add(laws_trace *t, const state *s, int action, const state *next,
     tr_step st = { action, -1, -1, 0, 0 };
     int ok, rc;
 
-    if (lm_grow_size((void **)&t->step, &t->cap_step, t->nstep + 1, sizeof *t->step) != AUGUR_OK)
+    if (buf_grow_array(&t->step, &t->cap_step, t->nstep + 1, sizeof *t->step) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     if (t->nstep == 0 || !state_equal(t->last, s))
         if ((st.from = tr_keyframe(t, s)) < 0)

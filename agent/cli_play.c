@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/rng.h"
 #include "base/time.h"
 #include "base/xdg.h"
 #include "planner/agent.h"
@@ -54,14 +55,6 @@ typedef struct play_run {
 
 /* ---- the agents ----------------------------------------------------------- */
 
-static uint64_t play_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* A legal action chosen uniformly. */
 static int play_random(play_run *r, const world *w)
 {
@@ -70,7 +63,7 @@ static int play_random(play_run *r, const world *w)
 
     if (n <= 0)
         return 0;
-    k = (int)(play_next(&r->rng) % (uint64_t)n);
+    k = (int)(rng_splitmix(&r->rng) % (uint64_t)n);
     for (int a = 0; a < world_action_count(w); a++)
         if (legal[a] && k-- == 0)
             return a;

@@ -1,6 +1,8 @@
 /* sample.c — the sampler: penalty, temperature, top-k, min-p, top-p, a seeded draw. */
 #include "model/sample.h"
 
+#include "base/rng.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +17,8 @@ struct sampler {
     int            n_vocab;
     float         *logits;
     cand          *cands;
-    uint64_t       rng[4];
+    rng            rng;
 };
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256**: a uniform double in [0, 1). */
-static double next_uniform(uint64_t *s)
-{
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return (double)(r >> 11) * (1.0 / 9007199254740992.0);
-}
 
 int sampler_new(sampler **out, int n_vocab, const sampler_params *p, augur_err *err)
 {
@@ -64,8 +39,7 @@ int sampler_new(sampler **out, int n_vocab, const sampler_params *p, augur_err *
     }
     s->p = *p;
     s->n_vocab = n_vocab;
-    for (int i = 0; i < 4; i++)
-        s->rng[i] = splitmix(&seed);
+    rng_seed(&s->rng, seed);
     *out = s;
     return AUGUR_OK;
 }
@@ -191,7 +165,7 @@ int32_t sampler_sample(sampler *s, const float *logits, const int32_t *history, 
     sum = 0;
     for (int i = 0; i < n; i++)
         sum += s->logits[i];
-    u = next_uniform(s->rng) * sum;
+    u = rng_uniform(&s->rng) * sum;
     cum = 0;
     for (int i = 0; i < n; i++) {
         cum += s->logits[i];

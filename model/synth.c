@@ -3,6 +3,7 @@
 #include "model/gguf.h"
 #include "model/tpool.h"
 #include "model/quant.h"
+#include "base/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,14 +32,6 @@ typedef struct synth {
     uint64_t          made, total;   /* bytes of tensor data */
 } synth;
 
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static uint64_t name_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -63,7 +56,7 @@ static void fill_rows(void *ctx, int lo, int hi, int thread)
     for (int r = lo; r < hi; r++) {
         uint64_t state = t->s->o->seed ^ name_hash(t->name) ^ ((uint64_t)r * 0xD1B54A32D192ED03ull);
         for (int i = 0; i < t->cols; i++) {
-            double u = (double)(splitmix(&state) >> 11) * (1.0 / 9007199254740992.0);
+            double u = rng_splitmix_uniform(&state);
             x[i] = t->center + t->spread * (float)(2 * u - 1);
         }
         quant_quantize(t->type, x, j->out + (size_t)r * j->row_bytes, t->cols);

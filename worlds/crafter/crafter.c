@@ -40,7 +40,7 @@ static int cr_reset(world *w, uint64_t seed, augur_err *err)
 {
     crafter *c = (crafter *)w;
 
-    cr_rng_seed(&c->rng, seed);
+    rng_seed(&c->rng, seed);
     c->step = 0;
     c->daylight = cr_daylight(0);
     c->unlocked = 0;

@@ -9,7 +9,7 @@
 #ifndef AUGUR_CRAFTER_H
 #define AUGUR_CRAFTER_H
 
-#include "worlds/crafter/rng.h"
+#include "base/rng.h"
 #include "worlds/world.h"
 
 #include <stdint.h>
@@ -70,7 +70,7 @@ typedef struct cr_player {
 
 typedef struct crafter {
     world     base;
-    cr_rng    rng;
+    rng    rng;
     int       length;                          /* steps in an episode */
     int       step;
     double    daylight;

@@ -51,11 +51,11 @@ static int cr_terrain(crafter *c, const noise3 *n, int x, int y, int *tunnel)
             *tunnel = 1;
             return CR_PATH;
         }
-        if (cr_noise1(n, x, y, 1, 8) > 0 && cr_uniform(&c->rng) > 0.85)
+        if (cr_noise1(n, x, y, 1, 8) > 0 && rng_uniform(&c->rng) > 0.85)
             return CR_COAL;
-        if (cr_noise1(n, x, y, 2, 6) > 0.4 && cr_uniform(&c->rng) > 0.75)
+        if (cr_noise1(n, x, y, 2, 6) > 0.4 && rng_uniform(&c->rng) > 0.75)
             return CR_IRON;
-        if (mountain > 0.18 && cr_uniform(&c->rng) > 0.994)
+        if (mountain > 0.18 && rng_uniform(&c->rng) > 0.994)
             return CR_DIAMOND;
         if (mountain > 0.3 && cr_noise1(n, x, y, 6, 5) > 0.35)
             return CR_LAVA;
@@ -65,7 +65,7 @@ static int cr_terrain(crafter *c, const noise3 *n, int x, int y, int *tunnel)
         return CR_SAND;
     if (water > 0.3)
         return CR_WATER;
-    if (cr_noise1(n, x, y, 5, 7) > 0 && cr_uniform(&c->rng) > 0.8)
+    if (cr_noise1(n, x, y, 5, 7) > 0 && rng_uniform(&c->rng) > 0.8)
         return CR_TREE;
     return CR_GRASS;
 }
@@ -76,11 +76,11 @@ static int cr_creature(crafter *c, int x, int y, int tunnel)
     int m = c->mat[y * CR_SIZE + x];
     double cx = x - CR_SIZE / 2, cy = y - CR_SIZE / 2, d = sqrt(cx * cx + cy * cy);
 
-    if (d > 3 && m == CR_GRASS && cr_uniform(&c->rng) > 0.985)
+    if (d > 3 && m == CR_GRASS && rng_uniform(&c->rng) > 0.985)
         return CR_COW;
-    if (d > 10 && cr_uniform(&c->rng) > 0.993)
+    if (d > 10 && rng_uniform(&c->rng) > 0.993)
         return CR_ZOMBIE;
-    if (tunnel && cr_uniform(&c->rng) > 0.95)
+    if (tunnel && rng_uniform(&c->rng) > 0.95)
         return CR_SKELETON;
     return CR_DEAD;
 }
@@ -91,7 +91,7 @@ int cr_generate(crafter *c)
     cr_obj *player;
     noise3 n;
 
-    noise3_seed(&n, cr_rng_next(&c->rng));
+    noise3_seed(&n, rng_next(&c->rng));
     memset(c->at, 0, sizeof c->at);
     c->nobj = 0;
     c->chunks_used = 0;

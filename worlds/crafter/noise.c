@@ -1,6 +1,6 @@
 /* noise.c — OpenSimplex 3-D noise (see noise.h). */
 #include "worlds/crafter/noise.h"
-#include "worlds/crafter/rng.h"
+#include "base/rng.h"
 
 #include <math.h>
 
@@ -23,13 +23,13 @@ static const int8_t noise_gradients[72] = {
 
 void noise3_seed(noise3 *n, uint64_t seed)
 {
-    cr_rng r;
+    rng r;
 
-    cr_rng_seed(&r, seed);
+    rng_seed(&r, seed);
     for (int i = 0; i < 256; i++)
         n->perm[i] = (uint8_t)i;
     for (int i = 255; i > 0; i--) {
-        int j = cr_randint(&r, i + 1);
+        int j = rng_below(&r, i + 1);
         uint8_t t = n->perm[i];
         n->perm[i] = n->perm[j];
         n->perm[j] = t;

@@ -112,7 +112,7 @@ static int cr_move(crafter *c, cr_obj *o, int dx, int dy)
 
 static void cr_random_move(crafter *c, cr_obj *o)
 {
-    const int8_t *d = cr_dirs[cr_randint(&c->rng, 4)];
+    const int8_t *d = cr_dirs[rng_below(&c->rng, 4)];
     cr_move(c, o, d[0], d[1]);
 }
 
@@ -297,7 +297,7 @@ static const char *cr_collect(crafter *c, int tx, int ty)
         if (r->require >= 0 && c->pl.inv[r->require] < 1)
             return "needs a better tool";
         c->mat[ty * CR_SIZE + tx] = (uint8_t)r->leaves;
-        if (cr_uniform(&c->rng) > r->probability)
+        if (rng_uniform(&c->rng) > r->probability)
             return "found nothing";
         c->pl.inv[r->item]++;
         cr_unlock(c, r->achievement);
@@ -413,7 +413,7 @@ static void cr_cow_update(crafter *c, cr_obj *o)
 {
     if (o->health <= 0)
         cr_remove(c, o);
-    if (cr_uniform(&c->rng) < 0.5)
+    if (rng_uniform(&c->rng) < 0.5)
         cr_random_move(c, o);
 }
 
@@ -424,8 +424,8 @@ static void cr_zombie_update(crafter *c, cr_obj *o)
 
     if (o->health <= 0)
         cr_remove(c, o);
-    if (cr_dist(o, p->x, p->y) <= 8 && cr_uniform(&c->rng) < 0.9) {
-        cr_toward(o, p->x, p->y, cr_uniform(&c->rng) < 0.8, &dx, &dy);
+    if (cr_dist(o, p->x, p->y) <= 8 && rng_uniform(&c->rng) < 0.9) {
+        cr_toward(o, p->x, p->y, rng_uniform(&c->rng) < 0.8, &dx, &dy);
         cr_move(c, o, dx, dy);
     } else {
         cr_random_move(c, o);
@@ -463,17 +463,17 @@ static void cr_skeleton_update(crafter *c, cr_obj *o)
     o->timer = (int16_t)(o->timer > 0 ? o->timer - 1 : 0);
     dist = cr_dist(o, p->x, p->y);
     if (dist <= 3) {
-        cr_toward(o, p->x, p->y, cr_uniform(&c->rng) < 0.6, &dx, &dy);
+        cr_toward(o, p->x, p->y, rng_uniform(&c->rng) < 0.6, &dx, &dy);
         if (cr_move(c, o, -dx, -dy))
             return;
     }
-    if (dist <= 5 && cr_uniform(&c->rng) < 0.5) {
+    if (dist <= 5 && rng_uniform(&c->rng) < 0.5) {
         cr_toward(o, p->x, p->y, 1, &dx, &dy);
         cr_shoot(c, o, dx, dy);
-    } else if (dist <= 8 && cr_uniform(&c->rng) < 0.3) {
-        cr_toward(o, p->x, p->y, cr_uniform(&c->rng) < 0.6, &dx, &dy);
+    } else if (dist <= 8 && rng_uniform(&c->rng) < 0.3) {
+        cr_toward(o, p->x, p->y, rng_uniform(&c->rng) < 0.6, &dx, &dy);
         cr_move(c, o, dx, dy);
-    } else if (cr_uniform(&c->rng) < 0.2) {
+    } else if (rng_uniform(&c->rng) < 0.2) {
         cr_random_move(c, o);
     }
 }
@@ -559,8 +559,8 @@ static void cr_balance(crafter *c, int chunk, const cr_balance_rule *r)
         for (int x = x0; x < x1; x++)
             space += c->mat[y * CR_SIZE + x] == r->material;
     cr_targets(r->kind, space, c->daylight, &lo, &hi);
-    if (n < (int)lo && cr_uniform(&c->rng) < r->spawn_prob) {
-        int pick = cr_randint(&c->rng, space);
+    if (n < (int)lo && rng_uniform(&c->rng) < r->spawn_prob) {
+        int pick = rng_below(&c->rng, space);
         for (int y = y0; y < y1; y++) {
             for (int x = x0; x < x1; x++) {
                 if (c->mat[y * CR_SIZE + x] != r->material || pick-- > 0)
@@ -570,8 +570,8 @@ static void cr_balance(crafter *c, int chunk, const cr_balance_rule *r)
                 return;
             }
         }
-    } else if (n > (int)hi && cr_uniform(&c->rng) < r->despawn_prob) {
-        cr_obj *o = &c->objs[found[cr_randint(&c->rng, n)]];
+    } else if (n > (int)hi && rng_uniform(&c->rng) < r->despawn_prob) {
+        cr_obj *o = &c->objs[found[rng_below(&c->rng, n)]];
         if (cr_dist(p, o->x, o->y) >= r->despawn_dist)
             cr_remove(c, o);
     }

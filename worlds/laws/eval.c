@@ -20,6 +20,8 @@
 */
 #include "worlds/laws/suite.h"
 
+#include "base/rng.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +201,7 @@ static int ev_rank(ev_ctx *c, int k, const state *s, int action, const state *ne
     for (int i = 0; i < n; i++) {
         if ((rc = ev_logprob(c, k, s, action, cand[i].st, &cand[i].lp)) != AUGUR_OK)
             return rc;
-        cand[i].key = lm_uniform(&rng);
+        cand[i].key = rng_splitmix_uniform(&rng);
     }
     qsort(cand, (size_t)n, sizeof *cand, ev_cand_cmp);
     while (rank < n && !ev_equal(c->m, cand[rank].st, next))

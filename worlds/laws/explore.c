@@ -34,6 +34,8 @@
 */
 #include "worlds/laws/private.h"
 
+#include "base/rng.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -880,7 +882,7 @@ static int ex_stops(explorer *x, int cx, int cy)
 static int ex_wait(explorer *x)
 {
     const law_ctx *c = ex_ctx(x);
-    int a = (int)(lm_uniform(&x->rng) * 4) & 3;
+    int a = (int)(rng_splitmix_uniform(&x->rng) * 4) & 3;
 
     if (x->noop >= 0)
         return x->noop;
@@ -1995,7 +1997,7 @@ static int ex_choose(explorer *x)
         return x->why = "trek", a;
     /* Nothing to do: a step onto ground, or wait. */
     x->why = "stray";
-    a = (int)(lm_uniform(&x->rng) * 4) & 3;
+    a = (int)(rng_splitmix_uniform(&x->rng) * 4) & 3;
     for (int k = 0; k < 4; k++, a = (a + 1) & 3) {
         const law_ctx *c = ex_ctx(x);
         if (ex_cost(x, c->px + ex_dx[a], c->py + ex_dy[a], 0) == 1)
@@ -2497,7 +2499,7 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
     while (rc == AUGUR_OK && rep->steps < opt->steps) {
         world_step_result r;
         double lp = 0;
-        int action = (int)(lm_uniform(&x.rng) * w->cls->nactions) % w->cls->nactions;
+        int action = (int)(rng_splitmix_uniform(&x.rng) * w->cls->nactions) % w->cls->nactions;
         x.now = rep->steps;
         if (!opt->random && (rc = ex_step(&x, s, &action)) != AUGUR_OK) {
             rc = augur_err_set(err, rc, "laws: the explorer cannot read the state: %s",

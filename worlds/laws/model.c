@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/file.h"
+#include "base/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1341,15 +1342,6 @@ int laws_predict(laws *m, const state *s, int action, buf *out, augur_err *err)
     return rc == AUGUR_OK && out->oom ? augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory") : rc;
 }
 
-double lm_uniform(uint64_t *rng)
-{
-    uint64_t z = (*rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
 /* Set entity e's attribute to v in out, in the kind it has (or vkind when new). */
 static int lm_set_attr(laws *m, state *out, int e, int attr, int vkind, double v)
 {
@@ -1423,7 +1415,7 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     ky = m->keys->key_of[N_Y];
     for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
         const lm_slot *sl = &m->slot[i];
-        double u = lm_uniform(rng), v = m->pv[sl->first + sl->n - 1];
+        double u = rng_splitmix_uniform(rng), v = m->pv[sl->first + sl->n - 1];
         int a = SLOT_A(sl->slot);
         for (int c = 0; c < sl->n; c++) {
             if (sl->cum ? u < sl->cum[c] : (u -= exp(m->plp[sl->first + c])) < 0) {

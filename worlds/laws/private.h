@@ -410,9 +410,6 @@ typedef struct lm_change {
 int lm_changes(laws *m, const state *s, const state *next, lm_change **out, int *n, int *cap,
                augur_err *err);
 
-/* A uniform draw in [0, 1) from a splitmix64 stream. */
-double lm_uniform(uint64_t *rng);
-
 /* Laws: add one (copied), find by name. */
 int law_add(laws *m, const law *l, augur_err *err);
 

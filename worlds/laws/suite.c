@@ -12,6 +12,8 @@
 */
 #include "worlds/laws/suite.h"
 
+#include "base/rng.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +235,7 @@ static int sc_setup(const sc_def *d, state *s, uint64_t *rng)
     if (d->face && (rc = sc_set_cell(s, px + dx, py + dy, d->face)))
         return rc;
     if (d->entity) {
-        int h = d->health_hi ? d->health_lo + (int)(lm_uniform(rng) * (d->health_hi - d->health_lo + 1))
+        int h = d->health_hi ? d->health_lo + (int)(rng_splitmix_uniform(rng) * (d->health_hi - d->health_lo + 1))
                              : 0;
         if ((rc = sc_add(s, d->entity, px + dx, py + dy, h)))
             return rc;
@@ -259,14 +261,14 @@ int sc_build(const sc_suite *su, const sc_def *d, world *w, uint64_t seed, state
              state *next, augur_err *err)
 {
     uint64_t rng = seed * 0x9e3779b97f4a7c15ull + 17;
-    int warmup = (int)(lm_uniform(&rng) * SC_WARMUP), rc;
+    int warmup = (int)(rng_splitmix_uniform(&rng) * SC_WARMUP), rc;
     world_step_result r = { 0 };
 
     (void)su;
     if ((rc = world_reset(w, seed, err)) != AUGUR_OK)
         return rc;
     for (int i = 0; i < warmup && !r.done; i++)
-        if ((rc = world_step(w, (int)(lm_uniform(&rng) * w->cls->nactions), &r, err)) != AUGUR_OK)
+        if ((rc = world_step(w, (int)(rng_splitmix_uniform(&rng) * w->cls->nactions), &r, err)) != AUGUR_OK)
             return rc;
     if (r.done)
         return AUGUR_ENOTFOUND;
@@ -277,7 +279,7 @@ int sc_build(const sc_suite *su, const sc_def *d, world *w, uint64_t seed, state
     if ((rc = world_load(w, s, err)) != AUGUR_OK || (rc = world_observe_oracle(w, s, err)) != AUGUR_OK)
         return rc;
     *action = d->action ? world_action_find(w->cls, d->action)
-                        : world_action_find(w->cls, "move_left") + (int)(lm_uniform(&rng) * 4);
+                        : world_action_find(w->cls, "move_left") + (int)(rng_splitmix_uniform(&rng) * 4);
     if (*action < 0)
         return augur_err_set(err, AUGUR_EINVAL, "laws: %s has no action %s", w->cls->name,
                              d->action ? d->action : "move_left");
@@ -347,7 +349,7 @@ static const char *sc_pick(const char *const *list, uint64_t *rng)
 
     while (list[n])
         n++;
-    return n ? list[(int)(lm_uniform(rng) * n) % n] : NULL;
+    return n ? list[(int)(rng_splitmix_uniform(rng) * n) % n] : NULL;
 }
 
 static int sc_bump(state *out, int e, const char *attr, int delta, int lo, int hi)
@@ -375,7 +377,7 @@ static int sc_creature(const state *s, int p, uint64_t *rng)
         if ((int)i != p && abs(x - px) + abs(y - py) <= SC_NEAR)
             near[n++] = (int)i;
     }
-    return n ? near[(int)(lm_uniform(rng) * n) % n] : -1;
+    return n ? near[(int)(rng_splitmix_uniform(rng) * n) % n] : -1;
 }
 
 int sc_mutate(const sc_profile *pf, const state *s, int action, const state *next, uint64_t *rng,
@@ -383,8 +385,8 @@ int sc_mutate(const sc_profile *pf, const state *s, int action, const state *nex
 {
     static const int dirs[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
     static const char *const names[4] = { "left", "right", "up", "down" };
-    int family = (int)(lm_uniform(rng) * 7) % 7, p, e, d = (int)(lm_uniform(rng) * 4) & 3;
-    int sign = lm_uniform(rng) < 0.5 ? -1 : 1, changed = 0;
+    int family = (int)(rng_splitmix_uniform(rng) * 7) % 7, p, e, d = (int)(rng_splitmix_uniform(rng) * 4) & 3;
+    int sign = rng_splitmix_uniform(rng) < 0.5 ? -1 : 1, changed = 0;
 
     (void)s;
     (void)action;

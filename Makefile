@@ -70,6 +70,7 @@ help:
 	@echo 'make fuzz-sandbox run fuzz input as Lua source in the sandbox'
 	@echo 'make fuzz-ldoc   fuzz the LDoc header parser and writer of action files'
 	@echo 'make fuzz-schema fuzz JSON Schemas made into grammars, and the texts they take'
+	@echo 'make fuzz-state  fuzz world states read from JSON and written back'
 	@echo 'make install    install into PREFIX (default /usr/local); DESTDIR is honoured'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make clean      remove build/'
@@ -180,7 +181,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/util.o \
 # library's sources, seeded with FUZZ_SEEDS_NAME, or tests/fuzz/seeds-NAME when there
 # is one, or the toml-test documents; with the dictionary tests/fuzz/NAME.dict (else
 # toml.dict).
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I. -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(call pkg_cflags,$(PKG_LIB))
 FUZZ_SEEDS   = $(wildcard $(or $(AUGUR_FIXTURES),../shared/fixtures)/toml-test)
 FUZZ_SEEDS_sandbox := tests/sandbox/hostile

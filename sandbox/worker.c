@@ -86,16 +86,16 @@ static int worker_filter(void)
     /* The socket, and stderr for the C library's last words. */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD));
+                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvfrom), 1,
-                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD));
+                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
-                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD));
+                              SCMP_A0(SCMP_CMP_EQ, WORKER_FD, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                              SCMP_A0(SCMP_CMP_LE, 2));
+                              SCMP_A0(SCMP_CMP_LE, 2, 0));
     /* Memory, never executable. */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

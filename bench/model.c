@@ -26,6 +26,7 @@
 */
 #include "bench/bench.h"
 #include "base/buf.h"
+#include "base/rng.h"
 #include "base/time.h"
 #include "model/grammar.h"
 #include "model/model.h"
@@ -212,20 +213,12 @@ static void bench_http(void)
 
 /* ---- sampling ------------------------------------------------------------------------- */
 
-static uint64_t rng;
-
-static double uniform(void)
-{
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (double)((rng * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
-}
+static rng sample_rng;
 
 static void random_logits(float *logits, int n)
 {
     for (int i = 0; i < n; i++)
-        logits[i] = (float)(uniform() * 8 - 4);
+        logits[i] = (float)(rng_uniform(&sample_rng) * 8 - 4);
 }
 
 static const char bench_schema[] =
@@ -397,7 +390,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "build/bench";
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 
-    rng = (seed * 0x9E3779B97F4A7C15ull) | 1;   /* odd: never the 0 xorshift stays at */
+    rng_seed(&sample_rng, seed);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     bench_http();
     bench_sampling(dir);

@@ -15,6 +15,7 @@
 */
 #include "bench/bench.h"
 #include "base/buf.h"
+#include "base/rng.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "model/gguf.h"
@@ -33,14 +34,11 @@
 
 enum { BENCH_ROUNDS = 5, BENCH_TEXT_BYTES = 4 << 20, BENCH_INFO_ROUNDS = 11 };
 
-static uint64_t bench_rng;
+static rng bench_rng;
 
 static uint32_t bench_next(void)
 {
-    bench_rng ^= bench_rng >> 12;
-    bench_rng ^= bench_rng << 25;
-    bench_rng ^= bench_rng >> 27;
-    return (uint32_t)((bench_rng * 2685821657736338717ull) >> 32);
+    return (uint32_t)(rng_next(&bench_rng) >> 32);
 }
 
 static const char *bench_pick(const char *const *list, size_t n)
@@ -296,7 +294,7 @@ int main(int argc, char **argv)
 
     if (!fixtures || !*fixtures)
         fixtures = "../shared/fixtures";
-    bench_rng = argc > 2 ? strtoull(argv[2], NULL, 10) * 2 + 1 : 1;
+    rng_seed(&bench_rng, argc > 2 ? strtoull(argv[2], NULL, 10) : 1);
     snprintf(copy, sizeof copy, "%s", dir);
     snprintf(augur, sizeof augur, "%s/augur", dirname(copy));
     bench_text(&text);

@@ -9,6 +9,7 @@
 ** The document is generated from SEED (default 1): the same seed, the same bytes.
 */
 #include "base/buf.h"
+#include "base/rng.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "base/toml.h"
@@ -21,15 +22,11 @@
 
 enum { BENCH_ROUNDS = 9, BENCH_TABLES = 20000 };
 
-static uint64_t bench_rng;
+static rng bench_rng;
 
 static uint32_t bench_next(void)
 {
-    /* xorshift64*: small, seedable, good enough to vary a document. */
-    bench_rng ^= bench_rng >> 12;
-    bench_rng ^= bench_rng << 25;
-    bench_rng ^= bench_rng >> 27;
-    return (uint32_t)((bench_rng * 2685821657736338717ull) >> 32);
+    return (uint32_t)(rng_next(&bench_rng) >> 32);
 }
 
 /* A configuration-like document: tables of strings, numbers, dates and arrays. */
@@ -119,7 +116,7 @@ int main(int argc, char **argv)
     double parse, scan, py, mb;
     size_t lines;
 
-    bench_rng = argc > 2 ? strtoull(argv[2], NULL, 10) * 2 + 1 : 1;
+    rng_seed(&bench_rng, argc > 2 ? strtoull(argv[2], NULL, 10) : 1);
     bench_document(&doc);
     mb = (double)doc.len / 1e6;
     buf_printf(&path, "%s/toml-bench.toml", dir);

@@ -24,6 +24,7 @@
 ** fixtures are missing; AUGUR_REQUIRE_FIXTURES=1 makes missing fixtures a failure.
 */
 #include "base/buf.h"
+#include "base/rng.h"
 #include "base/file.h"
 #include "base/json.h"
 #include "model/engine.h"
@@ -42,14 +43,11 @@ enum { CONFORM_FILE_MAX = 1 << 20, ROUND_TRIPS = 200 };
 
 static const char separator[] = "\n__ggml_vocab_test__\n";
 
-static uint64_t rng_state;
+static rng conform_rng;
 
-static uint32_t rng_next(void)
+static uint32_t conform_next(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+    return (uint32_t)(rng_next(&conform_rng) >> 32);
 }
 
 /* Random valid UTF-8 mixing ASCII, tabs and newlines, digits, Latin, combining marks,
@@ -62,12 +60,12 @@ static void random_text(buf *b)
         { 0x400, 0x4FF }, { 0x4E00, 0x4FFF }, { 0x1F600, 0x1F64F }, { 0x300, 0x36F },
         { 0x2000, 0x206F }, { 0xAC00, 0xACFF },
     };
-    int n = (int)(rng_next() % 40);
+    int n = (int)(conform_next() % 40);
 
     buf_clear(b);
     for (int i = 0; i < n; i++) {
-        const uint32_t *r = ranges[rng_next() % (sizeof ranges / sizeof ranges[0])];
-        uint32_t c = r[0] + rng_next() % (r[1] - r[0] + 1);
+        const uint32_t *r = ranges[conform_next() % (sizeof ranges / sizeof ranges[0])];
+        uint32_t c = r[0] + conform_next() % (r[1] - r[0] + 1);
         if (c < 0x80) {
             buf_putc(b, (int)c);
         } else if (c < 0x800) {
@@ -467,7 +465,7 @@ int main(int argc, char **argv)
     tally t = { 0, 0 }, files;
     buf gdir = BUF_INIT, vdir = BUF_INIT;
 
-    rng_state = (argc > 1 ? strtoull(argv[1], NULL, 10) : 1) * 2 + 1;
+    rng_seed(&conform_rng, argc > 1 ? strtoull(argv[1], NULL, 10) : 1);
     if (!fixtures || !*fixtures)
         fixtures = "../shared/fixtures";
     buf_printf(&gdir, "%s/gguf", fixtures);

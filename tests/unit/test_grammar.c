@@ -6,6 +6,7 @@
 #include "test.h"
 
 #include "base/json.h"
+#include "base/rng.h"
 #include "model/grammar.h"
 #include "model/schema.h"
 
@@ -99,15 +100,6 @@ static void test_texts(void **state)
     grammar_free(g);
 }
 
-/* xorshift64*: the walks' randomness, from a seed. */
-static uint64_t next_random(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
 /* A random text the grammar takes, of at most budget bytes (at least the shortest):
 ** bytes drawn among those that leave a way to an end in time. */
 static char *random_text(grammar *g, uint64_t seed, size_t budget)
@@ -115,13 +107,15 @@ static char *random_text(grammar *g, uint64_t seed, size_t budget)
     augur_err err = { 0 };
     grammar_matcher *m;
     buf out = BUF_INIT;
+    rng r;
 
+    rng_seed(&r, seed);
     if (grammar_matcher_new(&m, g, &err) != AUGUR_OK)
         fail_msg("%s", err.msg);
     while (!grammar_matcher_complete(m)) {
         int choices[256], n = 0;
         size_t left = budget > out.len + 1 ? budget - out.len - 1 : 0;
-        if (grammar_matcher_accepting(m) && next_random(&seed) % 8 == 0)
+        if (grammar_matcher_accepting(m) && rng_below(&r, 8) == 0)
             break;
         for (int c = 0; c < 256; c++) {
             char byte = (char)c;
@@ -132,7 +126,7 @@ static char *random_text(grammar *g, uint64_t seed, size_t budget)
             break;
         if (n == 0)
             fail_msg("no byte may follow '%s'", buf_str(&out));
-        char byte = (char)choices[next_random(&seed) % (uint64_t)n];
+        char byte = (char)choices[rng_below(&r, n)];
         assert_int_equal(grammar_matcher_accept(m, &byte, 1), AUGUR_OK);
         buf_putc(&out, byte);
     }
@@ -147,7 +141,7 @@ static void test_random_walks(void **state)
 
     (void)state;
     for (uint64_t seed = 1; seed <= 60; seed++) {
-        char *text = random_text(g, seed * 0x9E3779B97F4A7C15ull, 60 + 3 * seed);
+        char *text = random_text(g, seed, 60 + 3 * seed);
         buf why = BUF_INIT;
         cJSON *doc = json_parse(text, strlen(text), "walk", NULL);
         assert_true(strlen(text) <= 60 + 3 * seed);

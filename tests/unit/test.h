@@ -39,6 +39,16 @@ char *test_augur_setup(void);
 int test_augurv(const char *in, const char *const *args, buf *out, buf *err);
 int test_augur(const char *in, buf *out, buf *err, ...);
 
+/* The command-line tests' fixture, as a cmocka group's setup and teardown:
+** test_augur_setup's scratch folder in cli_scratch, and the last run's output
+** in cli_out and cli_err. */
+extern char *cli_scratch;
+extern buf   cli_out, cli_err;
+int cli_setup(void **state);
+int cli_teardown(void **state);
+
+#define run_augur(in, ...) test_augur((in), &cli_out, &cli_err, __VA_ARGS__)
+
 /* Whether haystack contains needle; on failure print both, for the test log. */
 int test_contains(const char *haystack, const char *needle);
 

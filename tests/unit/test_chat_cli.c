@@ -13,9 +13,7 @@
 
 static test_server server;
 static char url[64];
-static char *scratch;
 static int hits;
-static buf out, err;
 
 static const char whole[] =
     "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Hello, world\"},"
@@ -59,8 +57,7 @@ static enum MHD_Result answer(void *ctx, struct MHD_Connection *conn, const char
 
 static int setup(void **state)
 {
-    (void)state;
-    scratch = test_augur_setup();
+    cli_setup(state);
     unsetenv("http_proxy");
     setenv("AUGUR_CHAT_KEY", "sk-never-written-down", 1);
     server.answer = answer;
@@ -72,51 +69,46 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
     test_server_stop(&server);
-    test_rmtree(scratch);
-    free(scratch);
-    buf_free(&out);
-    buf_free(&err);
-    return 0;
+    return cli_teardown(state);
 }
 
 static void test_chat_http(void **state)
 {
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--model", "m1", "hi", NULL),
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "--model", "m1", "hi", NULL),
                      0);
-    assert_string_equal(buf_str(&out), "Hello, world\n");
-    assert_string_equal(buf_str(&err), "");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--json", "hi", NULL), 0);
-    assert_contains(buf_str(&out), "{\"text\":\"Hello, world\",\"tool_calls\":[],\"usage\":"
+    assert_string_equal(buf_str(&cli_out), "Hello, world\n");
+    assert_string_equal(buf_str(&cli_err), "");
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "--json", "hi", NULL), 0);
+    assert_contains(buf_str(&cli_out), "{\"text\":\"Hello, world\",\"tool_calls\":[],\"usage\":"
                                    "{\"prompt_tokens\":11,\"completion_tokens\":3},"
                                    "\"finish_reason\":\"stop\",\"latency_ms\":");
     /* the message from stdin */
-    assert_int_equal(test_augur("what is 2 + 2?\n", &out, &err, "chat", "--backend", "http",
+    assert_int_equal(run_augur("what is 2 + 2?\n", "chat", "--backend", "http",
                                 "--url", url, NULL), 0);
-    assert_string_equal(buf_str(&out), "Hello, world\n");
+    assert_string_equal(buf_str(&cli_out), "Hello, world\n");
 }
 
 static void test_chat_schema(void **state)
 {
-    char *schema = test_write(scratch, "n.json", "{\"type\":\"object\",\"properties\":{\"n\":"
+    char *schema = test_write(cli_scratch, "n.json", "{\"type\":\"object\",\"properties\":{\"n\":"
                                                   "{\"type\":\"integer\"}},\"required\":[\"n\"]}");
 
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", schema,
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "--schema", schema,
                                 "--json", "two and two", NULL), 0);
-    assert_contains(buf_str(&out), "{\"text\":\"{\\\"n\\\": 4}\"");
+    assert_contains(buf_str(&cli_out), "{\"text\":\"{\\\"n\\\": 4}\"");
     free(schema);
-    schema = test_write(scratch, "s.json", "{\"type\":\"object\",\"required\":[\"m\"]}");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", schema, "x",
+    schema = test_write(cli_scratch, "s.json", "{\"type\":\"object\",\"required\":[\"m\"]}");
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "--schema", schema, "x",
                                 NULL), 1);
-    assert_contains(buf_str(&err), "the reply does not satisfy its schema: $: required property "
+    assert_contains(buf_str(&cli_err), "the reply does not satisfy its schema: $: required property "
                                    "'m' is missing");
     free(schema);
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "--schema", "nope.json",
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "--schema", "nope.json",
                                 "x", NULL), 2);
-    assert_contains(buf_str(&err), "nope.json");
+    assert_contains(buf_str(&cli_err), "nope.json");
 }
 
 static void test_chat_record_replay(void **state)
@@ -126,19 +118,19 @@ static void test_chat_record_replay(void **state)
     augur_err e = { 0 };
 
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.http.api_key_env=AUGUR_CHAT_KEY",
+    assert_int_equal(run_augur(NULL, "-c", "model.http.api_key_env=AUGUR_CHAT_KEY",
                                 "chat", "--url", url, "--model", "m2", "--record", "calls.jsonl",
                                 "--json", "hello", NULL), 0);
-    live = strdup(buf_str(&out));
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "--json",
+    live = strdup(buf_str(&cli_out));
+    assert_int_equal(run_augur(NULL, "chat", "--replay", "calls.jsonl", "--json",
                                 "hello", NULL), 0);
-    assert_string_equal(buf_str(&out), live);   /* the same object, latency included */
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "hello", NULL),
+    assert_string_equal(buf_str(&cli_out), live);   /* the same object, latency included */
+    assert_int_equal(run_augur(NULL, "chat", "--replay", "calls.jsonl", "hello", NULL),
                      0);
-    assert_string_equal(buf_str(&out), "Hello, world\n");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "calls.jsonl", "goodbye",
+    assert_string_equal(buf_str(&cli_out), "Hello, world\n");
+    assert_int_equal(run_augur(NULL, "chat", "--replay", "calls.jsonl", "goodbye",
                                 NULL), 1);
-    assert_contains(buf_str(&err), "no recorded chat has this request");
+    assert_contains(buf_str(&cli_err), "no recorded chat has this request");
     assert_int_equal(file_read("calls.jsonl", 1 << 20, &text, &len, &e), AUGUR_OK);
     assert_null(strstr(text, "never-written"));
     free(text);
@@ -148,43 +140,43 @@ static void test_chat_record_replay(void **state)
 static void test_chat_usage(void **state)
 {
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--backend", "carrier-pigeon", "hi",
+    assert_int_equal(run_augur(NULL, "chat", "--backend", "carrier-pigeon", "hi",
                                 NULL), 2);
-    assert_contains(buf_str(&err), "--backend must be local, http or replay");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", url, "two", "words", NULL), 2);
-    assert_contains(buf_str(&err), "one MESSAGE only");
-    assert_int_equal(test_augur("\n", &out, &err, "chat", "--url", url, NULL), 2);
-    assert_contains(buf_str(&err), "the message is empty");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--url", "gopher://x", "hi", NULL), 2);
-    assert_contains(buf_str(&err), "must begin with http:// or https://");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--replay", "missing.jsonl", "hi", NULL),
+    assert_contains(buf_str(&cli_err), "--backend must be local, http or replay");
+    assert_int_equal(run_augur(NULL, "chat", "--url", url, "two", "words", NULL), 2);
+    assert_contains(buf_str(&cli_err), "one MESSAGE only");
+    assert_int_equal(run_augur("\n", "chat", "--url", url, NULL), 2);
+    assert_contains(buf_str(&cli_err), "the message is empty");
+    assert_int_equal(run_augur(NULL, "chat", "--url", "gopher://x", "hi", NULL), 2);
+    assert_contains(buf_str(&cli_err), "must begin with http:// or https://");
+    assert_int_equal(run_augur(NULL, "chat", "--replay", "missing.jsonl", "hi", NULL),
                      2);
-    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.http.retries=-1", "chat", "hi",
+    assert_int_equal(run_augur(NULL, "-c", "model.http.retries=-1", "chat", "hi",
                                 NULL), 2);
-    assert_contains(buf_str(&err), "model.http.retries must be from 0 to 100, not -1");
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--json", NULL), 2);
-    assert_contains(buf_str(&err), "the message is empty");
+    assert_contains(buf_str(&cli_err), "model.http.retries must be from 0 to 100, not -1");
+    assert_int_equal(run_augur(NULL, "chat", "--json", NULL), 2);
+    assert_contains(buf_str(&cli_err), "the message is empty");
 }
 
 static void test_chat_local(void **state)
 {
-    char *schema = test_write(scratch, "ok.json", "{\"type\":\"object\",\"properties\":{\"ok\":"
+    char *schema = test_write(cli_scratch, "ok.json", "{\"type\":\"object\",\"properties\":{\"ok\":"
                                                    "{\"type\":\"boolean\"}},\"required\":[\"ok\"]}");
 
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "model", "synth", "--arch", "olmoe", "--width",
+    assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "olmoe", "--width",
                                 "64", "--layers", "2", "--heads", "4", "--experts", "4",
                                 "--experts-used", "2", "--ff", "64", "--type", "q8_0", "--out",
                                 "tiny.gguf", NULL), 0);
-    assert_int_equal(test_augur(NULL, &out, &err, "chat", "--model", "tiny.gguf", "hi", NULL), 2);
-    assert_contains(buf_str(&err), "has no chat template (tokenizer.chat_template): set "
+    assert_int_equal(run_augur(NULL, "chat", "--model", "tiny.gguf", "hi", NULL), 2);
+    assert_contains(buf_str(&cli_err), "has no chat template (tokenizer.chat_template): set "
                                    "model.template");
-    assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.template=chatml", "chat",
+    assert_int_equal(run_augur(NULL, "-c", "model.template=chatml", "chat",
                                 "--backend", "local", "--model", "tiny.gguf", "--schema", schema,
                                 "--json", "is it?", NULL), 0);
-    assert_contains(buf_str(&out), "{\"text\":\"{");
-    assert_contains(buf_str(&out), "\"tool_calls\":[],\"usage\":{\"prompt_tokens\":");
-    assert_contains(buf_str(&out), "\"finish_reason\":\"stop\"");
+    assert_contains(buf_str(&cli_out), "{\"text\":\"{");
+    assert_contains(buf_str(&cli_out), "\"tool_calls\":[],\"usage\":{\"prompt_tokens\":");
+    assert_contains(buf_str(&cli_out), "\"finish_reason\":\"stop\"");
     free(schema);
 }
 
@@ -193,26 +185,26 @@ static void test_cache_cli(void **state)
     int before;
 
     (void)state;
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
-    assert_contains(buf_str(&out), "(not made yet)");
+    assert_int_equal(run_augur(NULL, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&cli_out), "(not made yet)");
     before = __atomic_load_n(&hits, __ATOMIC_SEQ_CST);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(test_augur(NULL, &out, &err, "-c", "model.cache.enabled=true", "chat",
+        assert_int_equal(run_augur(NULL, "-c", "model.cache.enabled=true", "chat",
                                     "--url", url, "--model", "cached-model", "cache me", NULL), 0);
-        assert_string_equal(buf_str(&out), "Hello, world\n");
+        assert_string_equal(buf_str(&cli_out), "Hello, world\n");
     }
     assert_int_equal(__atomic_load_n(&hits, __ATOMIC_SEQ_CST), before + 1);
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
-    assert_contains(buf_str(&out), "entries: 1, 0 of them older than the time-to-live");
-    assert_contains(buf_str(&out), "hits: 1, misses: 1");
-    assert_contains(buf_str(&out), "  http cached-model: 1 entries");
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", "--expired", NULL), 0);
-    assert_contains(buf_str(&out), "removed 0 entries");
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", NULL), 0);
-    assert_contains(buf_str(&out), "removed 1 entries");
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "stats", NULL), 0);
-    assert_contains(buf_str(&out), "entries: 0");
-    assert_int_equal(test_augur(NULL, &out, &err, "cache", "clear", "--all", NULL), 2);
+    assert_int_equal(run_augur(NULL, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&cli_out), "entries: 1, 0 of them older than the time-to-live");
+    assert_contains(buf_str(&cli_out), "hits: 1, misses: 1");
+    assert_contains(buf_str(&cli_out), "  http cached-model: 1 entries");
+    assert_int_equal(run_augur(NULL, "cache", "clear", "--expired", NULL), 0);
+    assert_contains(buf_str(&cli_out), "removed 0 entries");
+    assert_int_equal(run_augur(NULL, "cache", "clear", NULL), 0);
+    assert_contains(buf_str(&cli_out), "removed 1 entries");
+    assert_int_equal(run_augur(NULL, "cache", "stats", NULL), 0);
+    assert_contains(buf_str(&cli_out), "entries: 0");
+    assert_int_equal(run_augur(NULL, "cache", "clear", "--all", NULL), 2);
 }
 
 int main(void)

@@ -10,36 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *scratch;
-static buf out, err;
-
-#define run_augur(in, ...) test_augur((in), &out, &err, __VA_ARGS__)
-
-static int setup(void **state)
-{
-    (void)state;
-    scratch = test_augur_setup();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(scratch);
-    free(scratch);
-    buf_free(&out);
-    buf_free(&err);
-    return 0;
-}
 
 static void test_no_command_prints_help(void **state)
 {
     (void)state;
     assert_int_equal(run_augur(NULL, NULL), 0);
-    assert_contains(buf_str(&out), "usage: augur [global options] COMMAND [options]");
-    assert_contains(buf_str(&out), "config COMMAND");
+    assert_contains(buf_str(&cli_out), "usage: augur [global options] COMMAND [options]");
+    assert_contains(buf_str(&cli_out), "config COMMAND");
     assert_int_equal(run_augur(NULL, "--version", NULL), 0);
-    assert_string_equal(buf_str(&out), "augur " AUGUR_VERSION "\n");
+    assert_string_equal(buf_str(&cli_out), "augur " AUGUR_VERSION "\n");
 }
 
 /* Every command a help page lists has a working help page of its own. */
@@ -55,11 +34,11 @@ static void test_help_everywhere(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         assert_int_equal(run_augur(NULL, pages[i][0], pages[i][1], pages[i][2], NULL), 0);
-        assert_contains(buf_str(&out), "usage: augur");
+        assert_contains(buf_str(&cli_out), "usage: augur");
     }
     /* Read the command lists and try each entry. */
     assert_int_equal(run_augur(NULL, "config", "--help", NULL), 0);
-    for (const char *s = strstr(buf_str(&out), "commands:\n"); s && (s = strstr(s, "\n  ")); s++) {
+    for (const char *s = strstr(buf_str(&cli_out), "commands:\n"); s && (s = strstr(s, "\n  ")); s++) {
         char word[64];
         if (sscanf(s + 3, "%63s", word) == 1 && nnames < 16) {
             names[nnames][0] = "config";
@@ -80,37 +59,37 @@ static void test_usage_errors(void **state)
 {
     (void)state;
     assert_int_equal(run_augur(NULL, "conifg", NULL), 2);
-    assert_contains(buf_str(&err), "augur: unknown command 'conifg' (did you mean 'config'?)");
+    assert_contains(buf_str(&cli_err), "augur: unknown command 'conifg' (did you mean 'config'?)");
     assert_int_equal(run_augur(NULL, "--frobnicate", NULL), 2);
-    assert_contains(buf_str(&err), "unknown option '--frobnicate'");
+    assert_contains(buf_str(&cli_err), "unknown option '--frobnicate'");
     assert_int_equal(run_augur(NULL, "-c", NULL), 2);
-    assert_contains(buf_str(&err), "-c needs a value");
+    assert_contains(buf_str(&cli_err), "-c needs a value");
     assert_int_equal(run_augur(NULL, "config", NULL), 2);
-    assert_contains(buf_str(&err), "usage: augur config COMMAND");
+    assert_contains(buf_str(&cli_err), "usage: augur config COMMAND");
     assert_int_equal(run_augur(NULL, "config", "show", "extra", NULL), 2);
-    assert_contains(buf_str(&err), "augur config show: takes no arguments");
+    assert_contains(buf_str(&cli_err), "augur config show: takes no arguments");
     assert_int_equal(run_augur(NULL, "config", "get", NULL), 2);
-    assert_contains(buf_str(&err), "expected KEY, got 0 arguments");
+    assert_contains(buf_str(&cli_err), "expected KEY, got 0 arguments");
     assert_int_equal(run_augur(NULL, "config", "show", "--all", NULL), 2);
-    assert_contains(buf_str(&err), "augur config show: unknown option '--all'");
+    assert_contains(buf_str(&cli_err), "augur config show: unknown option '--all'");
 }
 
 static void test_config_show_layers(void **state)
 {
-    char *given = test_write(scratch, "given.toml", "[log]\nlevel = \"info\"\n");
+    char *given = test_write(cli_scratch, "given.toml", "[log]\nlevel = \"info\"\n");
 
     (void)state;
     assert_int_equal(run_augur(NULL, "config", "show", NULL), 0);
-    assert_contains(buf_str(&out), "[log]\nlevel = \"warn\"");
-    assert_contains(buf_str(&out), "# default");
+    assert_contains(buf_str(&cli_out), "[log]\nlevel = \"warn\"");
+    assert_contains(buf_str(&cli_out), "# default");
     assert_int_equal(run_augur(NULL, "--config", given, "config", "show", NULL), 0);
-    assert_contains(buf_str(&out), "level = \"info\"");
-    assert_contains(buf_str(&out), "given.toml:2");
+    assert_contains(buf_str(&cli_out), "level = \"info\"");
+    assert_contains(buf_str(&cli_out), "given.toml:2");
     assert_int_equal(run_augur(NULL, "--config", given, "-c", "log.level=error", "config", "get",
                            "log.level", NULL), 0);
-    assert_string_equal(buf_str(&out), "error\n");
+    assert_string_equal(buf_str(&cli_out), "error\n");
     assert_int_equal(run_augur(NULL, "-clog.level=debug", "config", "show", NULL), 0);
-    assert_contains(buf_str(&out), "# -c log.level=debug");
+    assert_contains(buf_str(&cli_out), "# -c log.level=debug");
     free(given);
 }
 
@@ -118,33 +97,33 @@ static void test_config_errors(void **state)
 {
     (void)state;
     assert_int_equal(run_augur(NULL, "-c", "log.levle=debug", "config", "show", NULL), 2);
-    assert_contains(buf_str(&err), "-c log.levle=debug: unknown key 'log.levle' (did you mean 'log.level'?)");
+    assert_contains(buf_str(&cli_err), "-c log.levle=debug: unknown key 'log.levle' (did you mean 'log.level'?)");
     assert_int_equal(run_augur(NULL, "-c", "log.level=loud", "config", "show", NULL), 2);
-    assert_contains(buf_str(&err), "log.level: 'loud' is not a level");
+    assert_contains(buf_str(&cli_err), "log.level: 'loud' is not a level");
     assert_int_equal(run_augur(NULL, "--config", "nowhere.toml", "config", "show", NULL), 2);
-    assert_contains(buf_str(&err), "nowhere.toml: No such file or directory");
+    assert_contains(buf_str(&cli_err), "nowhere.toml: No such file or directory");
     assert_int_equal(run_augur(NULL, "config", "get", "log.nothing", NULL), 2);
-    assert_contains(buf_str(&err), "'log.nothing' names no configuration value");
+    assert_contains(buf_str(&cli_err), "'log.nothing' names no configuration value");
 }
 
 static void test_config_check(void **state)
 {
-    char *good = test_write(scratch, "good.toml", "[log]\nlevel = \"debug\"\n");
-    char *bad = test_write(scratch, "bad.toml", "[log]\nlevel = 1\nextra = true\n");
+    char *good = test_write(cli_scratch, "good.toml", "[log]\nlevel = \"debug\"\n");
+    char *bad = test_write(cli_scratch, "bad.toml", "[log]\nlevel = 1\nextra = true\n");
 
     (void)state;
     assert_int_equal(run_augur(NULL, "config", "check", good, NULL), 0);
-    assert_contains(buf_str(&out), "good.toml: ok");
+    assert_contains(buf_str(&cli_out), "good.toml: ok");
     assert_int_equal(run_augur(NULL, "config", "check", bad, NULL), 2);
-    assert_contains(buf_str(&err), "bad.toml:2: 'log.level' must be a string, not an integer\n");
-    assert_contains(buf_str(&err), "bad.toml:3: unknown key 'log.extra'");
+    assert_contains(buf_str(&cli_err), "bad.toml:2: 'log.level' must be a string, not an integer\n");
+    assert_contains(buf_str(&cli_err), "bad.toml:3: unknown key 'log.extra'");
     assert_int_equal(run_augur("[log\n", "config", "check", "-", NULL), 2);
-    assert_contains(buf_str(&err), "stdin:1:5: expected ']' to close a [table] header");
+    assert_contains(buf_str(&cli_err), "stdin:1:5: expected ']' to close a [table] header");
     assert_int_equal(run_augur("log.level = \"off\"\n", "config", "check", "-", NULL), 0);
     /* A broken local configuration does not stop check from diagnosing it. */
-    free(test_write(scratch, "agent.toml", "[log]\nlevel = 1\n"));
+    free(test_write(cli_scratch, "agent.toml", "[log]\nlevel = 1\n"));
     assert_int_equal(run_augur(NULL, "config", "check", "agent.toml", NULL), 2);
-    assert_contains(buf_str(&err), "agent.toml:2: 'log.level' must be a string");
+    assert_contains(buf_str(&cli_err), "agent.toml:2: 'log.level' must be a string");
     assert_int_equal(run_augur(NULL, "config", "show", NULL), 2);
     unlink("agent.toml");
     free(good);
@@ -156,7 +135,7 @@ static void test_log_env(void **state)
     (void)state;
     setenv("AUGUR_LOG", "loud", 1);
     assert_int_equal(run_augur(NULL, "config", "get", "log.level", NULL), 0);
-    assert_contains(buf_str(&err), "AUGUR_LOG='loud' names no level");
+    assert_contains(buf_str(&cli_err), "AUGUR_LOG='loud' names no level");
     unsetenv("AUGUR_LOG");
 }
 
@@ -169,17 +148,17 @@ static void test_laws_commands(void **state)
     int scenarios = 0;
 
     (void)state;
-    if (asprintf(&path, "%s/life.toml", scratch) < 0)
+    if (asprintf(&path, "%s/life.toml", cli_scratch) < 0)
         fail();
     assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "40", "--seed", "3", "--out", path,
                                NULL), 0);
-    assert_contains(buf_str(&out), "curious explorer: 40 steps");
-    assert_contains(buf_str(&out), "collect_wood_success");
+    assert_contains(buf_str(&cli_out), "curious explorer: 40 steps");
+    assert_contains(buf_str(&cli_out), "collect_wood_success");
     assert_int_equal(run_augur(NULL, "laws", "show", path, NULL), 0);
-    assert_contains(buf_str(&out), "laws of crafter, learned by the curious explorer in one life");
+    assert_contains(buf_str(&cli_out), "laws of crafter, learned by the curious explorer in one life");
     assert_int_equal(run_augur(NULL, "laws", "eval", path, "--transitions", "2", "--trials", "1",
                                "--json", NULL), 0);
-    assert_non_null(doc = cJSON_Parse(buf_str(&out)));
+    assert_non_null(doc = cJSON_Parse(buf_str(&cli_out)));
     assert_non_null(sc = cJSON_GetObjectItem(doc, "scenarios"));
     cJSON_ArrayForEach(item, sc) {
         double acc = cJSON_GetObjectItem(item, "accuracy")->valuedouble;
@@ -205,27 +184,27 @@ static void test_laws_commands(void **state)
     cJSON_Delete(doc);
     assert_int_equal(run_augur(NULL, "laws", "eval", path, "--transitions", "1", "--trials", "1",
                                NULL), 0);
-    assert_contains(buf_str(&out), "true_simulator");
-    assert_contains(buf_str(&out), "overall");
+    assert_contains(buf_str(&cli_out), "true_simulator");
+    assert_contains(buf_str(&cli_out), "overall");
     assert_int_equal(run_augur(NULL, "laws", "show", "--syntax", NULL), 0);
-    assert_contains(buf_str(&out), "Conditions (all must hold)");
+    assert_contains(buf_str(&cli_out), "Conditions (all must hold)");
     /* Errors: usage 2, failure 1. */
     assert_int_equal(run_augur(NULL, "laws", "learn", NULL), 2);
-    assert_contains(buf_str(&err), "--out FILE is needed");
+    assert_contains(buf_str(&cli_err), "--out FILE is needed");
     assert_int_equal(run_augur(NULL, "laws", "learn", "--explorer", "lazy", "--out", path, NULL), 2);
     assert_int_equal(run_augur(NULL, "laws", "learn", "--world", "mars", "--out", path, NULL), 2);
     assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "0", "--out", path, NULL), 2);
     assert_int_equal(run_augur(NULL, "laws", "eval", "missing.toml", NULL), 1);
-    assert_contains(buf_str(&err), "missing.toml");
-    free(test_write(scratch, "bad.toml", "world = \"crafter\"\n[[law]]\nname = \"x\"\n"
+    assert_contains(buf_str(&cli_err), "missing.toml");
+    free(test_write(cli_scratch, "bad.toml", "world = \"crafter\"\n[[law]]\nname = \"x\"\n"
                                          "then = [\"player.wood +=\"]\n"));
     assert_int_equal(run_augur(NULL, "laws", "show", "bad.toml", NULL), 1);
-    assert_contains(buf_str(&err), "bad.toml:2: law 'x': then[0]: expected a number");
+    assert_contains(buf_str(&cli_err), "bad.toml:2: law 'x': then[0]: expected a number");
     /* A world without a suite learns, but has nothing to be evaluated on. */
     assert_int_equal(run_augur(NULL, "laws", "learn", "--world", "keys", "--steps", "30", "--out",
                                path, NULL), 0);
     assert_int_equal(run_augur(NULL, "laws", "eval", path, NULL), 1);
-    assert_contains(buf_str(&err), "keys has no scenario suite");
+    assert_contains(buf_str(&cli_err), "keys has no scenario suite");
     free(path);
 }
 
@@ -241,5 +220,5 @@ int main(void)
         cmocka_unit_test(test_log_env),
         cmocka_unit_test(test_laws_commands),
     };
-    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+    return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }

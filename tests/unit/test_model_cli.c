@@ -11,10 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *scratch;
-static buf out, err;
-
-#define run_augur(in, ...) test_augur((in), &out, &err, __VA_ARGS__)
 
 /* A small mixture of experts with a SentencePiece vocabulary: "▁hi" is token 5,
 ** "!" is 6, and bytes fall back to <0x0A> (7) and <0x21> (8). */
@@ -55,24 +51,13 @@ static void write_model(const char *path)
 
 static int setup(void **state)
 {
-    (void)state;
-    scratch = test_augur_setup();
+    cli_setup(state);
     write_model("tiny.gguf");
-    if (test_augur(NULL, &out, &err, "model", "synth", "--arch", "qwen2moe", "--width", "64",
-                   "--layers", "2", "--heads", "4", "--heads-kv", "2", "--experts", "4",
-                   "--experts-used", "2", "--ff", "64", "--vocab", "400", "--context", "96",
-                   "--type", "q8_0", "--seed", "5", "--out", "moe.gguf", NULL) != 0)
+    if (run_augur(NULL, "model", "synth", "--arch", "qwen2moe", "--width", "64", "--layers", "2",
+                  "--heads", "4", "--heads-kv", "2", "--experts", "4", "--experts-used", "2", "--ff",
+                  "64", "--vocab", "400", "--context", "96", "--type", "q8_0", "--seed", "5", "--out",
+                  "moe.gguf", NULL) != 0)
         return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(scratch);
-    free(scratch);
-    buf_free(&out);
-    buf_free(&err);
     return 0;
 }
 
@@ -80,28 +65,28 @@ static void test_info(void **state)
 {
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "info", "tiny.gguf", NULL), 0);
-    assert_contains(buf_str(&out), "architecture:   llama (tiny)");
+    assert_contains(buf_str(&cli_out), "architecture:   llama (tiny)");
     /* 320 embedding + 2 x 2048 expert parameters, a quarter of the experts active. */
-    assert_contains(buf_str(&out), "parameters:     4.4 K (4416)");
-    assert_contains(buf_str(&out), "experts:        4, 1 used per token");
-    assert_contains(buf_str(&out), "active/token:   1.3 K parameters");
-    assert_contains(buf_str(&out), "  q8_0          2 tensors     4.2 KiB");
-    assert_contains(buf_str(&out), "  f32           1 tensors     1.2 KiB");
-    assert_contains(buf_str(&out), "tokenizer:      llama, 10 tokens");
-    assert_contains(buf_str(&out), "chat template:  yes");
+    assert_contains(buf_str(&cli_out), "parameters:     4.4 K (4416)");
+    assert_contains(buf_str(&cli_out), "experts:        4, 1 used per token");
+    assert_contains(buf_str(&cli_out), "active/token:   1.3 K parameters");
+    assert_contains(buf_str(&cli_out), "  q8_0          2 tensors     4.2 KiB");
+    assert_contains(buf_str(&cli_out), "  f32           1 tensors     1.2 KiB");
+    assert_contains(buf_str(&cli_out), "tokenizer:      llama, 10 tokens");
+    assert_contains(buf_str(&cli_out), "chat template:  yes");
     /* K and V: 1 layer x 64 positions x 2 heads x (8 + 8) x 4 bytes. */
-    assert_contains(buf_str(&out), "+ 8.0 KiB KV cache (f32, 64 positions)");
+    assert_contains(buf_str(&cli_out), "+ 8.0 KiB KV cache (f32, 64 positions)");
 }
 
 static void test_info_refuses_broken_files(void **state)
 {
-    char *bad = test_write(scratch, "bad.gguf", "GGUF\x03");
+    char *bad = test_write(cli_scratch, "bad.gguf", "GGUF\x03");
 
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "info", bad, NULL), 1);
-    assert_contains(buf_str(&err), "bad.gguf: header (4 bytes at offset 4) runs past the end");
+    assert_contains(buf_str(&cli_err), "bad.gguf: header (4 bytes at offset 4) runs past the end");
     assert_int_equal(run_augur(NULL, "model", "info", "missing.gguf", NULL), 1);
-    assert_contains(buf_str(&err), "missing.gguf: No such file or directory");
+    assert_contains(buf_str(&cli_err), "missing.gguf: No such file or directory");
     assert_int_equal(run_augur(NULL, "model", "info", NULL), 2);
     free(bad);
 }
@@ -110,34 +95,34 @@ static void test_tokenize_takes_stdin_byte_for_byte(void **state)
 {
     (void)state;
     assert_int_equal(run_augur("hi!", "model", "tokenize", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "5 6\n");
+    assert_string_equal(buf_str(&cli_out), "5 6\n");
     /* The final newline is text too: its byte token. */
     assert_int_equal(run_augur("hi!\n", "model", "tokenize", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "5 6 7\n");
+    assert_string_equal(buf_str(&cli_out), "5 6 7\n");
     assert_int_equal(run_augur("", "model", "tokenize", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "\n");
+    assert_string_equal(buf_str(&cli_out), "\n");
     assert_int_equal(run_augur("hi", "model", "tokenize", "--bos", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "1 5\n");
+    assert_string_equal(buf_str(&cli_out), "1 5\n");
     assert_int_equal(run_augur("<s>hi", "model", "tokenize", "tiny.gguf", "--parse-special",
                                NULL), 0);
-    assert_string_equal(buf_str(&out), "1 5\n");
+    assert_string_equal(buf_str(&cli_out), "1 5\n");
     assert_int_equal(run_augur("hi", "model", "tokenize", "--eos", "tiny.gguf", NULL), 2);
-    assert_contains(buf_str(&err), "unknown option '--eos'");
+    assert_contains(buf_str(&cli_err), "unknown option '--eos'");
     assert_int_equal(run_augur(NULL, "model", "tokenize", "--help", NULL), 0);
-    assert_contains(buf_str(&out), "byte for byte");
+    assert_contains(buf_str(&cli_out), "byte for byte");
 }
 
 static void test_detokenize(void **state)
 {
     (void)state;
     assert_int_equal(run_augur("5 6 7\n", "model", "detokenize", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "hi!\n");
+    assert_string_equal(buf_str(&cli_out), "hi!\n");
     assert_int_equal(run_augur(" 1\t5 2 ", "model", "detokenize", "tiny.gguf", NULL), 0);
-    assert_string_equal(buf_str(&out), "<s>hi</s>");
+    assert_string_equal(buf_str(&cli_out), "<s>hi</s>");
     assert_int_equal(run_augur("5 six", "model", "detokenize", "tiny.gguf", NULL), 1);
-    assert_contains(buf_str(&err), "'six' is not a token id");
+    assert_contains(buf_str(&cli_err), "'six' is not a token id");
     assert_int_equal(run_augur("5 10", "model", "detokenize", "tiny.gguf", NULL), 1);
-    assert_contains(buf_str(&err), "token id 10 is out of range (the vocabulary has 10 tokens)");
+    assert_contains(buf_str(&cli_err), "token id 10 is out of range (the vocabulary has 10 tokens)");
 }
 
 static void test_synth(void **state)
@@ -146,22 +131,22 @@ static void test_synth(void **state)
     assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "granitemoe", "--width", "256",
                                "--experts", "4", "--experts-used", "1", "--type", "Q4_K",
                                "--vocab", "300", "--out", "g.gguf", NULL), 0);
-    assert_contains(buf_str(&out), "wrote g.gguf: granitemoe, ");
+    assert_contains(buf_str(&cli_out), "wrote g.gguf: granitemoe, ");
     assert_int_equal(run_augur(NULL, "model", "info", "g.gguf", NULL), 0);
-    assert_contains(buf_str(&out), "architecture:   granitemoe (synth-granitemoe)");
-    assert_contains(buf_str(&out), "experts:        4, 1 used per token");
-    assert_contains(buf_str(&out), "q4_K");
+    assert_contains(buf_str(&cli_out), "architecture:   granitemoe (synth-granitemoe)");
+    assert_contains(buf_str(&cli_out), "experts:        4, 1 used per token");
+    assert_contains(buf_str(&cli_out), "q4_K");
     assert_int_equal(run_augur(NULL, "model", "synth", "--arch", "gpt2", "--out", "x.gguf", NULL),
                      2);
-    assert_contains(buf_str(&err), "unsupported architecture 'gpt2'");
+    assert_contains(buf_str(&cli_err), "unsupported architecture 'gpt2'");
     assert_int_equal(run_augur(NULL, "model", "synth", "--type", "q2_K", "--out", "x.gguf", NULL),
                      2);
-    assert_contains(buf_str(&err), "--type q2_K is not one the engine runs");
+    assert_contains(buf_str(&cli_err), "--type q2_K is not one the engine runs");
     assert_int_equal(run_augur(NULL, "model", "synth", "--width", "many", "--out", "x.gguf",
                                NULL), 2);
-    assert_contains(buf_str(&err), "--width needs a whole number");
+    assert_contains(buf_str(&cli_err), "--width needs a whole number");
     assert_int_equal(run_augur(NULL, "model", "synth", NULL), 2);
-    assert_contains(buf_str(&err), "--out FILE");
+    assert_contains(buf_str(&cli_err), "--out FILE");
 }
 
 static void test_run_generates(void **state)
@@ -171,22 +156,22 @@ static void test_run_generates(void **state)
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
                                "--seed", "4", NULL), 0);
-    assert_true(out.len > 1);
-    assert_contains(buf_str(&err), "12 generated");
-    assert_contains(buf_str(&err), "ended by length");
-    assert_contains(buf_str(&err), "routing top-k:2, experts/token 2.00 (by layer: 2.00 2.00)");
-    assert_contains(buf_str(&err), "memory: RSS ");
-    buf_add(&first, out.data, out.len);
+    assert_true(cli_out.len > 1);
+    assert_contains(buf_str(&cli_err), "12 generated");
+    assert_contains(buf_str(&cli_err), "ended by length");
+    assert_contains(buf_str(&cli_err), "routing top-k:2, experts/token 2.00 (by layer: 2.00 2.00)");
+    assert_contains(buf_str(&cli_err), "memory: RSS ");
+    buf_add(&first, cli_out.data, cli_out.len);
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
                                "--seed", "4", NULL), 0);
-    assert_string_equal(buf_str(&out), buf_str(&first));
+    assert_string_equal(buf_str(&cli_out), buf_str(&first));
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a cat", "-n", "12",
                                "--temp", "0", "--routing", "top-p:0.9:1:4", NULL), 0);
-    assert_contains(buf_str(&err), "routing top-p:0.9:1:4, experts/token ");
+    assert_contains(buf_str(&cli_err), "routing top-p:0.9:1:4, experts/token ");
     assert_int_equal(run_augur(NULL, "-c", "model.routing.mode=skip", "-c", "model.kernels=scalar",
                                "model", "run", "moe.gguf", "-p", "a", "-n", "3", NULL), 0);
-    assert_contains(buf_str(&err), "routing skip:0.5, experts/token ");
-    assert_contains(buf_str(&err), "scalar kernels");
+    assert_contains(buf_str(&cli_err), "routing skip:0.5, experts/token ");
+    assert_contains(buf_str(&cli_err), "scalar kernels");
     buf_free(&first);
 }
 
@@ -194,20 +179,20 @@ static void test_run_usage(void **state)
 {
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", NULL), 2);
-    assert_contains(buf_str(&err), "-p PROMPT");
+    assert_contains(buf_str(&cli_err), "-p PROMPT");
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a", "--routing", "top-z",
                                NULL), 2);
-    assert_contains(buf_str(&err), "expected top-k[:K], top-p:P[:MIN:MAX] or skip:BETA");
+    assert_contains(buf_str(&cli_err), "expected top-k[:K], top-p:P[:MIN:MAX] or skip:BETA");
     assert_int_equal(run_augur(NULL, "-c", "model.kv_type=f8", "model", "run", "moe.gguf", "-p",
                                "a", NULL), 2);
-    assert_contains(buf_str(&err), "model.kv_type is 'f8' (f32 or f16)");
+    assert_contains(buf_str(&cli_err), "model.kv_type is 'f8' (f32 or f16)");
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a", "--temp", "-1", NULL),
                      2);
-    assert_contains(buf_str(&err), "sampling: a parameter out of range");
+    assert_contains(buf_str(&cli_err), "sampling: a parameter out of range");
     assert_int_equal(run_augur(NULL, "model", "run", "tiny.gguf", "-p", "a", NULL), 1);
-    assert_contains(buf_str(&err), "tiny.gguf: tensor 'output_norm.weight' is missing");
+    assert_contains(buf_str(&cli_err), "tiny.gguf: tensor 'output_norm.weight' is missing");
     assert_int_equal(run_augur(NULL, "model", "run", "--help", NULL), 0);
-    assert_contains(buf_str(&out), "top-p:P[:MIN:MAX]");
+    assert_contains(buf_str(&cli_out), "top-p:P[:MIN:MAX]");
 }
 
 /* eval --json prints the fixture format, and the logits are the engine's own. */
@@ -222,7 +207,7 @@ static void test_eval_json(void **state)
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 40 300 7 9",
                                "--greedy", "4", "--json", NULL), 0);
-    doc = json_parse(out.data, out.len, "eval", &e);
+    doc = json_parse(cli_out.data, cli_out.len, "eval", &e);
     assert_non_null(doc);
     assert_int_equal(cJSON_GetObjectItem(doc, "n_vocab")->valueint, 400);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "tokens")), 5);
@@ -239,11 +224,11 @@ static void test_eval_json(void **state)
     engine_free(en);
     cJSON_Delete(doc);
     assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 40", NULL), 0);
-    assert_contains(buf_str(&out), "   1  token 40 ");
+    assert_contains(buf_str(&cli_out), "   1  token 40 ");
     assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 400", NULL), 1);
-    assert_contains(buf_str(&err), "token 400 at 1 is outside the vocabulary");
+    assert_contains(buf_str(&cli_err), "token 400 at 1 is outside the vocabulary");
     assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", "--tokens", "1 x", NULL), 2);
-    assert_contains(buf_str(&err), "'x' is not a token id");
+    assert_contains(buf_str(&cli_err), "'x' is not a token id");
     assert_int_equal(run_augur(NULL, "model", "eval", "moe.gguf", NULL), 2);
 }
 
@@ -253,31 +238,31 @@ static void test_bench(void **state)
     assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "-p", "8", "-n", "4", "--reps",
                                "1", "--stream-mib", "16", "--routing", "top-p:0.5", "--routing",
                                "skip:0.6", NULL), 0);
-    assert_contains(buf_str(&out), "read bandwidth ");
-    assert_contains(buf_str(&out), "ceiling tok/s");
-    assert_contains(buf_str(&out), "\ntop-k:2 ");
-    assert_contains(buf_str(&out), "\ntop-p:0.5:1:0 ");
-    assert_contains(buf_str(&out), "\nskip:0.6 ");
+    assert_contains(buf_str(&cli_out), "read bandwidth ");
+    assert_contains(buf_str(&cli_out), "ceiling tok/s");
+    assert_contains(buf_str(&cli_out), "\ntop-k:2 ");
+    assert_contains(buf_str(&cli_out), "\ntop-p:0.5:1:0 ");
+    assert_contains(buf_str(&cli_out), "\nskip:0.6 ");
     assert_int_equal(run_augur(NULL, "model", "bench", "moe.gguf", "--routing", "top-p:2", NULL),
                      2);
-    assert_contains(buf_str(&err), "p must be above 0 and at most 1");
+    assert_contains(buf_str(&cli_err), "p must be above 0 and at most 1");
 }
 
 static void test_perplexity(void **state)
 {
-    char *text = test_write(scratch, "text.txt", "the cat sat on the mat and the dog ran off\n");
+    char *text = test_write(cli_scratch, "text.txt", "the cat sat on the mat and the dog ran off\n");
 
     (void)state;
     assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--ctx", "8", NULL),
                      0);
-    assert_contains(buf_str(&out), "perplexity ");
-    assert_contains(buf_str(&out), "chunks of at most 8");
-    assert_contains(buf_str(&out), "routing top-k:2, experts/token 2.00");
+    assert_contains(buf_str(&cli_out), "perplexity ");
+    assert_contains(buf_str(&cli_out), "chunks of at most 8");
+    assert_contains(buf_str(&cli_out), "routing top-k:2, experts/token 2.00");
     assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", text, "--routing",
                                "top-k:4", NULL), 0);
-    assert_contains(buf_str(&out), "routing top-k:4, experts/token 4.00 (by layer: 4.00 4.00)");
+    assert_contains(buf_str(&cli_out), "routing top-k:4, experts/token 4.00 (by layer: 4.00 4.00)");
     assert_int_equal(run_augur(NULL, "model", "perplexity", "moe.gguf", "missing.txt", NULL), 1);
-    assert_contains(buf_str(&err), "missing.txt");
+    assert_contains(buf_str(&cli_err), "missing.txt");
     free(text);
 }
 
@@ -295,5 +280,5 @@ int main(void)
         cmocka_unit_test(test_bench),
         cmocka_unit_test(test_perplexity),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cli_teardown);
 }

@@ -129,6 +129,27 @@ char *test_augur_setup(void)
     return scratch;
 }
 
+char *cli_scratch;
+buf   cli_out, cli_err;
+
+int cli_setup(void **state)
+{
+    (void)state;
+    cli_scratch = test_augur_setup();
+    return 0;
+}
+
+int cli_teardown(void **state)
+{
+    (void)state;
+    test_rmtree(cli_scratch);
+    free(cli_scratch);
+    cli_scratch = NULL;
+    buf_free(&cli_out);
+    buf_free(&cli_err);
+    return 0;
+}
+
 int test_augurv(const char *in, const char *const *args, buf *out, buf *err)
 {
     char *argv[64] = { test_augur_path };

@@ -56,6 +56,11 @@ void laws_free(laws *m)
     free(m->ctx.ex);
     free(m->ctx.ey);
     free(m->ctx.etype);
+    free(m->ctx.col_v);
+    free(m->ctx.col_kind);
+    free(m->ctx.row_key);
+    free(m->ctx.row_kind);
+    free(m->ctx.row_v);
     free(m->ctx.nearby);
     free(m->ctx.by_type);
     free(m->ctx.type_first);
@@ -70,7 +75,13 @@ void laws_free(laws *m)
     free(m->plp);
     free(m->remove);
     free(m->movers);
+    free(m->moved);
+    free(m->self_need);
+    free(m->self_fast);
+    free(m->ctx.self_known);
+    free(m->ctx.self_true);
     free(m->moves);
+    free(m->norms);
     free(m);
 }
 
@@ -395,17 +406,53 @@ static int lm_index_movers(laws *m)
     free(m->movers);
     m->movers = mv;
     m->nmovers = n;
+    free(m->moved);
+    if (!(m->moved = calloc((size_t)m->n + 1, 1)))
+        return AUGUR_ENOMEM;
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < mv[k].n; j++)
+            m->moved[mv[k].law[j]] = 1;
     return AUGUR_OK;
 }
 
-/* Whether law i is one the fast path combines. */
-static int lm_in_mover(const laws *m, int i)
+/* The distinct conditions on their subject that declarative laws with `for`
+** state: laws about one type share most (self.distance <= 17), and a creature
+** need be tested once for each. */
+static int lm_index_self(laws *m)
 {
-    for (int k = 0; k < m->nmovers; k++)
-        for (int j = 0; j < m->movers[k].n; j++)
-            if (m->movers[k].law[j] == i)
-                return 1;
-    return 0;
+    uint64_t *need = calloc((size_t)m->n + 1, sizeof *need);
+    unsigned char *fast = calloc((size_t)m->n + 1, 1);
+
+    if (!need || !fast) {
+        free(need);
+        free(fast);
+        return AUGUR_ENOMEM;
+    }
+    m->nself_cond = 0;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        fast[i] = l->subject >= 0 && l->kind == &law_declarative;
+        for (int c = 0; c < l->decl.ncond && fast[i]; c++) {
+            const law_cond *lc = &l->decl.cond[c];
+            int k = 0;
+            if (!law_ref_of_self(&lc->ref))
+                continue;
+            while (k < m->nself_cond && !law_cond_equal(m->self_cond[k], lc))
+                k++;
+            if (k == 64) {
+                fast[i] = 0;
+                break;
+            }
+            if (k == m->nself_cond)
+                m->self_cond[m->nself_cond++] = lc;
+            need[i] |= 1ull << k;
+        }
+    }
+    free(m->self_need);
+    free(m->self_fast);
+    m->self_need = need;
+    m->self_fast = fast;
+    return AUGUR_OK;
 }
 
 /* Per action, the laws without `for` that may fire, sorted by the faced material
@@ -448,14 +495,16 @@ static int lm_index(laws *m)
     m->bucket = b;
     m->bucket_first = first;
     m->subject_laws = subj;
-    m->indexed = 1;
     m->moves_valid = 0;
-    return lm_index_movers(m);
+    if (lm_index_movers(m) != AUGUR_OK || lm_index_self(m) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    m->indexed = 1;
+    return AUGUR_OK;
 }
 
 /* ---- the context -------------------------------------------------------------------------- */
 
-int lm_grow(void **p, int *cap, int need, size_t size)
+int lm_grow_to(void **p, int *cap, int need, size_t size)
 {
     size_t c = (size_t)*cap;
     int rc = buf_grow_array(p, &c, (size_t)need, size);
@@ -493,10 +542,18 @@ int lm_keys_sync(laws *m, const state *s)
     lm_keys *k = m->keys;
     int n = 0;
 
-    if (k && k->valid && k->id == id && k->nnames == m->names.n)
+    if (k && k->valid && k->id == id && k->nnames == m->names.n) {
+        k->used = ++m->keys_used;
         return AUGUR_OK;
-    /* Direct-mapped by the assignment's id. */
-    k = m->keys = m->ctx.keys = &m->keyset[(id * 0x9e3779b97f4a7c15ull) >> (64 - LM_KEYSETS_LOG2)];
+    }
+    /* Two ways per set, by the assignment's id; a miss replaces the way used
+    ** longer ago (states observed apart come in a few dozen assignments, and a
+    ** direct-mapped table would thrash on their collisions). */
+    k = &m->keyset[((id * 0x9e3779b97f4a7c15ull) >> (65 - LM_KEYSETS_LOG2)) * 2];
+    if (!(k->valid && k->id == id) && ((k[1].valid && k[1].id == id) || k[1].used < k->used))
+        k++;
+    k->used = ++m->keys_used;
+    m->keys = m->ctx.keys = k;
     if (k->valid && k->id == id && k->nnames == m->names.n)
         return AUGUR_OK;
     k->valid = 0;
@@ -554,10 +611,19 @@ double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
     return lm_value(ctx, &v, kind);
 }
 
+/* A value state_attrs_numbers gave, as lm_value reads it. */
+static double lm_number(const lm_keys *k, int kind, double v)
+{
+    if (kind != STATE_SYMBOL)
+        return v;
+    return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
+}
+
 /* Read the player's attributes once: conditions read them again and again. */
 static int lm_player_attrs(law_ctx *c)
 {
     int need = c->m->names.n + 1;
+    size_t na;
 
     if (need > c->cap_p) {
         uint32_t *at = realloc(c->pat, (size_t)need * sizeof *at);
@@ -577,36 +643,71 @@ static int lm_player_attrs(law_ctx *c)
         memset(c->pat, 0, (size_t)c->cap_p * sizeof *c->pat);
         c->pstamp = 1;
     }
-    for (size_t i = 0; c->player >= 0 && i < state_attr_count(c->s, c->player); i++) {
-        state_value v;
-        const char *name = state_attr_at(c->s, c->player, i, &v);
-        int key = state_symbol_key(c->s, name), id, kind;
-        if (key < 0 || key >= c->keys->nkeys || (id = c->keys->name_of[key]) < 0 || id >= c->cap_p)
+    if (c->player < 0)
+        return AUGUR_OK;
+    na = state_attrs_numbers(c->s, c->player, c->row_key, c->row_kind, c->row_v,
+                             (size_t)c->cap_row);
+    if (na > (size_t)c->cap_row) {
+        int cap_k = c->cap_row, cap_t = c->cap_row, cap_v = c->cap_row;
+        if (na > INT32_MAX / 2 ||
+            lm_grow((void **)&c->row_key, &cap_k, (int)na, sizeof *c->row_key) ||
+            lm_grow((void **)&c->row_kind, &cap_t, (int)na, sizeof *c->row_kind) ||
+            lm_grow((void **)&c->row_v, &cap_v, (int)na, sizeof *c->row_v))
+            return AUGUR_ENOMEM;
+        cap_k = cap_k < cap_t ? cap_k : cap_t;
+        c->cap_row = cap_k < cap_v ? cap_k : cap_v;
+        na = state_attrs_numbers(c->s, c->player, c->row_key, c->row_kind, c->row_v, na);
+    }
+    for (size_t i = 0; i < na; i++) {
+        int key = c->row_key[i], id = key < c->keys->nkeys ? c->keys->name_of[key] : -1;
+        if (id < 0 || id >= c->cap_p)
             continue;
-        c->pval[id] = lm_value(c, &v, &kind);
-        c->pkind[id] = (uint8_t)kind;
+        c->pval[id] = lm_number(c->keys, c->row_kind[i], c->row_v[i]);
+        c->pkind[id] = c->row_kind[i];
         c->pat[id] = c->pstamp;
     }
     return AUGUR_OK;
 }
 
-static int lm_int_attr(const law_ctx *ctx, int e, int key, int def)
+/* Every entity's position, read as two columns (the player's from pval):
+** whole numbers within a million, else -1. */
+static int lm_read_positions(law_ctx *c)
 {
-    state_value v;
+    static const int32_t attr[2] = { N_X, N_Y };
+    int n = c->nents, *pos[2] = { c->ex, c->ey };
 
-    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
-        return def;
-    if (v.kind == STATE_INT)
-        return v.as.i >= -1000000 && v.as.i <= 1000000 ? (int)v.as.i : def;
-    if (v.kind == STATE_FLOAT && v.as.f >= -1e6 && v.as.f <= 1e6)
-        return (int)v.as.f;
-    return def;
+    if (2 * n + 1 > c->cap_col) {
+        int cap_v = c->cap_col, cap_k = c->cap_col;
+        if (lm_grow((void **)&c->col_v, &cap_v, 2 * n + 1, sizeof *c->col_v) ||
+            lm_grow((void **)&c->col_kind, &cap_k, 2 * n + 1, sizeof *c->col_kind))
+            return AUGUR_ENOMEM;
+        c->cap_col = cap_v < cap_k ? cap_v : cap_k;
+    }
+    for (int j = 0; j < 2; j++) {
+        int key = c->keys->key_of[attr[j]], p = c->player >= 0 ? c->player : n;
+        uint8_t *kind = c->col_kind + j * n;
+        double *v = c->col_v + j * n;
+        state_column_numbers(c->s, key, 0, p, kind, v);
+        if (p < n) {
+            kind[p] = c->pat[attr[j]] == c->pstamp ? c->pkind[attr[j]] : STATE_ABSENT;
+            v[p] = c->pval[attr[j]];
+            state_column_numbers(c->s, key, p + 1, n - p - 1, kind + p + 1, v + p + 1);
+        }
+        for (int e = 0; e < n; e++)
+            pos[j][e] = (kind[e] == STATE_INT || kind[e] == STATE_FLOAT) && v[e] >= -1e6 &&
+                        v[e] <= 1e6 ? (int)v[e] : -1;
+    }
+    return AUGUR_OK;
 }
 
 static int lm_material(const law_ctx *ctx, int x, int y)
 {
-    int i = state_grid_get(ctx->s, x, y);
-    return i < 0 || i >= ctx->npal ? -1 : ctx->pal[i];
+    int i;
+
+    if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+        return -1;
+    i = ctx->cells[y * ctx->gw + x];
+    return i < ctx->npal ? ctx->pal[i] : -1;
 }
 
 /* The entities grouped by type (a counting sort), for the laws with `for`. */
@@ -648,7 +749,7 @@ int lm_context(laws *m, const state *s, int action)
 {
     law_ctx *c = &m->ctx;
     lm_keys *k;
-    int n = (int)state_entity_count(s), kx, ky, player_key, facing;
+    int n = (int)state_entity_count(s), player_key, facing;
 
     if (lm_keys_sync(m, s) != AUGUR_OK)
         return AUGUR_ENOMEM;
@@ -661,28 +762,39 @@ int lm_context(laws *m, const state *s, int action)
             return AUGUR_ENOMEM;
         c->cap_ents = cap_xy < cap_t ? cap_xy : cap_t;
     }
+    if (n + 1 > c->cap_self) {
+        int cap = c->cap_self;
+        if (lm_grow2((void **)&c->self_known, (void **)&c->self_true, &cap, n + 1,
+                     sizeof *c->self_known))
+            return AUGUR_ENOMEM;
+        c->cap_self = cap;
+    }
+    memset(c->self_known, 0, (size_t)n * sizeof *c->self_known);
     c->m = m;
     c->s = s;
     c->action = action;
     c->keys = k;
-    c->nents = n;
+    c->nents = 0;
     c->player = -1;
     c->nearby_known = 0;
     c->occ_known = 0;
-    kx = k->key_of[N_X];
-    ky = k->key_of[N_Y];
     player_key = k->key_of[N_PLAYER];
     for (int e = 0; e < n; e++) {
         int tk = state_entity_type_key(s, e);
         c->etype[e] = tk >= 0 && tk < k->nkeys ? k->name_of[tk] : -1;
-        c->ex[e] = lm_int_attr(c, e, kx, -1);
-        c->ey[e] = lm_int_attr(c, e, ky, -1);
         if (c->player < 0 && tk == player_key && player_key >= 0)
             c->player = e;
     }
+    c->nents = n;
+    if (lm_player_attrs(c) != AUGUR_OK || lm_read_positions(c) != AUGUR_OK) {
+        c->nents = 0;
+        return AUGUR_ENOMEM;
+    }
     c->npal = state_grid_palette_size(s);
-    c->gw = state_grid_width(s);
-    c->gh = state_grid_height(s);
+    c->cells = state_grid_cells(s);
+    c->on_for = NULL;
+    c->gw = c->cells ? state_grid_width(s) : 0;
+    c->gh = c->cells ? state_grid_height(s) : 0;
     for (int i = 0; i < c->npal; i++) {
         int key = state_symbol_key(s, state_grid_palette(s, i));
         c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
@@ -690,8 +802,6 @@ int lm_context(laws *m, const state *s, int action)
     c->px = c->py = -1;
     c->fdx = c->fdy = 0;
     facing = -1;
-    if (lm_player_attrs(c) != AUGUR_OK)
-        return AUGUR_ENOMEM;
     if (c->player >= 0) {
         c->px = c->ex[c->player];
         c->py = c->ey[c->player];
@@ -709,11 +819,13 @@ int lm_context(laws *m, const state *s, int action)
             c->place_ent[p] = -1;
         }
     }
-    for (int e = 0; e < n; e++)
-        for (int p = 0; p < PL_N; p++)
-            if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p] &&
-                c->ex[e] >= 0 && e != c->player)
-                c->place_ent[p] = e;
+    /* Every place is within one step of the player's tile. */
+    for (int e = 0; e < n && c->place_x[PL_HERE] >= 0; e++)
+        if (abs(c->ex[e] - c->px) <= 1 && abs(c->ey[e] - c->py) <= 1 && c->ex[e] >= 0 &&
+            e != c->player)
+            for (int p = 0; p < PL_N; p++)
+                if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p])
+                    c->place_ent[p] = e;
     return lm_group_types(m);
 }
 
@@ -749,56 +861,100 @@ int law_ctx_entity(const law_ctx *ctx, const law_ref *ref, int self)
     }
 }
 
+/* Fill the occupancy grid once per context; 0 when out of memory. */
+static int lm_occupancy(law_ctx *ctx)
+{
+    int w = ctx->gw, h = ctx->gh;
+
+    if (ctx->occ_known)
+        return 1;
+    if (w * h > ctx->occ_cells) {
+        uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
+        int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
+        uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
+        if (at)
+            ctx->occ_at = at;
+        if (en)
+            ctx->occ_ent = en;
+        if (!n)
+            return 0;
+        ctx->occ_n = n;
+        memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
+        ctx->occ_cells = w * h;
+        ctx->occ_stamp = 0;
+    }
+    if (++ctx->occ_stamp == 0) {
+        memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
+        ctx->occ_stamp = 1;
+    }
+    for (int i = 0; i < ctx->nents; i++) {
+        int c;
+        if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
+            continue;
+        c = ctx->ey[i] * w + ctx->ex[i];
+        if (ctx->occ_at[c] != ctx->occ_stamp) {
+            ctx->occ_at[c] = ctx->occ_stamp;
+            ctx->occ_ent[c] = i;
+            ctx->occ_n[c] = 1;
+        } else if (ctx->occ_n[c] < 2) {
+            ctx->occ_n[c]++;
+        }
+    }
+    ctx->occ_known = 1;
+    return 1;
+}
+
+/* Whether no entity but e stands on cell (x, y) of the grid, the occupancy known. */
+static int lm_cell_free(const law_ctx *ctx, int e, int x, int y)
+{
+    int cell = y * ctx->gw + x;
+
+    return ctx->occ_at[cell] != ctx->occ_stamp ||
+           (ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e);
+}
+
 int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
 {
-    int w = ctx->gw, h = ctx->gh, cell;
+    if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+        return 1;
+    if (lm_occupancy(ctx))
+        return lm_cell_free(ctx, e, x, y);
+    /* Out of memory: look the slow way. */
+    for (int i = 0; i < ctx->nents; i++)
+        if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
+            return 0;
+    return 1;
+}
 
-    if (x < 0 || y < 0 || x >= w || y >= h)
-        return 1;
-    if (!ctx->occ_known) {
-        if (w * h > ctx->occ_cells) {
-            uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
-            int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
-            uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
-            if (at)
-                ctx->occ_at = at;
-            if (en)
-                ctx->occ_ent = en;
-            if (!n) {
-                /* Out of memory: look the slow way. */
-                for (int i = 0; i < ctx->nents; i++)
-                    if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
-                        return 0;
-                return 1;
-            }
-            ctx->occ_n = n;
-            memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
-            ctx->occ_cells = w * h;
-            ctx->occ_stamp = 0;
+/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
+** effect's `on`: law_move_free (law.c) for every creature of a type, with the
+** palette entries `on` lets a move enter worked out once per context. */
+static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+{
+    static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    int mask = 0, occ;
+
+    if (ef->non == 0)
+        return 15;
+    if (ctx->on_for != ef) {
+        for (int i = 0; i < ctx->npal; i++) {
+            ctx->on_ok[i] = 0;
+            for (int k = 0; k < ef->non && !ctx->on_ok[i]; k++)
+                ctx->on_ok[i] = ef->on[k] == ctx->pal[i];
         }
-        if (++ctx->occ_stamp == 0) {
-            memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
-            ctx->occ_stamp = 1;
-        }
-        for (int i = 0; i < ctx->nents; i++) {
-            int c;
-            if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
-                continue;
-            c = ctx->ey[i] * w + ctx->ex[i];
-            if (ctx->occ_at[c] != ctx->occ_stamp) {
-                ctx->occ_at[c] = ctx->occ_stamp;
-                ctx->occ_ent[c] = i;
-                ctx->occ_n[c] = 1;
-            } else if (ctx->occ_n[c] < 2) {
-                ctx->occ_n[c]++;
-            }
-        }
-        ctx->occ_known = 1;
+        ctx->on_for = ef;
     }
-    cell = y * w + x;
-    if (ctx->occ_at[cell] != ctx->occ_stamp)
-        return 1;
-    return ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e;
+    occ = lm_occupancy(ctx);
+    for (int d = 0; d < 4; d++) {
+        int x = ctx->ex[e] + steps[d][0], y = ctx->ey[e] + steps[d][1], i;
+        if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+            continue;
+        i = ctx->cells[y * ctx->gw + x];
+        if (i < ctx->npal && ctx->on_ok[i] &&
+            (occ ? lm_cell_free(ctx, e, x, y) : law_ctx_free_for(ctx, e, x, y)))
+            mask |= 1 << d;
+    }
+    return mask;
 }
 
 double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
@@ -916,6 +1072,68 @@ static int lm_apply(laws *m, int i, int self, int vote)
     return l->kind->apply(m, l, &m->ctx, self, vote, &m->out);
 }
 
+/* Whether the model's self_cond b holds for entity e; remembered for the context. */
+static int lm_self_test(law_ctx *c, const laws *m, int b, int e)
+{
+    const law_cond *lc = m->self_cond[b];
+    double x;
+
+    /* What creatures' laws test most, read here. */
+    if (lc->ref.kind == REF_DISTANCE && c->player >= 0 && c->ex[e] >= 0)
+        x = abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py);
+    else if (lc->ref.kind == REF_SELF)
+        x = law_ctx_attr(c, e, lc->ref.id, NULL);
+    else if (lc->ref.kind == REF_FACED)
+        x = e == c->place_ent[PL_FACING];
+    else
+        x = law_ctx_read(c, &lc->ref, e);
+    c->self_known[e] |= 1ull << b;
+    if (!law_cond_test(lc, x)) {
+        c->self_true[e] &= ~(1ull << b);
+        return 0;
+    }
+    c->self_true[e] |= 1ull << b;
+    return 1;
+}
+
+/* Whether law i's conditions on its subject hold for entity e (a law self_fast
+** names), each distinct one tested once per creature and context. */
+static int lm_self_holds(laws *m, int i, int e)
+{
+    law_ctx *c = &m->ctx;
+    uint64_t need = m->self_need[i], unknown = need & ~c->self_known[e];
+
+    for (; unknown; unknown &= unknown - 1)
+        if (!lm_self_test(c, m, __builtin_ctzll(unknown), e))
+            return 0;
+    return (need & ~c->self_true[e]) == 0;
+}
+
+/* The model's self_conds among bits that hold for entity e (all of bits tested). */
+static uint64_t lm_self_eval(laws *m, uint64_t bits, int e)
+{
+    law_ctx *c = &m->ctx;
+
+    for (uint64_t unknown = bits & ~c->self_known[e]; unknown; unknown &= unknown - 1)
+        lm_self_test(c, m, __builtin_ctzll(unknown), e);
+    return c->self_true[e] & bits;
+}
+
+/* Declarative law i for subject e, its other conditions known to hold: what
+** law_decl_apply does then, with the subject's conditions tested once. */
+static int lm_apply_fast(laws *m, int i, int e)
+{
+    const law *l = &m->law[i];
+    int rc = AUGUR_OK;
+
+    if (!lm_self_holds(m, i, e))
+        return 0;
+    m->out.law = i;
+    for (int k = 0; k < l->decl.neffect && rc == AUGUR_OK; k++)
+        rc = law_effect_apply(&m->ctx, &l->decl.effect[k], e, 1, &m->out);
+    return rc < 0 ? rc : 1;
+}
+
 static int lm_apply_subject(laws *m, int i, int vote)
 {
     const law *l = &m->law[i];
@@ -930,7 +1148,8 @@ static int lm_apply_subject(laws *m, int i, int vote)
         c->prechecked = 1;
     }
     for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-        rc = lm_apply(m, i, c->by_type[k], vote);
+        rc = c->prechecked && m->self_fast[i] ? lm_apply_fast(m, i, c->by_type[k])
+                                              : lm_apply(m, i, c->by_type[k], vote);
     c->prechecked = 0;
     return rc;
 }
@@ -954,7 +1173,7 @@ static int lm_collect(laws *m, int action)
     }
     for (int j = 0; j < m->nsubject && rc >= 0; j++)
         if (law_allows(&m->law[m->subject_laws[j]], action) &&
-            !(m->fast && lm_in_mover(m, m->subject_laws[j])))
+            !(m->fast && m->moved[m->subject_laws[j]]))
             rc = lm_apply_subject(m, m->subject_laws[j], 0);
     return rc;
 }
@@ -1039,14 +1258,19 @@ static int lm_moves(laws *m, const lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
     uint32_t may = 0;
+    uint64_t need = 0;
+    int fast = 1;
     const law_effect *ef;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
     for (int j = 0; j < mv->n; j++) {
         const law *l = &m->law[mv->law[j]];
-        if (law_allows(l, c->action) && (!l->kind->may_fire || l->kind->may_fire(m, l, c)))
+        if (law_allows(l, c->action) && (!l->kind->may_fire || l->kind->may_fire(m, l, c))) {
             may |= 1u << j;
+            need |= m->self_need[mv->law[j]];
+            fast &= m->self_fast[mv->law[j]];
+        }
     }
     if (!may)
         return AUGUR_OK;
@@ -1058,9 +1282,17 @@ static int lm_moves(laws *m, const lm_mover *mv)
         lm_slot *sl;
         if (c->ex[e] < 0)
             continue;
-        for (int j = 0; j < mv->n; j++)
-            if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
-                mask |= 1u << j;
+        if (fast) {
+            /* Each condition once for the creature, then every law's from the bits. */
+            uint64_t held = lm_self_eval(m, need, e);
+            for (int j = 0; j < mv->n; j++)
+                if ((may >> j & 1) && !(m->self_need[mv->law[j]] & ~held))
+                    mask |= 1u << j;
+        } else {
+            for (int j = 0; j < mv->n; j++)
+                if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
+                    mask |= 1u << j;
+        }
         if (!mask)
             continue;
         if (c->player >= 0) {
@@ -1068,7 +1300,7 @@ static int lm_moves(laws *m, const lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, law_free_dirs(c, ef, e), td)) ||
+        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, ef, e), td)) ||
             lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
             lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + mo->n, sizeof *m->pv))
             return AUGUR_ENOMEM;
@@ -1148,6 +1380,76 @@ static int lm_sort_entries(law_out *o)
 
 #define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
 
+/* Normalise the n scores at plp (top: the largest) in place; their log-sum-exp. */
+static double lm_normalise(double *plp, int n, double top)
+{
+    double sum = 0;
+
+    if (n == 1) {
+        plp[0] = 0;
+        return top;
+    }
+    for (int c = 0; c < n; c++)
+        sum += exp(plp[c] - top);
+    sum = log(sum);
+    for (int c = 0; c < n; c++)
+        plp[c] -= top + sum;
+    return top + sum;
+}
+
+/* The scores of one law's n log-probabilities lp under weight w. */
+static double lm_scores(double w, const double *lp, int n, double *out)
+{
+    double top = -INFINITY;
+
+    for (int t = 0; t < n; t++) {
+        out[t] = w * (lp[t] < LAW_FLOOR ? LAW_FLOOR : lp[t]);
+        top = out[t] > top ? out[t] : top;
+    }
+    return top;
+}
+
+/* Whether n doubles are the same bits (then what is computed from them is too). */
+static int lm_same_bits(const double *a, const double *b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t x, y;
+        memcpy(&x, &a[i], sizeof x);
+        memcpy(&y, &b[i], sizeof y);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+/* One law's distribution normalised under weight w, from the cache (NULL when
+** it is too long to keep, or out of memory). */
+static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n)
+{
+    uint64_t h, bits;
+    lm_norm *x;
+
+    if (n < 1 || n > LM_NORM_MAX || (!m->norms && !(m->norms = calloc(LM_NORM_CACHE, sizeof *m->norms))))
+        return NULL;
+    memcpy(&h, &w, sizeof h);
+    h = (h ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull;
+    for (int t = 0; t < n; t++) {
+        memcpy(&bits, &lp[t], sizeof bits);
+        h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+    }
+    x = &m->norms[h % LM_NORM_CACHE];
+    if (x->n == n && lm_same_bits(&x->w, &w, 1) && lm_same_bits(x->lp, lp, n))
+        return x;
+    x->w = w;
+    memcpy(x->lp, lp, (size_t)n * sizeof *lp);
+    x->norm = lm_normalise(x->plp, n, lm_scores(w, lp, n, x->plp));
+    for (int t = 0; t < n; t++)
+        x->p[t] = exp(x->plp[t]);
+    x->n = n;
+    return x;
+}
+
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
@@ -1158,26 +1460,33 @@ static int lm_combine(laws *m)
     for (int i = 0; i < o->ne;) {
         int j = i, first = m->npv;
         lm_slot *sl;
-        double top = -INFINITY, sum = 0;
+        double top = -INFINITY;
         while (j < o->ne && o->e[j].slot == o->e[i].slot)
             j++;
         if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
+        sl = &m->slot[m->nslot];
+        sl->has_p = 0;
         if (j - i == 1) {
             /* One law: its values (distinct already), scored by its weight. */
             const law_entry *e = &o->e[i];
-            double w = LM_WEIGHT(m, e->law);
+            const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
             if (m->npv + e->n > m->cap_pv &&
                 lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
                 return AUGUR_ENOMEM;
-            for (int t = 0; t < e->n; t++) {
-                double lp = o->lp[e->first + t];
-                m->pv[m->npv] = o->v[e->first + t];
-                m->plp[m->npv] = w * (lp < LAW_FLOOR ? LAW_FLOOR : lp);
-                top = m->plp[m->npv] > top ? m->plp[m->npv] : top;
-                m->npv++;
+            for (int t = 0; t < e->n; t++)
+                m->pv[m->npv++] = o->v[e->first + t];
+            if (!nm) {
+                top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
+                goto normalise;
             }
-            goto normalise;
+            for (int t = 0; t < e->n; t++) {
+                m->plp[first + t] = nm->plp[t];
+                sl->p[t] = nm->p[t];
+            }
+            sl->has_p = 1;
+            sl->norm = nm->norm;
+            goto slot;
         }
         /* The candidates: every value any of the laws gives. */
         for (int k = i; k < j; k++)
@@ -1201,18 +1510,9 @@ static int lm_combine(laws *m)
             top = score > top ? score : top;
         }
     normalise:
-        if (m->npv - first == 1) {
-            m->plp[first] = 0;
-            sum = 1;
-        } else {
-            for (int c = first; c < m->npv; c++)
-                sum += exp(m->plp[c] - top);
-            sum = log(sum);
-            for (int c = first; c < m->npv; c++)
-                m->plp[c] -= top + sum;
-        }
-        sl = &m->slot[m->nslot++];
-        sl->norm = m->npv - first == 1 ? top : top + sum;
+        sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
+    slot:
+        m->nslot++;
         sl->floor = 0;
         for (int k = i; k < j; k++)
             sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
@@ -1418,7 +1718,8 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         double u = rng_splitmix_uniform(rng), v = m->pv[sl->first + sl->n - 1];
         int a = SLOT_A(sl->slot);
         for (int c = 0; c < sl->n; c++) {
-            if (sl->cum ? u < sl->cum[c] : (u -= exp(m->plp[sl->first + c])) < 0) {
+            if (sl->cum ? u < sl->cum[c]
+                        : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0) {
                 v = m->pv[sl->first + c];
                 break;
             }

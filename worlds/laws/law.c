@@ -1054,6 +1054,19 @@ static int law_dist_emit(law_out *o, uint64_t slot, int vkind, const law_effect 
     return rc;
 }
 
+/* What law_dist_emit makes of a chance p of value v, 1 - p of the other of 0
+** and 1 (distinct, so nothing to join). */
+static int law_chance_emit(law_out *o, uint64_t slot, const law_effect *create, int v, double p)
+{
+    int rc = law_out_slot(o, slot, 0, create);
+
+    if (rc == AUGUR_OK && p > 0)
+        rc = law_out_value(o, v, p);
+    if (rc == AUGUR_OK && 1 - p > 0)
+        rc = law_out_value(o, !v, 1 - p);
+    return rc;
+}
+
 static void law_dir_step(law_ctx *ctx, int e, int dir, int *dx, int *dy)
 {
     static const int steps[5][2] = { { 0, 0 }, { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
@@ -1178,15 +1191,11 @@ int law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, la
     case EF_CREATE:
         if (ctx->place_mat[ef->ref.place] < 0)
             return AUGUR_OK;
-        law_dist_add(&d, 1, p);
-        law_dist_add(&d, 0, 1 - p);
-        return law_dist_emit(o, SLOT_KEY(SLOT_SPAWN, ef->type, x, y), 0, ef, &d);
+        return law_chance_emit(o, SLOT_KEY(SLOT_SPAWN, ef->type, x, y), ef, 1, p);
     default:
         if ((e = law_ctx_entity(ctx, &ef->ref, self)) < 0)
             return AUGUR_OK;
-        law_dist_add(&d, 0, p);
-        law_dist_add(&d, 1, 1 - p);
-        return law_dist_emit(o, SLOT_KEY(SLOT_EXISTS, e, 0, 0), 0, NULL, &d);
+        return law_chance_emit(o, SLOT_KEY(SLOT_EXISTS, e, 0, 0), NULL, 0, p);
     }
 }
 

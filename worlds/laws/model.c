@@ -35,6 +35,15 @@ int laws_new(const world_class *cls, laws **out, augur_err *err)
     return AUGUR_OK;
 }
 
+static void lm_conds_free(lm_conds *t)
+{
+    free(t->need);
+    free(t->fast);
+    free(t->only);
+    t->need = NULL;
+    t->fast = t->only = NULL;
+}
+
 void laws_free(laws *m)
 {
     if (!m)
@@ -46,6 +55,7 @@ void laws_free(laws *m)
     free(m->bucket);
     free(m->bucket_first);
     free(m->subject_laws);
+    free(m->subject_first);
     for (int i = 0; i < LM_KEYSETS; i++) {
         free(m->keyset[i].name_of);
         free(m->keyset[i].key_of);
@@ -76,8 +86,8 @@ void laws_free(laws *m)
     free(m->remove);
     free(m->movers);
     free(m->moved);
-    free(m->self_need);
-    free(m->self_fast);
+    lm_conds_free(&m->selfc);
+    lm_conds_free(&m->globc);
     free(m->ctx.self_known);
     free(m->ctx.self_true);
     free(m->moves);
@@ -415,88 +425,105 @@ static int lm_index_movers(laws *m)
     return AUGUR_OK;
 }
 
-/* The distinct conditions on their subject that declarative laws with `for`
-** state: laws about one type share most (self.distance <= 17), and a creature
-** need be tested once for each. */
-static int lm_index_self(laws *m)
+/* The distinct conditions of declarative laws, on their subject (self: of laws
+** with `for`) or not: laws share many (self.distance <= 17, player.drink >= 4),
+** and each need be tested once per creature or context. */
+static int lm_index_conds(laws *m, lm_conds *t, int self)
 {
     uint64_t *need = calloc((size_t)m->n + 1, sizeof *need);
-    unsigned char *fast = calloc((size_t)m->n + 1, 1);
+    unsigned char *fast = calloc((size_t)m->n + 1, 1), *only = calloc((size_t)m->n + 1, 1);
 
-    if (!need || !fast) {
+    if (!need || !fast || !only) {
         free(need);
         free(fast);
+        free(only);
         return AUGUR_ENOMEM;
     }
-    m->nself_cond = 0;
+    t->n = 0;
     for (int i = 0; i < m->n; i++) {
         const law *l = &m->law[i];
-        fast[i] = l->subject >= 0 && l->kind == &law_declarative;
+        fast[i] = only[i] = l->kind == &law_declarative && (!self || l->subject >= 0);
         for (int c = 0; c < l->decl.ncond && fast[i]; c++) {
             const law_cond *lc = &l->decl.cond[c];
             int k = 0;
-            if (!law_ref_of_self(&lc->ref))
+            if (law_ref_of_self(&lc->ref) != self) {
+                only[i] = 0;
                 continue;
-            while (k < m->nself_cond && !law_cond_equal(m->self_cond[k], lc))
+            }
+            while (k < t->n && !law_cond_equal(t->cond[k], lc))
                 k++;
             if (k == 64) {
-                fast[i] = 0;
+                fast[i] = only[i] = 0;
                 break;
             }
-            if (k == m->nself_cond)
-                m->self_cond[m->nself_cond++] = lc;
+            if (k == t->n)
+                t->cond[t->n++] = lc;
             need[i] |= 1ull << k;
         }
     }
-    free(m->self_need);
-    free(m->self_fast);
-    m->self_need = need;
-    m->self_fast = fast;
+    if (self) {
+        m->faced_conds = 0;
+        for (int k = 0; k < t->n; k++)
+            if (t->cond[k]->ref.kind == REF_FACED && t->cond[k]->op == OP_EQ && t->cond[k]->v[0] == 1)
+                m->faced_conds |= 1ull << k;
+    }
+    lm_conds_free(t);
+    t->need = need;
+    t->fast = fast;
+    t->only = only;
     return AUGUR_OK;
 }
 
 /* Per action, the laws without `for` that may fire, sorted by the faced material
-** they require (-1: any); the laws with `for` in their own list. */
+** they require (-1: any); and per action the laws with `for` that may fire, in
+** their order. */
 static int lm_index(laws *m)
 {
-    int na = m->cls->nactions, nb = 0;
+    int na = m->cls->nactions, nb = 0, ns = 0;
     lm_bucket *b;
-    int *first;
+    int *first, *sfirst;
     int32_t *subj;
 
     for (int a = 0; a < na; a++)
-        for (int i = 0; i < m->n; i++)
+        for (int i = 0; i < m->n; i++) {
             nb += m->law[i].subject < 0 && law_allows(&m->law[i], a);
+            ns += m->law[i].subject >= 0 && law_allows(&m->law[i], a);
+        }
     b = malloc((size_t)(nb + 1) * sizeof *b);
     first = malloc((size_t)(na + 1) * sizeof *first);
-    subj = malloc((size_t)(m->n + 1) * sizeof *subj);
-    if (!b || !first || !subj) {
+    subj = malloc((size_t)(ns + 1) * sizeof *subj);
+    sfirst = malloc((size_t)(na + 1) * sizeof *sfirst);
+    if (!b || !first || !subj || !sfirst) {
         free(b);
         free(first);
         free(subj);
+        free(sfirst);
         return AUGUR_ENOMEM;
     }
-    nb = 0;
+    nb = ns = 0;
     for (int a = 0; a < na; a++) {
         first[a] = nb;
+        sfirst[a] = ns;
         for (int i = 0; i < m->n; i++)
             if (m->law[i].subject < 0 && law_allows(&m->law[i], a))
                 b[nb++] = (lm_bucket){ m->law[i].key_material, m->law[i].key_entity, i };
+            else if (m->law[i].subject >= 0 && law_allows(&m->law[i], a))
+                subj[ns++] = i;
         qsort(b + first[a], (size_t)(nb - first[a]), sizeof *b, lm_bucket_cmp);
     }
     first[na] = nb;
-    m->nsubject = 0;
-    for (int i = 0; i < m->n; i++)
-        if (m->law[i].subject >= 0)
-            subj[m->nsubject++] = i;
+    sfirst[na] = ns;
     free(m->bucket);
     free(m->bucket_first);
     free(m->subject_laws);
+    free(m->subject_first);
     m->bucket = b;
     m->bucket_first = first;
     m->subject_laws = subj;
+    m->subject_first = sfirst;
     m->moves_valid = 0;
-    if (lm_index_movers(m) != AUGUR_OK || lm_index_self(m) != AUGUR_OK)
+    if (lm_index_movers(m) != AUGUR_OK || lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
+        lm_index_conds(m, &m->globc, 0) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->indexed = 1;
     return AUGUR_OK;
@@ -770,6 +797,7 @@ int lm_context(laws *m, const state *s, int action)
         c->cap_self = cap;
     }
     memset(c->self_known, 0, (size_t)n * sizeof *c->self_known);
+    c->glob_known = 0;
     c->m = m;
     c->s = s;
     c->action = action;
@@ -1072,10 +1100,10 @@ static int lm_apply(laws *m, int i, int self, int vote)
     return l->kind->apply(m, l, &m->ctx, self, vote, &m->out);
 }
 
-/* Whether the model's self_cond b holds for entity e; remembered for the context. */
-static int lm_self_test(law_ctx *c, const laws *m, int b, int e)
+/* Whether the model's selfc condition b holds for entity e; remembered for the context. */
+static inline int lm_self_test(law_ctx *c, const laws *m, int b, int e)
 {
-    const law_cond *lc = m->self_cond[b];
+    const law_cond *lc = m->selfc.cond[b];
     double x;
 
     /* What creatures' laws test most, read here. */
@@ -1096,12 +1124,12 @@ static int lm_self_test(law_ctx *c, const laws *m, int b, int e)
     return 1;
 }
 
-/* Whether law i's conditions on its subject hold for entity e (a law self_fast
+/* Whether law i's conditions on its subject hold for entity e (a law selfc.fast
 ** names), each distinct one tested once per creature and context. */
 static int lm_self_holds(laws *m, int i, int e)
 {
     law_ctx *c = &m->ctx;
-    uint64_t need = m->self_need[i], unknown = need & ~c->self_known[e];
+    uint64_t need = m->selfc.need[i], unknown = need & ~c->self_known[e];
 
     for (; unknown; unknown &= unknown - 1)
         if (!lm_self_test(c, m, __builtin_ctzll(unknown), e))
@@ -1109,7 +1137,7 @@ static int lm_self_holds(laws *m, int i, int e)
     return (need & ~c->self_true[e]) == 0;
 }
 
-/* The model's self_conds among bits that hold for entity e (all of bits tested). */
+/* The model's selfc conditions among bits that hold for entity e (all of them tested). */
 static uint64_t lm_self_eval(laws *m, uint64_t bits, int e)
 {
     law_ctx *c = &m->ctx;
@@ -1119,19 +1147,53 @@ static uint64_t lm_self_eval(laws *m, uint64_t bits, int e)
     return c->self_true[e] & bits;
 }
 
-/* Declarative law i for subject e, its other conditions known to hold: what
-** law_decl_apply does then, with the subject's conditions tested once. */
-static int lm_apply_fast(laws *m, int i, int e)
+/* Whether the model's globc conditions among need hold in the context, each
+** tested once per context. */
+static int lm_glob_holds(laws *m, uint64_t need)
+{
+    law_ctx *c = &m->ctx;
+
+    for (uint64_t unknown = need & ~c->glob_known; unknown; unknown &= unknown - 1) {
+        int b = __builtin_ctzll(unknown);
+        const law_cond *lc = m->globc.cond[b];
+        c->glob_known |= 1ull << b;
+        if (!law_cond_test(lc, law_ctx_read(c, &lc->ref, -1))) {
+            c->glob_true &= ~(1ull << b);
+            return 0;
+        }
+        c->glob_true |= 1ull << b;
+    }
+    return (need & ~c->glob_true) == 0;
+}
+
+/* The kind's may_fire for law i, the declarative one with its conditions tested
+** once per context. */
+static int lm_may_fire(laws *m, int i)
+{
+    const law *l = &m->law[i];
+
+    if (m->globc.fast[i])
+        return law_allows(l, m->ctx.action) && lm_glob_holds(m, m->globc.need[i]);
+    return !l->kind->may_fire || l->kind->may_fire(m, l, &m->ctx);
+}
+
+/* Declarative law i fired for subject self (-1: none): its effects. */
+static int lm_fire(laws *m, int i, int self)
 {
     const law *l = &m->law[i];
     int rc = AUGUR_OK;
 
-    if (!lm_self_holds(m, i, e))
-        return 0;
     m->out.law = i;
     for (int k = 0; k < l->decl.neffect && rc == AUGUR_OK; k++)
-        rc = law_effect_apply(&m->ctx, &l->decl.effect[k], e, 1, &m->out);
+        rc = law_effect_apply(&m->ctx, &l->decl.effect[k], self, 1, &m->out);
     return rc < 0 ? rc : 1;
+}
+
+/* Declarative law i for subject e, its other conditions known to hold: what
+** law_decl_apply does then, with the subject's conditions tested once. */
+static int lm_apply_fast(laws *m, int i, int e)
+{
+    return lm_self_holds(m, i, e) ? lm_fire(m, i, e) : 0;
 }
 
 static int lm_apply_subject(laws *m, int i, int vote)
@@ -1143,13 +1205,19 @@ static int lm_apply_subject(laws *m, int i, int vote)
     if (t < 0 || t >= c->cap_types - 1)
         return 0;
     if (!vote && l->kind->may_fire) {
-        if (!l->kind->may_fire(m, l, c))
+        if (!lm_may_fire(m, i))
             return 0;
         c->prechecked = 1;
     }
-    for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-        rc = c->prechecked && m->self_fast[i] ? lm_apply_fast(m, i, c->by_type[k])
-                                              : lm_apply(m, i, c->by_type[k], vote);
+    if (c->prechecked && m->selfc.fast[i] && (m->selfc.need[i] & m->faced_conds)) {
+        /* Only the creature the player faces can be its subject. */
+        int e = c->place_ent[PL_FACING];
+        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e) : 0;
+    } else {
+        for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+            rc = c->prechecked && m->selfc.fast[i] ? lm_apply_fast(m, i, c->by_type[k])
+                                                  : lm_apply(m, i, c->by_type[k], vote);
+    }
     c->prechecked = 0;
     return rc;
 }
@@ -1169,11 +1237,15 @@ static int lm_collect(laws *m, int action)
         const lm_bucket *k = &m->bucket[b];
         if ((k->key >= 0 && k->key != mat) || (k->entity >= 0 && k->entity != ent))
             continue;
-        rc = lm_apply(m, k->law, -1, 0);
+        /* The bucket is the action's: what law_decl_apply does, its conditions
+        ** tested once per context. */
+        if (m->globc.only[k->law])
+            rc = lm_glob_holds(m, m->globc.need[k->law]) ? lm_fire(m, k->law, -1) : 0;
+        else
+            rc = lm_apply(m, k->law, -1, 0);
     }
-    for (int j = 0; j < m->nsubject && rc >= 0; j++)
-        if (law_allows(&m->law[m->subject_laws[j]], action) &&
-            !(m->fast && m->moved[m->subject_laws[j]]))
+    for (int j = m->subject_first[action]; j < m->subject_first[action + 1] && rc >= 0; j++)
+        if (!(m->fast && m->moved[m->subject_laws[j]]))
             rc = lm_apply_subject(m, m->subject_laws[j], 0);
     return rc;
 }
@@ -1258,18 +1330,18 @@ static int lm_moves(laws *m, const lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
     uint32_t may = 0;
-    uint64_t need = 0;
+    uint64_t need = 0, law_need[LM_MOVES_MAX];
     int fast = 1;
     const law_effect *ef;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
     for (int j = 0; j < mv->n; j++) {
-        const law *l = &m->law[mv->law[j]];
-        if (law_allows(l, c->action) && (!l->kind->may_fire || l->kind->may_fire(m, l, c))) {
+        if (lm_may_fire(m, mv->law[j])) {
             may |= 1u << j;
-            need |= m->self_need[mv->law[j]];
-            fast &= m->self_fast[mv->law[j]];
+            law_need[j] = m->selfc.need[mv->law[j]];
+            need |= law_need[j];
+            fast &= m->selfc.fast[mv->law[j]];
         }
     }
     if (!may)
@@ -1285,9 +1357,9 @@ static int lm_moves(laws *m, const lm_mover *mv)
         if (fast) {
             /* Each condition once for the creature, then every law's from the bits. */
             uint64_t held = lm_self_eval(m, need, e);
-            for (int j = 0; j < mv->n; j++)
-                if ((may >> j & 1) && !(m->self_need[mv->law[j]] & ~held))
-                    mask |= 1u << j;
+            for (uint32_t b = may; b; b &= b - 1)
+                if (!(law_need[__builtin_ctz(b)] & ~held))
+                    mask |= b & -b;
         } else {
             for (int j = 0; j < mv->n; j++)
                 if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
@@ -1309,12 +1381,8 @@ static int lm_moves(laws *m, const lm_mover *mv)
             m->plp[m->npv++] = mo->lp[o];
         }
         sl = &m->slot[m->nslot++];
-        memset(sl, 0, sizeof *sl);
-        sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
-        sl->current = LAW_POS(c->ex[e], c->ey[e]);
-        sl->first = first;
-        sl->n = mo->n;
-        sl->cum = mo->cum;
+        *sl = (lm_slot){ .slot = SLOT_KEY(SLOT_POS, e, 0, 0), .current = LAW_POS(c->ex[e], c->ey[e]),
+                         .first = first, .n = mo->n, .cum = mo->cum };
     }
     return AUGUR_OK;
 }
@@ -1649,8 +1717,14 @@ static int lm_set_attr(laws *m, state *out, int e, int attr, int vkind, double v
     int key = m->keys->id == state_keys_id(out) && attr < m->keys->cap_names ? m->keys->key_of[attr]
               : state_key(out, names_text(&m->names, attr));
 
-    if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK)
+    /* The kind it has: out is a copy of the context's state, and no slot is
+    ** written twice, so the player's is the one read into pkind. */
+    if (e == m->ctx.player && attr >= 0 && attr < m->ctx.cap_p) {
+        if (m->ctx.pat[attr] == m->ctx.pstamp)
+            vkind = m->ctx.pkind[attr];
+    } else if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK) {
         vkind = cur.kind;
+    }
     nv.kind = (enum state_kind)vkind;
     switch (vkind) {
     case STATE_INT:    nv.as.i = (int64_t)llround(v); break;
@@ -1691,10 +1765,21 @@ static int lm_cell_set(laws *m, state *out, int x, int y, double v)
     return AUGUR_OK;
 }
 
+/* One more than the largest id in s (1 when there is none). */
+static int64_t lm_next_id(const state *s)
+{
+    int64_t next = 1;
+
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if (state_entity_id(s, (int)i) >= next)
+            next = state_entity_id(s, (int)i) + 1;
+    return next;
+}
+
 int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, augur_err *err)
 {
     int rc, nremove = 0, kx, ky;
-    int64_t next_id = 1;
+    int64_t next_id = 0;        /* 0: not yet known (only a spawn needs it) */
     int *remove;
 
     m->fast = !m->vote;
@@ -1707,9 +1792,6 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + 1, sizeof *m->remove))
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     remove = m->remove;
-    for (size_t i = 0; i < state_entity_count(s); i++)
-        if (state_entity_id(s, (int)i) >= next_id)
-            next_id = state_entity_id(s, (int)i) + 1;
     /* x and y by key: s's keys are out's (a copy), and the model maps them. */
     kx = m->keys->key_of[N_X];
     ky = m->keys->key_of[N_Y];
@@ -1746,6 +1828,8 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
             remove[nremove++] = a;
             break;
         default:
+            if (!next_id)
+                next_id = lm_next_id(s);
             rc = lm_spawn(m, out, sl, next_id++);
         }
     }

@@ -217,7 +217,8 @@ struct law_ctx {
     const law_effect *on_for;           /* the move effect on_ok is for (NULL: none yet) */
     uint8_t      on_ok[256];            /* per palette index: a move under its `on` may enter */
     int          prechecked;            /* apply may skip conditions not about self (may_fire held) */
-    uint64_t    *self_known, *self_true;  /* per entity: the model's self_cond tested, and held */
+    uint64_t    *self_known, *self_true;  /* per entity: the model's selfc tested, and held */
+    uint64_t     glob_known, glob_true;   /* the model's globc tested, and held */
     int          cap_self;
     int          nents;
     int32_t     *ex, *ey, *etype;       /* per entity: position (-1 when none), type id */
@@ -361,6 +362,15 @@ typedef struct lm_mover {
 
 /* ---- the model ----------------------------------------------------------------- */
 
+/* Distinct conditions of the declarative laws, and per law which it states. */
+typedef struct lm_conds {
+    const law_cond *cond[64];
+    int       n;
+    uint64_t *need;             /* per law: its conditions of the kind, as bits */
+    unsigned char *fast;        /* per law: declarative, and all of them are here */
+    unsigned char *only;        /* per law: and it has no other conditions */
+} lm_conds;
+
 typedef struct lm_bucket {
     int32_t key;                /* facing material, or -1 */
     int32_t entity;             /* facing entity type, or -1 (kept here: a law is large) */
@@ -381,15 +391,13 @@ struct laws {
     int       indexed;
     lm_bucket *bucket;
     int       *bucket_first;    /* per action + 1 */
-    int32_t  *subject_laws;     /* laws with `for` */
-    int       nsubject;
-    /* the distinct conditions on their subject of declarative laws with `for`,
-    ** each tested once per creature; per law the ones it states (self_need),
-    ** and whether all of them are here (self_fast) */
-    const law_cond *self_cond[64];
-    int       nself_cond;
-    uint64_t *self_need;
-    unsigned char *self_fast;
+    int32_t  *subject_laws;     /* per action, the laws with `for` that may fire */
+    int      *subject_first;    /* per action + 1 */
+    /* the distinct conditions of declarative laws: on their subject (of laws
+    ** with `for`), each tested once per creature; and the others, each tested
+    ** once per context */
+    lm_conds  selfc, globc;
+    uint64_t  faced_conds;      /* the selfc conditions `self.faced == true` */
     /* sampling's fast path (see lm_move) */
     int       fast;
     lm_mover *movers;

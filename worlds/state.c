@@ -529,10 +529,17 @@ void state_column_numbers(const state *s, int key, int first, int n, uint8_t *ki
                           double *nums)
 {
     for (int i = 0; i < n; i++) {
-        const st_attr *a = key >= 0 && first + i >= 0 && (size_t)(first + i) < s->nents
-                           ? st_attr_find(s, &s->ents[first + i], key) : NULL;
-        kinds[i] = a ? a->kind : STATE_ABSENT;
-        nums[i] = !a ? 0 : a->kind == STATE_FLOAT ? a->v.f : (double)a->v.i;
+        kinds[i] = STATE_ABSENT;
+        nums[i] = 0;
+        if (key < 0 || first + i < 0 || (size_t)(first + i) >= s->nents)
+            continue;
+        for (const st_attr *a = s->attrs + s->ents[first + i].first,
+                           *end = a + s->ents[first + i].count; a < end; a++)
+            if (a->key == key) {
+                kinds[i] = a->kind;
+                nums[i] = a->kind == STATE_FLOAT ? a->v.f : (double)a->v.i;
+                break;
+            }
     }
 }
 

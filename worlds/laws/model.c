@@ -604,27 +604,19 @@ int lm_keys_sync(laws *m, const state *s)
     return AUGUR_OK;
 }
 
-static double lm_value(const law_ctx *ctx, const state_value *v, int *kind)
+/* A value as state_attrs_numbers gives it, as laws read it: a symbol as the
+** model's name id, or -1 - its key in the state when the model has none. */
+static double lm_number(const lm_keys *k, int kind, double v)
 {
-    int key;
-
-    if (kind)
-        *kind = v->kind;
-    switch (v->kind) {
-    case STATE_INT:   return (double)v->as.i;
-    case STATE_FLOAT: return v->as.f;
-    case STATE_BOOL:  return v->as.b;
-    default:
-        key = state_symbol_key(ctx->s, v->as.s);
-        if (key >= 0 && key < ctx->keys->nkeys && ctx->keys->name_of[key] >= 0)
-            return ctx->keys->name_of[key];
-        return -1.0 - key;
-    }
+    if (kind != STATE_SYMBOL)
+        return v;
+    return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
 }
 
 double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
 {
-    state_value v;
+    uint8_t k;
+    double v;
     int key;
 
     if (e == ctx->player && attr >= 0 && attr < ctx->cap_p && ctx->pat[attr] == ctx->pstamp) {
@@ -633,17 +625,12 @@ double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
         return ctx->pval[attr];
     }
     key = attr >= 0 && attr < ctx->keys->cap_names ? ctx->keys->key_of[attr] : -1;
-    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
+    state_column_numbers(ctx->s, key, e, 1, &k, &v);
+    if (k == STATE_ABSENT)
         return NAN;
-    return lm_value(ctx, &v, kind);
-}
-
-/* A value state_attrs_numbers gave, as lm_value reads it. */
-static double lm_number(const lm_keys *k, int kind, double v)
-{
-    if (kind != STATE_SYMBOL)
-        return v;
-    return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
+    if (kind)
+        *kind = k;
+    return lm_number(ctx->keys, k, v);
 }
 
 /* Read the player's attributes once: conditions read them again and again. */
@@ -1765,8 +1752,7 @@ static int lm_cell_set(laws *m, state *out, int x, int y, double v)
     return AUGUR_OK;
 }
 
-/* One more than the largest id in s (1 when there is none). */
-static int64_t lm_next_id(const state *s)
+int64_t lm_next_id(const state *s)
 {
     int64_t next = 1;
 

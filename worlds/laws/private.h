@@ -313,6 +313,11 @@ void law_out_free(law_out *o);
 int  law_out_slot(law_out *o, uint64_t slot, int vkind, const law_effect *create);
 int  law_out_value(law_out *o, double v, double p);
 
+/* Sampling's fast path for a slot one law governs: the law's distribution
+** normalised under its weight, kept by (weight, log-scores), since the same few
+** come again and again (a law's, for each subject). */
+enum { LM_NORM_MAX = 4, LM_NORM_CACHE = 256 };
+
 /* The combined prediction for one slot: candidate values and their log-probabilities
 ** under the product of the laws' distributions. */
 typedef struct lm_slot {
@@ -328,13 +333,8 @@ typedef struct lm_slot {
                                    probabilities (NULL: from the log-probabilities) */
     int      has_p;             /* p holds the candidates' probabilities (exp of theirs
                                    in plp), for sampling */
-    double   p[4];
+    double   p[LM_NORM_MAX];
 } lm_slot;
-
-/* Sampling's fast path for a slot one law governs: the law's distribution
-** normalised under its weight, kept by (weight, log-scores), since the same few
-** come again and again (a law's, for each subject). */
-enum { LM_NORM_MAX = 4, LM_NORM_CACHE = 256 };
 
 typedef struct lm_norm {
     int    n;                   /* 0: empty */
@@ -500,6 +500,9 @@ int  law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, l
 ** checked once, by may_fire). */
 int  law_self_holds(law_ctx *ctx, const law *l, int self);
 void law_index_keys(law *l);
+
+/* One more than the largest entity id in s (1 when there is none). */
+int64_t lm_next_id(const state *s);
 
 /* Whether attribute name id is outside the model. */
 int lm_outside(const laws *m, int32_t attr);

@@ -215,7 +215,9 @@ int state_copy(state *dst, const state *src)
         memcpy(dst->ents, src->ents, src->nents * sizeof *dst->ents);
     if (src->nattrs)
         memcpy(dst->attrs, src->attrs, src->nattrs * sizeof *dst->attrs);
-    if (src->nnames) {
+    /* The same keys id names the same names under the same keys: a copy into a
+    ** state copied from the same assignment (a rollout's) need not copy them. */
+    if (src->nnames && (dst->keys_id != src->keys_id || dst->nnames != src->nnames)) {
         memcpy(dst->names, src->names, src->nnames * sizeof *dst->names);
         memcpy(dst->name_hash, src->name_hash, src->nnames * sizeof *dst->name_hash);
     }
@@ -503,6 +505,44 @@ const char *state_attr_at(const state *s, int index, size_t i, state_value *out)
     return st_name(s, a->key);
 }
 
+size_t state_attrs_numbers(const state *s, int index, int *keys, uint8_t *kinds, double *nums,
+                           size_t max)
+{
+    const st_entity *e;
+
+    if (index < 0 || (size_t)index >= s->nents)
+        return 0;
+    e = &s->ents[index];
+    {
+        const st_attr *a = s->attrs + e->first;
+        size_t n = e->count < max ? e->count : max;
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = a[i].key;
+            kinds[i] = a[i].kind;
+            nums[i] = a[i].kind == STATE_FLOAT ? a[i].v.f : (double)a[i].v.i;
+        }
+    }
+    return e->count;
+}
+
+void state_column_numbers(const state *s, int key, int first, int n, uint8_t *kinds,
+                          double *nums)
+{
+    for (int i = 0; i < n; i++) {
+        kinds[i] = STATE_ABSENT;
+        nums[i] = 0;
+        if (key < 0 || first + i < 0 || (size_t)(first + i) >= s->nents)
+            continue;
+        for (const st_attr *a = s->attrs + s->ents[first + i].first,
+                           *end = a + s->ents[first + i].count; a < end; a++)
+            if (a->key == key) {
+                kinds[i] = a->kind;
+                nums[i] = a->kind == STATE_FLOAT ? a->v.f : (double)a->v.i;
+                break;
+            }
+    }
+}
+
 /* ---- grid ------------------------------------------------------------------ */
 
 int state_grid_init(state *s, int width, int height, const char *const *palette, int n)
@@ -539,6 +579,11 @@ int state_grid_get(const state *s, int x, int y)
     if (x < 0 || y < 0 || x >= s->gw || y >= s->gh)
         return -1;
     return s->cells[(size_t)y * (size_t)s->gw + (size_t)x];
+}
+
+const uint8_t *state_grid_cells(const state *s)
+{
+    return s->gw ? s->cells : NULL;
 }
 
 void state_grid_set(state *s, int x, int y, int material)

@@ -113,6 +113,21 @@ int state_set_key(state *s, int index, int key, const state_value *v);
 size_t      state_attr_count(const state *s, int index);
 const char *state_attr_at(const state *s, int index, size_t i, state_value *out);
 
+/* Every attribute of the entity at index at once, in the order they were set, as
+** numbers: the first max of them, keys into keys, kinds into kinds and values into
+** nums (integers and floats as themselves, booleans as 0 and 1, a symbol as its
+** key). Returns how many it has (0 for a bad index), which may be more than max.
+** For readers that take in whole entities (law models). */
+size_t state_attrs_numbers(const state *s, int index, int *keys, uint8_t *kinds, double *nums,
+                           size_t max);
+
+/* One attribute of the entities at indices first..first+n-1 at once (a column),
+** as state_attrs_numbers gives values: entity first+i's into kinds[i] and nums[i],
+** kinds[i] STATE_ABSENT where it has none or there is no such entity. */
+#define STATE_ABSENT 0xff
+void state_column_numbers(const state *s, int key, int first, int n, uint8_t *kinds,
+                          double *nums);
+
 /* Shorthands that give def when the attribute is missing or not a number/bool. */
 int64_t state_get_int(const state *s, int index, const char *attr, int64_t def);
 
@@ -127,6 +142,10 @@ const char *state_grid_palette(const state *s, int i);   /* NULL when out of ran
 /* The palette index at (x, y), or -1 outside the grid; set does nothing outside. */
 int  state_grid_get(const state *s, int x, int y);
 void state_grid_set(state *s, int x, int y, int material);
+
+/* The cells as palette indices, row by row (cell (x, y) at y * width + x), for
+** readers that scan many; NULL when there is no grid. Valid until s changes. */
+const uint8_t *state_grid_cells(const state *s);
 
 /* Equal as the header describes; a 64-bit hash that equal states share. */
 int      state_equal(const state *a, const state *b);

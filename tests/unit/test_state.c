@@ -4,6 +4,7 @@
 
 #include "worlds/state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,83 @@ static void test_grid(void **st)
     assert_string_equal(state_grid_palette(s, 1), "grass");
     assert_null(state_grid_palette(s, 3));
     assert_int_equal(state_grid_init(s, 0, 3, materials, 3), AUGUR_EINVAL);
+    state_free(s);
+}
+
+/* The bulk readers give what the one-by-one getters give. */
+static void test_bulk_reads(void **st)
+{
+    state *s = sample(), *t = state_new();
+    int keys[8], key_x = -1;
+    uint8_t kinds[8];
+    double nums[8];
+    const uint8_t *cells;
+
+    (void)st;
+    assert_int_equal(state_attrs_numbers(s, 0, keys, kinds, nums, 8), 5);
+    for (int i = 0; i < 5; i++) {
+        state_value v;
+        assert_int_equal(state_get_key(s, 0, keys[i], &v), AUGUR_OK);
+        assert_int_equal(kinds[i], v.kind);
+        if (v.kind == STATE_SYMBOL)
+            assert_int_equal((int)nums[i], state_symbol_key(s, v.as.s));
+        else
+            assert_true(nums[i] == (v.kind == STATE_FLOAT ? v.as.f : v.kind == STATE_BOOL
+                                    ? v.as.b : (double)v.as.i));
+    }
+    /* Fewer than it has: the first max, and the count. */
+    assert_int_equal(state_attrs_numbers(s, 0, keys, kinds, nums, 2), 5);
+    assert_int_equal(keys[0], state_key(s, "x"));
+    assert_int_equal(state_attrs_numbers(s, 2, keys, kinds, nums, 8), 0);
+
+    key_x = state_key(s, "x");
+    state_column_numbers(s, key_x, 0, 3, kinds, nums);
+    assert_int_equal(kinds[0], STATE_INT);
+    assert_true(nums[0] == 3 && nums[1] == 1);
+    assert_int_equal(kinds[2], STATE_ABSENT);
+    state_column_numbers(s, state_key(s, "health"), 0, 2, kinds, nums);
+    assert_true(kinds[0] == STATE_INT && nums[0] == 9 && kinds[1] == STATE_ABSENT);
+    state_column_numbers(s, -1, 1, 1, kinds, nums);
+    assert_int_equal(kinds[0], STATE_ABSENT);
+
+    cells = state_grid_cells(s);
+    assert_non_null(cells);
+    assert_int_equal(cells[1 * 4 + 2], state_grid_get(s, 2, 1));
+    assert_int_equal(cells[0], 0);
+    assert_null(state_grid_cells(t));
+    state_free(t);
+    state_free(s);
+}
+
+/* A copy into a state that holds the same names already keeps them right, and
+** one into a state with other names takes the source's. */
+static void test_copy_reuses_names(void **st)
+{
+    state *s = sample(), *t = state_new(), *u = state_new();
+
+    (void)st;
+    assert_int_equal(state_copy(t, s), AUGUR_OK);
+    assert_int_equal(state_set_int(t, 1, "health", 2), AUGUR_OK);
+    assert_int_equal(state_copy(u, t), AUGUR_OK);
+    assert_int_equal(state_copy(t, s), AUGUR_OK);
+    assert_true(state_equal(t, s));
+    assert_int_equal(state_keys_id(t), state_keys_id(s));
+    assert_int_equal(state_copy(u, s), AUGUR_OK);
+    assert_true(state_equal(u, s));
+    assert_string_equal(state_key_name(u, state_key(s, "facing")), "facing");
+    /* Other names in the same number of slots. */
+    state_clear(u);
+    for (int i = 0; state_key_name(s, i); i++) {
+        char name[16];
+        snprintf(name, sizeof name, "other%d", i);
+        assert_true(state_entity_add(u, i + 1, name) >= 0);
+    }
+    assert_int_equal(state_copy(u, s), AUGUR_OK);
+    assert_true(state_equal(u, s));
+    assert_int_equal(state_keys_id(u), state_keys_id(s));
+    assert_string_equal(state_key_name(u, state_key(s, "facing")), "facing");
+    state_free(u);
+    state_free(t);
     state_free(s);
 }
 
@@ -246,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_entities_and_attributes),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_bulk_reads),
+        cmocka_unit_test(test_copy_reuses_names),
         cmocka_unit_test(test_clone_hash_equal),
         cmocka_unit_test(test_diff),
         cmocka_unit_test(test_json_round_trip),

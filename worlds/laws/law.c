@@ -1021,26 +1021,6 @@ int law_write(const laws *m, const law *l, buf *out)
 
 /* ---- running --------------------------------------------------------------------------- */
 
-int law_cond_test(const law_cond *c, double x)
-{
-    int in = 0;
-
-    if (isnan(x))
-        return c->op == OP_NE || c->op == OP_NOTIN;
-    switch (c->op) {
-    case OP_EQ: return x == c->v[0];
-    case OP_NE: return x != c->v[0];
-    case OP_LT: return x < c->v[0];
-    case OP_LE: return x <= c->v[0];
-    case OP_GT: return x > c->v[0];
-    case OP_GE: return x >= c->v[0];
-    default:
-        for (int i = 0; i < c->n && !in; i++)
-            in = x == c->v[i];
-        return c->op == OP_IN ? in : !in;
-    }
-}
-
 static int law_cond_holds(law_ctx *ctx, const law_cond *c, int self)
 {
     return law_cond_test(c, law_ctx_read(ctx, &c->ref, self));
@@ -1071,6 +1051,19 @@ static int law_dist_emit(law_out *o, uint64_t slot, int vkind, const law_effect 
     for (int i = 0; i < d->n && rc == AUGUR_OK; i++)
         if (d->p[i] > 0)
             rc = law_out_value(o, d->v[i], d->p[i]);
+    return rc;
+}
+
+/* What law_dist_emit makes of a chance p of value v, 1 - p of the other of 0
+** and 1 (distinct, so nothing to join). */
+static int law_chance_emit(law_out *o, uint64_t slot, const law_effect *create, int v, double p)
+{
+    int rc = law_out_slot(o, slot, 0, create);
+
+    if (rc == AUGUR_OK && p > 0)
+        rc = law_out_value(o, v, p);
+    if (rc == AUGUR_OK && 1 - p > 0)
+        rc = law_out_value(o, !v, 1 - p);
     return rc;
 }
 
@@ -1108,8 +1101,8 @@ static int law_move_free(law_ctx *ctx, const law_effect *ef, int e, int x, int y
         return 1;
     if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
         return 0;
-    m = state_grid_get(ctx->s, x, y);
-    m = m >= 0 && m < ctx->npal ? ctx->pal[m] : -1;
+    m = ctx->cells[y * ctx->gw + x];
+    m = m < ctx->npal ? ctx->pal[m] : -1;
     for (int i = 0; i < ef->non && !ok; i++)
         ok = ef->on[i] == m;
     return ok && law_ctx_free_for(ctx, e, x, y);
@@ -1118,8 +1111,9 @@ static int law_move_free(law_ctx *ctx, const law_effect *ef, int e, int x, int y
 static int law_apply_pos(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *o)
 {
     int e = ef->ref.kind == REF_SELF_POS ? self : ctx->player;
-    law_dist d = { 0 };
+    law_dist d;
 
+    d.n = 0;
     if (e < 0 || ctx->ex[e] < 0)
         return AUGUR_OK;
     if (!fired) {
@@ -1144,8 +1138,9 @@ static int law_apply_value(law_ctx *ctx, const law_effect *ef, int self, int fir
 {
     int e = law_ctx_entity(ctx, &ef->ref, self), kind = STATE_INT;
     double cur;
-    law_dist d = { 0 };
+    law_dist d;
 
+    d.n = 0;
     if (e < 0)
         return AUGUR_OK;
     cur = law_ctx_attr(ctx, e, ef->ref.id, &kind);
@@ -1175,9 +1170,10 @@ static int law_apply_value(law_ctx *ctx, const law_effect *ef, int self, int fir
 int law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, law_out *o)
 {
     int x = ctx->place_x[ef->ref.place], y = ctx->place_y[ef->ref.place], e;
-    law_dist d = { 0 };
     double p = fired ? ef->alt[0].p : 0;
+    law_dist d;
 
+    d.n = 0;
     switch (ef->kind) {
     case EF_POS:
         return law_apply_pos(ctx, ef, self, fired, o);
@@ -1195,20 +1191,15 @@ int law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, la
     case EF_CREATE:
         if (ctx->place_mat[ef->ref.place] < 0)
             return AUGUR_OK;
-        law_dist_add(&d, 1, p);
-        law_dist_add(&d, 0, 1 - p);
-        return law_dist_emit(o, SLOT_KEY(SLOT_SPAWN, ef->type, x, y), 0, ef, &d);
+        return law_chance_emit(o, SLOT_KEY(SLOT_SPAWN, ef->type, x, y), ef, 1, p);
     default:
         if ((e = law_ctx_entity(ctx, &ef->ref, self)) < 0)
             return AUGUR_OK;
-        law_dist_add(&d, 0, p);
-        law_dist_add(&d, 1, 1 - p);
-        return law_dist_emit(o, SLOT_KEY(SLOT_EXISTS, e, 0, 0), 0, NULL, &d);
+        return law_chance_emit(o, SLOT_KEY(SLOT_EXISTS, e, 0, 0), NULL, 0, p);
     }
 }
 
-/* Whether a ref reads the subject (self) rather than the state at large. */
-static int law_ref_of_self(const law_ref *r)
+int law_ref_of_self(const law_ref *r)
 {
     return r->kind == REF_SELF || r->kind == REF_DISTANCE || r->kind == REF_SIDE ||
            r->kind == REF_FACED;
@@ -1217,7 +1208,7 @@ static int law_ref_of_self(const law_ref *r)
 static int law_decl_apply(const laws *m, const law *l, law_ctx *ctx, int self, int vote,
                           law_out *out)
 {
-    int fired = law_allows(l, ctx->action), rc = AUGUR_OK;
+    int fired = ctx->prechecked || law_allows(l, ctx->action), rc = AUGUR_OK;
 
     (void)m;
     for (int i = 0; i < l->decl.ncond && fired; i++)
@@ -1236,17 +1227,6 @@ int law_self_holds(law_ctx *ctx, const law *l, int self)
         if (law_ref_of_self(&l->decl.cond[i].ref) && !law_cond_holds(ctx, &l->decl.cond[i], self))
             return 0;
     return 1;
-}
-
-int law_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
-{
-    static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
-    int mask = 0;
-
-    for (int d = 0; d < 4; d++)
-        if (law_move_free(ctx, ef, e, ctx->ex[e] + steps[d][0], ctx->ey[e] + steps[d][1]))
-            mask |= 1 << d;
-    return mask;
 }
 
 /* The conditions that do not read the subject hold (or the law names no subject). */

@@ -35,6 +35,15 @@ int laws_new(const world_class *cls, laws **out, augur_err *err)
     return AUGUR_OK;
 }
 
+static void lm_conds_free(lm_conds *t)
+{
+    free(t->need);
+    free(t->fast);
+    free(t->only);
+    t->need = NULL;
+    t->fast = t->only = NULL;
+}
+
 void laws_free(laws *m)
 {
     if (!m)
@@ -46,6 +55,7 @@ void laws_free(laws *m)
     free(m->bucket);
     free(m->bucket_first);
     free(m->subject_laws);
+    free(m->subject_first);
     for (int i = 0; i < LM_KEYSETS; i++) {
         free(m->keyset[i].name_of);
         free(m->keyset[i].key_of);
@@ -56,6 +66,11 @@ void laws_free(laws *m)
     free(m->ctx.ex);
     free(m->ctx.ey);
     free(m->ctx.etype);
+    free(m->ctx.col_v);
+    free(m->ctx.col_kind);
+    free(m->ctx.row_key);
+    free(m->ctx.row_kind);
+    free(m->ctx.row_v);
     free(m->ctx.nearby);
     free(m->ctx.by_type);
     free(m->ctx.type_first);
@@ -70,7 +85,13 @@ void laws_free(laws *m)
     free(m->plp);
     free(m->remove);
     free(m->movers);
+    free(m->moved);
+    lm_conds_free(&m->selfc);
+    lm_conds_free(&m->globc);
+    free(m->ctx.self_known);
+    free(m->ctx.self_true);
     free(m->moves);
+    free(m->norms);
     free(m);
 }
 
@@ -395,67 +416,122 @@ static int lm_index_movers(laws *m)
     free(m->movers);
     m->movers = mv;
     m->nmovers = n;
+    free(m->moved);
+    if (!(m->moved = calloc((size_t)m->n + 1, 1)))
+        return AUGUR_ENOMEM;
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < mv[k].n; j++)
+            m->moved[mv[k].law[j]] = 1;
     return AUGUR_OK;
 }
 
-/* Whether law i is one the fast path combines. */
-static int lm_in_mover(const laws *m, int i)
+/* The distinct conditions of declarative laws, on their subject (self: of laws
+** with `for`) or not: laws share many (self.distance <= 17, player.drink >= 4),
+** and each need be tested once per creature or context. */
+static int lm_index_conds(laws *m, lm_conds *t, int self)
 {
-    for (int k = 0; k < m->nmovers; k++)
-        for (int j = 0; j < m->movers[k].n; j++)
-            if (m->movers[k].law[j] == i)
-                return 1;
-    return 0;
+    uint64_t *need = calloc((size_t)m->n + 1, sizeof *need);
+    unsigned char *fast = calloc((size_t)m->n + 1, 1), *only = calloc((size_t)m->n + 1, 1);
+
+    if (!need || !fast || !only) {
+        free(need);
+        free(fast);
+        free(only);
+        return AUGUR_ENOMEM;
+    }
+    t->n = 0;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        fast[i] = only[i] = l->kind == &law_declarative && (!self || l->subject >= 0);
+        for (int c = 0; c < l->decl.ncond && fast[i]; c++) {
+            const law_cond *lc = &l->decl.cond[c];
+            int k = 0;
+            if (law_ref_of_self(&lc->ref) != self) {
+                only[i] = 0;
+                continue;
+            }
+            while (k < t->n && !law_cond_equal(t->cond[k], lc))
+                k++;
+            if (k == 64) {
+                fast[i] = only[i] = 0;
+                break;
+            }
+            if (k == t->n)
+                t->cond[t->n++] = lc;
+            need[i] |= 1ull << k;
+        }
+    }
+    if (self) {
+        m->faced_conds = 0;
+        for (int k = 0; k < t->n; k++)
+            if (t->cond[k]->ref.kind == REF_FACED && t->cond[k]->op == OP_EQ && t->cond[k]->v[0] == 1)
+                m->faced_conds |= 1ull << k;
+    }
+    lm_conds_free(t);
+    t->need = need;
+    t->fast = fast;
+    t->only = only;
+    return AUGUR_OK;
 }
 
 /* Per action, the laws without `for` that may fire, sorted by the faced material
-** they require (-1: any); the laws with `for` in their own list. */
+** they require (-1: any); and per action the laws with `for` that may fire, in
+** their order. */
 static int lm_index(laws *m)
 {
-    int na = m->cls->nactions, nb = 0;
+    int na = m->cls->nactions, nb = 0, ns = 0;
     lm_bucket *b;
-    int *first;
+    int *first, *sfirst;
     int32_t *subj;
 
     for (int a = 0; a < na; a++)
-        for (int i = 0; i < m->n; i++)
+        for (int i = 0; i < m->n; i++) {
             nb += m->law[i].subject < 0 && law_allows(&m->law[i], a);
+            ns += m->law[i].subject >= 0 && law_allows(&m->law[i], a);
+        }
     b = malloc((size_t)(nb + 1) * sizeof *b);
     first = malloc((size_t)(na + 1) * sizeof *first);
-    subj = malloc((size_t)(m->n + 1) * sizeof *subj);
-    if (!b || !first || !subj) {
+    subj = malloc((size_t)(ns + 1) * sizeof *subj);
+    sfirst = malloc((size_t)(na + 1) * sizeof *sfirst);
+    if (!b || !first || !subj || !sfirst) {
         free(b);
         free(first);
         free(subj);
+        free(sfirst);
         return AUGUR_ENOMEM;
     }
-    nb = 0;
+    nb = ns = 0;
     for (int a = 0; a < na; a++) {
         first[a] = nb;
+        sfirst[a] = ns;
         for (int i = 0; i < m->n; i++)
             if (m->law[i].subject < 0 && law_allows(&m->law[i], a))
                 b[nb++] = (lm_bucket){ m->law[i].key_material, m->law[i].key_entity, i };
+            else if (m->law[i].subject >= 0 && law_allows(&m->law[i], a))
+                subj[ns++] = i;
         qsort(b + first[a], (size_t)(nb - first[a]), sizeof *b, lm_bucket_cmp);
     }
     first[na] = nb;
-    m->nsubject = 0;
-    for (int i = 0; i < m->n; i++)
-        if (m->law[i].subject >= 0)
-            subj[m->nsubject++] = i;
+    sfirst[na] = ns;
     free(m->bucket);
     free(m->bucket_first);
     free(m->subject_laws);
+    free(m->subject_first);
     m->bucket = b;
     m->bucket_first = first;
     m->subject_laws = subj;
-    m->indexed = 1;
+    m->subject_first = sfirst;
     m->moves_valid = 0;
-    return lm_index_movers(m);
+    if (lm_index_movers(m) != AUGUR_OK || lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
+        lm_index_conds(m, &m->globc, 0) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    m->indexed = 1;
+    return AUGUR_OK;
 }
 
 /* ---- the context -------------------------------------------------------------------------- */
 
-int lm_grow(void **p, int *cap, int need, size_t size)
+int lm_grow_to(void **p, int *cap, int need, size_t size)
 {
     size_t c = (size_t)*cap;
     int rc = buf_grow_array(p, &c, (size_t)need, size);
@@ -493,10 +569,18 @@ int lm_keys_sync(laws *m, const state *s)
     lm_keys *k = m->keys;
     int n = 0;
 
-    if (k && k->valid && k->id == id && k->nnames == m->names.n)
+    if (k && k->valid && k->id == id && k->nnames == m->names.n) {
+        k->used = ++m->keys_used;
         return AUGUR_OK;
-    /* Direct-mapped by the assignment's id. */
-    k = m->keys = m->ctx.keys = &m->keyset[(id * 0x9e3779b97f4a7c15ull) >> (64 - LM_KEYSETS_LOG2)];
+    }
+    /* Two ways per set, by the assignment's id; a miss replaces the way used
+    ** longer ago (states observed apart come in a few dozen assignments, and a
+    ** direct-mapped table would thrash on their collisions). */
+    k = &m->keyset[((id * 0x9e3779b97f4a7c15ull) >> (65 - LM_KEYSETS_LOG2)) * 2];
+    if (!(k->valid && k->id == id) && ((k[1].valid && k[1].id == id) || k[1].used < k->used))
+        k++;
+    k->used = ++m->keys_used;
+    m->keys = m->ctx.keys = k;
     if (k->valid && k->id == id && k->nnames == m->names.n)
         return AUGUR_OK;
     k->valid = 0;
@@ -520,27 +604,19 @@ int lm_keys_sync(laws *m, const state *s)
     return AUGUR_OK;
 }
 
-static double lm_value(const law_ctx *ctx, const state_value *v, int *kind)
+/* A value as state_attrs_numbers gives it, as laws read it: a symbol as the
+** model's name id, or -1 - its key in the state when the model has none. */
+static double lm_number(const lm_keys *k, int kind, double v)
 {
-    int key;
-
-    if (kind)
-        *kind = v->kind;
-    switch (v->kind) {
-    case STATE_INT:   return (double)v->as.i;
-    case STATE_FLOAT: return v->as.f;
-    case STATE_BOOL:  return v->as.b;
-    default:
-        key = state_symbol_key(ctx->s, v->as.s);
-        if (key >= 0 && key < ctx->keys->nkeys && ctx->keys->name_of[key] >= 0)
-            return ctx->keys->name_of[key];
-        return -1.0 - key;
-    }
+    if (kind != STATE_SYMBOL)
+        return v;
+    return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
 }
 
 double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
 {
-    state_value v;
+    uint8_t k;
+    double v;
     int key;
 
     if (e == ctx->player && attr >= 0 && attr < ctx->cap_p && ctx->pat[attr] == ctx->pstamp) {
@@ -549,15 +625,19 @@ double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
         return ctx->pval[attr];
     }
     key = attr >= 0 && attr < ctx->keys->cap_names ? ctx->keys->key_of[attr] : -1;
-    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
+    state_column_numbers(ctx->s, key, e, 1, &k, &v);
+    if (k == STATE_ABSENT)
         return NAN;
-    return lm_value(ctx, &v, kind);
+    if (kind)
+        *kind = k;
+    return lm_number(ctx->keys, k, v);
 }
 
 /* Read the player's attributes once: conditions read them again and again. */
 static int lm_player_attrs(law_ctx *c)
 {
     int need = c->m->names.n + 1;
+    size_t na;
 
     if (need > c->cap_p) {
         uint32_t *at = realloc(c->pat, (size_t)need * sizeof *at);
@@ -577,36 +657,71 @@ static int lm_player_attrs(law_ctx *c)
         memset(c->pat, 0, (size_t)c->cap_p * sizeof *c->pat);
         c->pstamp = 1;
     }
-    for (size_t i = 0; c->player >= 0 && i < state_attr_count(c->s, c->player); i++) {
-        state_value v;
-        const char *name = state_attr_at(c->s, c->player, i, &v);
-        int key = state_symbol_key(c->s, name), id, kind;
-        if (key < 0 || key >= c->keys->nkeys || (id = c->keys->name_of[key]) < 0 || id >= c->cap_p)
+    if (c->player < 0)
+        return AUGUR_OK;
+    na = state_attrs_numbers(c->s, c->player, c->row_key, c->row_kind, c->row_v,
+                             (size_t)c->cap_row);
+    if (na > (size_t)c->cap_row) {
+        int cap_k = c->cap_row, cap_t = c->cap_row, cap_v = c->cap_row;
+        if (na > INT32_MAX / 2 ||
+            lm_grow((void **)&c->row_key, &cap_k, (int)na, sizeof *c->row_key) ||
+            lm_grow((void **)&c->row_kind, &cap_t, (int)na, sizeof *c->row_kind) ||
+            lm_grow((void **)&c->row_v, &cap_v, (int)na, sizeof *c->row_v))
+            return AUGUR_ENOMEM;
+        cap_k = cap_k < cap_t ? cap_k : cap_t;
+        c->cap_row = cap_k < cap_v ? cap_k : cap_v;
+        na = state_attrs_numbers(c->s, c->player, c->row_key, c->row_kind, c->row_v, na);
+    }
+    for (size_t i = 0; i < na; i++) {
+        int key = c->row_key[i], id = key < c->keys->nkeys ? c->keys->name_of[key] : -1;
+        if (id < 0 || id >= c->cap_p)
             continue;
-        c->pval[id] = lm_value(c, &v, &kind);
-        c->pkind[id] = (uint8_t)kind;
+        c->pval[id] = lm_number(c->keys, c->row_kind[i], c->row_v[i]);
+        c->pkind[id] = c->row_kind[i];
         c->pat[id] = c->pstamp;
     }
     return AUGUR_OK;
 }
 
-static int lm_int_attr(const law_ctx *ctx, int e, int key, int def)
+/* Every entity's position, read as two columns (the player's from pval):
+** whole numbers within a million, else -1. */
+static int lm_read_positions(law_ctx *c)
 {
-    state_value v;
+    static const int32_t attr[2] = { N_X, N_Y };
+    int n = c->nents, *pos[2] = { c->ex, c->ey };
 
-    if (key < 0 || state_get_key(ctx->s, e, key, &v) != AUGUR_OK)
-        return def;
-    if (v.kind == STATE_INT)
-        return v.as.i >= -1000000 && v.as.i <= 1000000 ? (int)v.as.i : def;
-    if (v.kind == STATE_FLOAT && v.as.f >= -1e6 && v.as.f <= 1e6)
-        return (int)v.as.f;
-    return def;
+    if (2 * n + 1 > c->cap_col) {
+        int cap_v = c->cap_col, cap_k = c->cap_col;
+        if (lm_grow((void **)&c->col_v, &cap_v, 2 * n + 1, sizeof *c->col_v) ||
+            lm_grow((void **)&c->col_kind, &cap_k, 2 * n + 1, sizeof *c->col_kind))
+            return AUGUR_ENOMEM;
+        c->cap_col = cap_v < cap_k ? cap_v : cap_k;
+    }
+    for (int j = 0; j < 2; j++) {
+        int key = c->keys->key_of[attr[j]], p = c->player >= 0 ? c->player : n;
+        uint8_t *kind = c->col_kind + j * n;
+        double *v = c->col_v + j * n;
+        state_column_numbers(c->s, key, 0, p, kind, v);
+        if (p < n) {
+            kind[p] = c->pat[attr[j]] == c->pstamp ? c->pkind[attr[j]] : STATE_ABSENT;
+            v[p] = c->pval[attr[j]];
+            state_column_numbers(c->s, key, p + 1, n - p - 1, kind + p + 1, v + p + 1);
+        }
+        for (int e = 0; e < n; e++)
+            pos[j][e] = (kind[e] == STATE_INT || kind[e] == STATE_FLOAT) && v[e] >= -1e6 &&
+                        v[e] <= 1e6 ? (int)v[e] : -1;
+    }
+    return AUGUR_OK;
 }
 
 static int lm_material(const law_ctx *ctx, int x, int y)
 {
-    int i = state_grid_get(ctx->s, x, y);
-    return i < 0 || i >= ctx->npal ? -1 : ctx->pal[i];
+    int i;
+
+    if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+        return -1;
+    i = ctx->cells[y * ctx->gw + x];
+    return i < ctx->npal ? ctx->pal[i] : -1;
 }
 
 /* The entities grouped by type (a counting sort), for the laws with `for`. */
@@ -648,7 +763,7 @@ int lm_context(laws *m, const state *s, int action)
 {
     law_ctx *c = &m->ctx;
     lm_keys *k;
-    int n = (int)state_entity_count(s), kx, ky, player_key, facing;
+    int n = (int)state_entity_count(s), player_key, facing;
 
     if (lm_keys_sync(m, s) != AUGUR_OK)
         return AUGUR_ENOMEM;
@@ -661,28 +776,40 @@ int lm_context(laws *m, const state *s, int action)
             return AUGUR_ENOMEM;
         c->cap_ents = cap_xy < cap_t ? cap_xy : cap_t;
     }
+    if (n + 1 > c->cap_self) {
+        int cap = c->cap_self;
+        if (lm_grow2((void **)&c->self_known, (void **)&c->self_true, &cap, n + 1,
+                     sizeof *c->self_known))
+            return AUGUR_ENOMEM;
+        c->cap_self = cap;
+    }
+    memset(c->self_known, 0, (size_t)n * sizeof *c->self_known);
+    c->glob_known = 0;
     c->m = m;
     c->s = s;
     c->action = action;
     c->keys = k;
-    c->nents = n;
+    c->nents = 0;
     c->player = -1;
     c->nearby_known = 0;
     c->occ_known = 0;
-    kx = k->key_of[N_X];
-    ky = k->key_of[N_Y];
     player_key = k->key_of[N_PLAYER];
     for (int e = 0; e < n; e++) {
         int tk = state_entity_type_key(s, e);
         c->etype[e] = tk >= 0 && tk < k->nkeys ? k->name_of[tk] : -1;
-        c->ex[e] = lm_int_attr(c, e, kx, -1);
-        c->ey[e] = lm_int_attr(c, e, ky, -1);
         if (c->player < 0 && tk == player_key && player_key >= 0)
             c->player = e;
     }
+    c->nents = n;
+    if (lm_player_attrs(c) != AUGUR_OK || lm_read_positions(c) != AUGUR_OK) {
+        c->nents = 0;
+        return AUGUR_ENOMEM;
+    }
     c->npal = state_grid_palette_size(s);
-    c->gw = state_grid_width(s);
-    c->gh = state_grid_height(s);
+    c->cells = state_grid_cells(s);
+    c->on_for = NULL;
+    c->gw = c->cells ? state_grid_width(s) : 0;
+    c->gh = c->cells ? state_grid_height(s) : 0;
     for (int i = 0; i < c->npal; i++) {
         int key = state_symbol_key(s, state_grid_palette(s, i));
         c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
@@ -690,8 +817,6 @@ int lm_context(laws *m, const state *s, int action)
     c->px = c->py = -1;
     c->fdx = c->fdy = 0;
     facing = -1;
-    if (lm_player_attrs(c) != AUGUR_OK)
-        return AUGUR_ENOMEM;
     if (c->player >= 0) {
         c->px = c->ex[c->player];
         c->py = c->ey[c->player];
@@ -709,11 +834,13 @@ int lm_context(laws *m, const state *s, int action)
             c->place_ent[p] = -1;
         }
     }
-    for (int e = 0; e < n; e++)
-        for (int p = 0; p < PL_N; p++)
-            if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p] &&
-                c->ex[e] >= 0 && e != c->player)
-                c->place_ent[p] = e;
+    /* Every place is within one step of the player's tile. */
+    for (int e = 0; e < n && c->place_x[PL_HERE] >= 0; e++)
+        if (abs(c->ex[e] - c->px) <= 1 && abs(c->ey[e] - c->py) <= 1 && c->ex[e] >= 0 &&
+            e != c->player)
+            for (int p = 0; p < PL_N; p++)
+                if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p])
+                    c->place_ent[p] = e;
     return lm_group_types(m);
 }
 
@@ -749,56 +876,100 @@ int law_ctx_entity(const law_ctx *ctx, const law_ref *ref, int self)
     }
 }
 
+/* Fill the occupancy grid once per context; 0 when out of memory. */
+static int lm_occupancy(law_ctx *ctx)
+{
+    int w = ctx->gw, h = ctx->gh;
+
+    if (ctx->occ_known)
+        return 1;
+    if (w * h > ctx->occ_cells) {
+        uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
+        int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
+        uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
+        if (at)
+            ctx->occ_at = at;
+        if (en)
+            ctx->occ_ent = en;
+        if (!n)
+            return 0;
+        ctx->occ_n = n;
+        memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
+        ctx->occ_cells = w * h;
+        ctx->occ_stamp = 0;
+    }
+    if (++ctx->occ_stamp == 0) {
+        memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
+        ctx->occ_stamp = 1;
+    }
+    for (int i = 0; i < ctx->nents; i++) {
+        int c;
+        if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
+            continue;
+        c = ctx->ey[i] * w + ctx->ex[i];
+        if (ctx->occ_at[c] != ctx->occ_stamp) {
+            ctx->occ_at[c] = ctx->occ_stamp;
+            ctx->occ_ent[c] = i;
+            ctx->occ_n[c] = 1;
+        } else if (ctx->occ_n[c] < 2) {
+            ctx->occ_n[c]++;
+        }
+    }
+    ctx->occ_known = 1;
+    return 1;
+}
+
+/* Whether no entity but e stands on cell (x, y) of the grid, the occupancy known. */
+static int lm_cell_free(const law_ctx *ctx, int e, int x, int y)
+{
+    int cell = y * ctx->gw + x;
+
+    return ctx->occ_at[cell] != ctx->occ_stamp ||
+           (ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e);
+}
+
 int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
 {
-    int w = ctx->gw, h = ctx->gh, cell;
+    if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+        return 1;
+    if (lm_occupancy(ctx))
+        return lm_cell_free(ctx, e, x, y);
+    /* Out of memory: look the slow way. */
+    for (int i = 0; i < ctx->nents; i++)
+        if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
+            return 0;
+    return 1;
+}
 
-    if (x < 0 || y < 0 || x >= w || y >= h)
-        return 1;
-    if (!ctx->occ_known) {
-        if (w * h > ctx->occ_cells) {
-            uint32_t *at = realloc(ctx->occ_at, (size_t)w * (size_t)h * sizeof *at);
-            int32_t *en = at ? realloc(ctx->occ_ent, (size_t)w * (size_t)h * sizeof *en) : NULL;
-            uint8_t *n = en ? realloc(ctx->occ_n, (size_t)w * (size_t)h) : NULL;
-            if (at)
-                ctx->occ_at = at;
-            if (en)
-                ctx->occ_ent = en;
-            if (!n) {
-                /* Out of memory: look the slow way. */
-                for (int i = 0; i < ctx->nents; i++)
-                    if (i != e && ctx->ex[i] == x && ctx->ey[i] == y)
-                        return 0;
-                return 1;
-            }
-            ctx->occ_n = n;
-            memset(ctx->occ_at, 0, (size_t)w * (size_t)h * sizeof *ctx->occ_at);
-            ctx->occ_cells = w * h;
-            ctx->occ_stamp = 0;
+/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
+** effect's `on`: law_move_free (law.c) for every creature of a type, with the
+** palette entries `on` lets a move enter worked out once per context. */
+static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+{
+    static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    int mask = 0, occ;
+
+    if (ef->non == 0)
+        return 15;
+    if (ctx->on_for != ef) {
+        for (int i = 0; i < ctx->npal; i++) {
+            ctx->on_ok[i] = 0;
+            for (int k = 0; k < ef->non && !ctx->on_ok[i]; k++)
+                ctx->on_ok[i] = ef->on[k] == ctx->pal[i];
         }
-        if (++ctx->occ_stamp == 0) {
-            memset(ctx->occ_at, 0, (size_t)ctx->occ_cells * sizeof *ctx->occ_at);
-            ctx->occ_stamp = 1;
-        }
-        for (int i = 0; i < ctx->nents; i++) {
-            int c;
-            if (ctx->ex[i] < 0 || ctx->ey[i] < 0 || ctx->ex[i] >= w || ctx->ey[i] >= h)
-                continue;
-            c = ctx->ey[i] * w + ctx->ex[i];
-            if (ctx->occ_at[c] != ctx->occ_stamp) {
-                ctx->occ_at[c] = ctx->occ_stamp;
-                ctx->occ_ent[c] = i;
-                ctx->occ_n[c] = 1;
-            } else if (ctx->occ_n[c] < 2) {
-                ctx->occ_n[c]++;
-            }
-        }
-        ctx->occ_known = 1;
+        ctx->on_for = ef;
     }
-    cell = y * w + x;
-    if (ctx->occ_at[cell] != ctx->occ_stamp)
-        return 1;
-    return ctx->occ_n[cell] == 1 && ctx->occ_ent[cell] == e;
+    occ = lm_occupancy(ctx);
+    for (int d = 0; d < 4; d++) {
+        int x = ctx->ex[e] + steps[d][0], y = ctx->ey[e] + steps[d][1], i;
+        if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
+            continue;
+        i = ctx->cells[y * ctx->gw + x];
+        if (i < ctx->npal && ctx->on_ok[i] &&
+            (occ ? lm_cell_free(ctx, e, x, y) : law_ctx_free_for(ctx, e, x, y)))
+            mask |= 1 << d;
+    }
+    return mask;
 }
 
 double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
@@ -916,6 +1087,102 @@ static int lm_apply(laws *m, int i, int self, int vote)
     return l->kind->apply(m, l, &m->ctx, self, vote, &m->out);
 }
 
+/* Whether the model's selfc condition b holds for entity e; remembered for the context. */
+static inline int lm_self_test(law_ctx *c, const laws *m, int b, int e)
+{
+    const law_cond *lc = m->selfc.cond[b];
+    double x;
+
+    /* What creatures' laws test most, read here. */
+    if (lc->ref.kind == REF_DISTANCE && c->player >= 0 && c->ex[e] >= 0)
+        x = abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py);
+    else if (lc->ref.kind == REF_SELF)
+        x = law_ctx_attr(c, e, lc->ref.id, NULL);
+    else if (lc->ref.kind == REF_FACED)
+        x = e == c->place_ent[PL_FACING];
+    else
+        x = law_ctx_read(c, &lc->ref, e);
+    c->self_known[e] |= 1ull << b;
+    if (!law_cond_test(lc, x)) {
+        c->self_true[e] &= ~(1ull << b);
+        return 0;
+    }
+    c->self_true[e] |= 1ull << b;
+    return 1;
+}
+
+/* Whether law i's conditions on its subject hold for entity e (a law selfc.fast
+** names), each distinct one tested once per creature and context. */
+static int lm_self_holds(laws *m, int i, int e)
+{
+    law_ctx *c = &m->ctx;
+    uint64_t need = m->selfc.need[i], unknown = need & ~c->self_known[e];
+
+    for (; unknown; unknown &= unknown - 1)
+        if (!lm_self_test(c, m, __builtin_ctzll(unknown), e))
+            return 0;
+    return (need & ~c->self_true[e]) == 0;
+}
+
+/* The model's selfc conditions among bits that hold for entity e (all of them tested). */
+static uint64_t lm_self_eval(laws *m, uint64_t bits, int e)
+{
+    law_ctx *c = &m->ctx;
+
+    for (uint64_t unknown = bits & ~c->self_known[e]; unknown; unknown &= unknown - 1)
+        lm_self_test(c, m, __builtin_ctzll(unknown), e);
+    return c->self_true[e] & bits;
+}
+
+/* Whether the model's globc conditions among need hold in the context, each
+** tested once per context. */
+static int lm_glob_holds(laws *m, uint64_t need)
+{
+    law_ctx *c = &m->ctx;
+
+    for (uint64_t unknown = need & ~c->glob_known; unknown; unknown &= unknown - 1) {
+        int b = __builtin_ctzll(unknown);
+        const law_cond *lc = m->globc.cond[b];
+        c->glob_known |= 1ull << b;
+        if (!law_cond_test(lc, law_ctx_read(c, &lc->ref, -1))) {
+            c->glob_true &= ~(1ull << b);
+            return 0;
+        }
+        c->glob_true |= 1ull << b;
+    }
+    return (need & ~c->glob_true) == 0;
+}
+
+/* The kind's may_fire for law i, the declarative one with its conditions tested
+** once per context. */
+static int lm_may_fire(laws *m, int i)
+{
+    const law *l = &m->law[i];
+
+    if (m->globc.fast[i])
+        return law_allows(l, m->ctx.action) && lm_glob_holds(m, m->globc.need[i]);
+    return !l->kind->may_fire || l->kind->may_fire(m, l, &m->ctx);
+}
+
+/* Declarative law i fired for subject self (-1: none): its effects. */
+static int lm_fire(laws *m, int i, int self)
+{
+    const law *l = &m->law[i];
+    int rc = AUGUR_OK;
+
+    m->out.law = i;
+    for (int k = 0; k < l->decl.neffect && rc == AUGUR_OK; k++)
+        rc = law_effect_apply(&m->ctx, &l->decl.effect[k], self, 1, &m->out);
+    return rc < 0 ? rc : 1;
+}
+
+/* Declarative law i for subject e, its other conditions known to hold: what
+** law_decl_apply does then, with the subject's conditions tested once. */
+static int lm_apply_fast(laws *m, int i, int e)
+{
+    return lm_self_holds(m, i, e) ? lm_fire(m, i, e) : 0;
+}
+
 static int lm_apply_subject(laws *m, int i, int vote)
 {
     const law *l = &m->law[i];
@@ -925,12 +1192,19 @@ static int lm_apply_subject(laws *m, int i, int vote)
     if (t < 0 || t >= c->cap_types - 1)
         return 0;
     if (!vote && l->kind->may_fire) {
-        if (!l->kind->may_fire(m, l, c))
+        if (!lm_may_fire(m, i))
             return 0;
         c->prechecked = 1;
     }
-    for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-        rc = lm_apply(m, i, c->by_type[k], vote);
+    if (c->prechecked && m->selfc.fast[i] && (m->selfc.need[i] & m->faced_conds)) {
+        /* Only the creature the player faces can be its subject. */
+        int e = c->place_ent[PL_FACING];
+        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e) : 0;
+    } else {
+        for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+            rc = c->prechecked && m->selfc.fast[i] ? lm_apply_fast(m, i, c->by_type[k])
+                                                  : lm_apply(m, i, c->by_type[k], vote);
+    }
     c->prechecked = 0;
     return rc;
 }
@@ -950,11 +1224,15 @@ static int lm_collect(laws *m, int action)
         const lm_bucket *k = &m->bucket[b];
         if ((k->key >= 0 && k->key != mat) || (k->entity >= 0 && k->entity != ent))
             continue;
-        rc = lm_apply(m, k->law, -1, 0);
+        /* The bucket is the action's: what law_decl_apply does, its conditions
+        ** tested once per context. */
+        if (m->globc.only[k->law])
+            rc = lm_glob_holds(m, m->globc.need[k->law]) ? lm_fire(m, k->law, -1) : 0;
+        else
+            rc = lm_apply(m, k->law, -1, 0);
     }
-    for (int j = 0; j < m->nsubject && rc >= 0; j++)
-        if (law_allows(&m->law[m->subject_laws[j]], action) &&
-            !(m->fast && lm_in_mover(m, m->subject_laws[j])))
+    for (int j = m->subject_first[action]; j < m->subject_first[action + 1] && rc >= 0; j++)
+        if (!(m->fast && m->moved[m->subject_laws[j]]))
             rc = lm_apply_subject(m, m->subject_laws[j], 0);
     return rc;
 }
@@ -1039,14 +1317,19 @@ static int lm_moves(laws *m, const lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
     uint32_t may = 0;
+    uint64_t need = 0, law_need[LM_MOVES_MAX];
+    int fast = 1;
     const law_effect *ef;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
     for (int j = 0; j < mv->n; j++) {
-        const law *l = &m->law[mv->law[j]];
-        if (law_allows(l, c->action) && (!l->kind->may_fire || l->kind->may_fire(m, l, c)))
+        if (lm_may_fire(m, mv->law[j])) {
             may |= 1u << j;
+            law_need[j] = m->selfc.need[mv->law[j]];
+            need |= law_need[j];
+            fast &= m->selfc.fast[mv->law[j]];
+        }
     }
     if (!may)
         return AUGUR_OK;
@@ -1058,9 +1341,17 @@ static int lm_moves(laws *m, const lm_mover *mv)
         lm_slot *sl;
         if (c->ex[e] < 0)
             continue;
-        for (int j = 0; j < mv->n; j++)
-            if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
-                mask |= 1u << j;
+        if (fast) {
+            /* Each condition once for the creature, then every law's from the bits. */
+            uint64_t held = lm_self_eval(m, need, e);
+            for (uint32_t b = may; b; b &= b - 1)
+                if (!(law_need[__builtin_ctz(b)] & ~held))
+                    mask |= b & -b;
+        } else {
+            for (int j = 0; j < mv->n; j++)
+                if ((may >> j & 1) && law_self_holds(c, &m->law[mv->law[j]], e))
+                    mask |= 1u << j;
+        }
         if (!mask)
             continue;
         if (c->player >= 0) {
@@ -1068,7 +1359,7 @@ static int lm_moves(laws *m, const lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, law_free_dirs(c, ef, e), td)) ||
+        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, ef, e), td)) ||
             lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
             lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + mo->n, sizeof *m->pv))
             return AUGUR_ENOMEM;
@@ -1077,12 +1368,8 @@ static int lm_moves(laws *m, const lm_mover *mv)
             m->plp[m->npv++] = mo->lp[o];
         }
         sl = &m->slot[m->nslot++];
-        memset(sl, 0, sizeof *sl);
-        sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
-        sl->current = LAW_POS(c->ex[e], c->ey[e]);
-        sl->first = first;
-        sl->n = mo->n;
-        sl->cum = mo->cum;
+        *sl = (lm_slot){ .slot = SLOT_KEY(SLOT_POS, e, 0, 0), .current = LAW_POS(c->ex[e], c->ey[e]),
+                         .first = first, .n = mo->n, .cum = mo->cum };
     }
     return AUGUR_OK;
 }
@@ -1148,6 +1435,76 @@ static int lm_sort_entries(law_out *o)
 
 #define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
 
+/* Normalise the n scores at plp (top: the largest) in place; their log-sum-exp. */
+static double lm_normalise(double *plp, int n, double top)
+{
+    double sum = 0;
+
+    if (n == 1) {
+        plp[0] = 0;
+        return top;
+    }
+    for (int c = 0; c < n; c++)
+        sum += exp(plp[c] - top);
+    sum = log(sum);
+    for (int c = 0; c < n; c++)
+        plp[c] -= top + sum;
+    return top + sum;
+}
+
+/* The scores of one law's n log-probabilities lp under weight w. */
+static double lm_scores(double w, const double *lp, int n, double *out)
+{
+    double top = -INFINITY;
+
+    for (int t = 0; t < n; t++) {
+        out[t] = w * (lp[t] < LAW_FLOOR ? LAW_FLOOR : lp[t]);
+        top = out[t] > top ? out[t] : top;
+    }
+    return top;
+}
+
+/* Whether n doubles are the same bits (then what is computed from them is too). */
+static int lm_same_bits(const double *a, const double *b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t x, y;
+        memcpy(&x, &a[i], sizeof x);
+        memcpy(&y, &b[i], sizeof y);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+/* One law's distribution normalised under weight w, from the cache (NULL when
+** it is too long to keep, or out of memory). */
+static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n)
+{
+    uint64_t h, bits;
+    lm_norm *x;
+
+    if (n < 1 || n > LM_NORM_MAX || (!m->norms && !(m->norms = calloc(LM_NORM_CACHE, sizeof *m->norms))))
+        return NULL;
+    memcpy(&h, &w, sizeof h);
+    h = (h ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull;
+    for (int t = 0; t < n; t++) {
+        memcpy(&bits, &lp[t], sizeof bits);
+        h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+    }
+    x = &m->norms[h % LM_NORM_CACHE];
+    if (x->n == n && lm_same_bits(&x->w, &w, 1) && lm_same_bits(x->lp, lp, n))
+        return x;
+    x->w = w;
+    memcpy(x->lp, lp, (size_t)n * sizeof *lp);
+    x->norm = lm_normalise(x->plp, n, lm_scores(w, lp, n, x->plp));
+    for (int t = 0; t < n; t++)
+        x->p[t] = exp(x->plp[t]);
+    x->n = n;
+    return x;
+}
+
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
@@ -1158,26 +1515,33 @@ static int lm_combine(laws *m)
     for (int i = 0; i < o->ne;) {
         int j = i, first = m->npv;
         lm_slot *sl;
-        double top = -INFINITY, sum = 0;
+        double top = -INFINITY;
         while (j < o->ne && o->e[j].slot == o->e[i].slot)
             j++;
         if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
+        sl = &m->slot[m->nslot];
+        sl->has_p = 0;
         if (j - i == 1) {
             /* One law: its values (distinct already), scored by its weight. */
             const law_entry *e = &o->e[i];
-            double w = LM_WEIGHT(m, e->law);
+            const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
             if (m->npv + e->n > m->cap_pv &&
                 lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
                 return AUGUR_ENOMEM;
-            for (int t = 0; t < e->n; t++) {
-                double lp = o->lp[e->first + t];
-                m->pv[m->npv] = o->v[e->first + t];
-                m->plp[m->npv] = w * (lp < LAW_FLOOR ? LAW_FLOOR : lp);
-                top = m->plp[m->npv] > top ? m->plp[m->npv] : top;
-                m->npv++;
+            for (int t = 0; t < e->n; t++)
+                m->pv[m->npv++] = o->v[e->first + t];
+            if (!nm) {
+                top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
+                goto normalise;
             }
-            goto normalise;
+            for (int t = 0; t < e->n; t++) {
+                m->plp[first + t] = nm->plp[t];
+                sl->p[t] = nm->p[t];
+            }
+            sl->has_p = 1;
+            sl->norm = nm->norm;
+            goto slot;
         }
         /* The candidates: every value any of the laws gives. */
         for (int k = i; k < j; k++)
@@ -1201,18 +1565,9 @@ static int lm_combine(laws *m)
             top = score > top ? score : top;
         }
     normalise:
-        if (m->npv - first == 1) {
-            m->plp[first] = 0;
-            sum = 1;
-        } else {
-            for (int c = first; c < m->npv; c++)
-                sum += exp(m->plp[c] - top);
-            sum = log(sum);
-            for (int c = first; c < m->npv; c++)
-                m->plp[c] -= top + sum;
-        }
-        sl = &m->slot[m->nslot++];
-        sl->norm = m->npv - first == 1 ? top : top + sum;
+        sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
+    slot:
+        m->nslot++;
         sl->floor = 0;
         for (int k = i; k < j; k++)
             sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
@@ -1349,8 +1704,14 @@ static int lm_set_attr(laws *m, state *out, int e, int attr, int vkind, double v
     int key = m->keys->id == state_keys_id(out) && attr < m->keys->cap_names ? m->keys->key_of[attr]
               : state_key(out, names_text(&m->names, attr));
 
-    if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK)
+    /* The kind it has: out is a copy of the context's state, and no slot is
+    ** written twice, so the player's is the one read into pkind. */
+    if (e == m->ctx.player && attr >= 0 && attr < m->ctx.cap_p) {
+        if (m->ctx.pat[attr] == m->ctx.pstamp)
+            vkind = m->ctx.pkind[attr];
+    } else if (key >= 0 && state_get_key(out, e, key, &cur) == AUGUR_OK) {
         vkind = cur.kind;
+    }
     nv.kind = (enum state_kind)vkind;
     switch (vkind) {
     case STATE_INT:    nv.as.i = (int64_t)llround(v); break;
@@ -1391,10 +1752,20 @@ static int lm_cell_set(laws *m, state *out, int x, int y, double v)
     return AUGUR_OK;
 }
 
+int64_t lm_next_id(const state *s)
+{
+    int64_t next = 1;
+
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if (state_entity_id(s, (int)i) >= next)
+            next = state_entity_id(s, (int)i) + 1;
+    return next;
+}
+
 int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, augur_err *err)
 {
     int rc, nremove = 0, kx, ky;
-    int64_t next_id = 1;
+    int64_t next_id = 0;        /* 0: not yet known (only a spawn needs it) */
     int *remove;
 
     m->fast = !m->vote;
@@ -1407,9 +1778,6 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + 1, sizeof *m->remove))
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     remove = m->remove;
-    for (size_t i = 0; i < state_entity_count(s); i++)
-        if (state_entity_id(s, (int)i) >= next_id)
-            next_id = state_entity_id(s, (int)i) + 1;
     /* x and y by key: s's keys are out's (a copy), and the model maps them. */
     kx = m->keys->key_of[N_X];
     ky = m->keys->key_of[N_Y];
@@ -1418,7 +1786,8 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         double u = rng_splitmix_uniform(rng), v = m->pv[sl->first + sl->n - 1];
         int a = SLOT_A(sl->slot);
         for (int c = 0; c < sl->n; c++) {
-            if (sl->cum ? u < sl->cum[c] : (u -= exp(m->plp[sl->first + c])) < 0) {
+            if (sl->cum ? u < sl->cum[c]
+                        : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0) {
                 v = m->pv[sl->first + c];
                 break;
             }
@@ -1445,6 +1814,8 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
             remove[nremove++] = a;
             break;
         default:
+            if (!next_id)
+                next_id = lm_next_id(s);
             rc = lm_spawn(m, out, sl, next_id++);
         }
     }

@@ -21,6 +21,7 @@
 
 #include "worlds/laws/laws.h"
 
+#include <math.h>
 #include <stdint.h>
 
 /* The paper's constants (shared/papers/onelife.md). */
@@ -185,8 +186,8 @@ struct law {
 /* ---- the context of one (state, action) ------------------------------------------- */
 
 /* States built apart assign keys in their own orders (a state observed from a
-** world interns names as they appear): a few mappings are kept. */
-enum { LM_KEYSETS_LOG2 = 6, LM_KEYSETS = 1 << LM_KEYSETS_LOG2 };
+** world interns names as they appear): a few mappings are kept, two per set. */
+enum { LM_KEYSETS_LOG2 = 7, LM_KEYSETS = 1 << LM_KEYSETS_LOG2 };
 
 /* A state's keys mapped to the model's names, for one key assignment. */
 typedef struct lm_keys {
@@ -196,6 +197,7 @@ typedef struct lm_keys {
     int32_t *name_of;           /* state key -> name id, or -1 */
     int32_t *key_of;            /* name id -> state key, or -1 */
     int      cap_keys, cap_names;
+    uint64_t used;              /* when last used (the model's keys_used) */
 } lm_keys;
 
 struct law_ctx {
@@ -211,9 +213,22 @@ struct law_ctx {
     int          npal;
     int32_t      pal[256];              /* palette index -> name id */
     int          gw, gh;                /* the grid's size (0 without one) */
+    const uint8_t *cells;               /* its cells (state_grid_cells) */
+    const law_effect *on_for;           /* the move effect on_ok is for (NULL: none yet) */
+    uint8_t      on_ok[256];            /* per palette index: a move under its `on` may enter */
     int          prechecked;            /* apply may skip conditions not about self (may_fire held) */
+    uint64_t    *self_known, *self_true;  /* per entity: the model's selfc tested, and held */
+    uint64_t     glob_known, glob_true;   /* the model's globc tested, and held */
+    int          cap_self;
     int          nents;
     int32_t     *ex, *ey, *etype;       /* per entity: position (-1 when none), type id */
+    double      *col_v;                 /* scratch for reading positions as columns */
+    uint8_t     *col_kind;
+    int          cap_col;
+    int         *row_key;               /* the player's attributes (state_attrs_numbers) */
+    uint8_t     *row_kind;
+    double      *row_v;
+    int          cap_row;
     int          cap_ents;
     int32_t     *by_type;               /* entity indices grouped by type id ... */
     int32_t     *type_first;            /* ... type t's from type_first[t] to [t + 1] */
@@ -233,8 +248,13 @@ struct law_ctx {
     int          cap_p;
 };
 
-/* buf_grow_array for the folder's arrays whose capacity is an int. */
-int lm_grow(void **p, int *cap, int need, size_t size);
+/* buf_grow_array for the folder's arrays whose capacity is an int (inline: the
+** hot paths grow rarely, and check often). */
+int lm_grow_to(void **p, int *cap, int need, size_t size);
+static inline int lm_grow(void **p, int *cap, int need, size_t size)
+{
+    return need <= *cap ? AUGUR_OK : lm_grow_to(p, cap, need, size);
+}
 
 /* Whether no entity but e stands on (x, y) (an occupancy grid built once per context). */
 int law_ctx_free_for(law_ctx *ctx, int e, int x, int y);
@@ -293,6 +313,11 @@ void law_out_free(law_out *o);
 int  law_out_slot(law_out *o, uint64_t slot, int vkind, const law_effect *create);
 int  law_out_value(law_out *o, double v, double p);
 
+/* Sampling's fast path for a slot one law governs: the law's distribution
+** normalised under its weight, kept by (weight, log-scores), since the same few
+** come again and again (a law's, for each subject). */
+enum { LM_NORM_MAX = 4, LM_NORM_CACHE = 256 };
+
 /* The combined prediction for one slot: candidate values and their log-probabilities
 ** under the product of the laws' distributions. */
 typedef struct lm_slot {
@@ -306,7 +331,16 @@ typedef struct lm_slot {
     double   floor;             /* the score of a value no law gives */
     const double *cum;          /* sampling's fast path: the candidates' cumulative
                                    probabilities (NULL: from the log-probabilities) */
+    int      has_p;             /* p holds the candidates' probabilities (exp of theirs
+                                   in plp), for sampling */
+    double   p[LM_NORM_MAX];
 } lm_slot;
+
+typedef struct lm_norm {
+    int    n;                   /* 0: empty */
+    double w, lp[LM_NORM_MAX];
+    double plp[LM_NORM_MAX], p[LM_NORM_MAX], norm;
+} lm_norm;
 
 /* Sampling's fast path for creatures' moves: the product of a type's move laws
 ** for one situation (which laws fire, where the creature may step, which way
@@ -328,6 +362,15 @@ typedef struct lm_mover {
 
 /* ---- the model ----------------------------------------------------------------- */
 
+/* Distinct conditions of the declarative laws, and per law which it states. */
+typedef struct lm_conds {
+    const law_cond *cond[64];
+    int       n;
+    uint64_t *need;             /* per law: its conditions of the kind, as bits */
+    unsigned char *fast;        /* per law: declarative, and all of them are here */
+    unsigned char *only;        /* per law: and it has no other conditions */
+} lm_conds;
+
 typedef struct lm_bucket {
     int32_t key;                /* facing material, or -1 */
     int32_t entity;             /* facing entity type, or -1 (kept here: a law is large) */
@@ -348,17 +391,25 @@ struct laws {
     int       indexed;
     lm_bucket *bucket;
     int       *bucket_first;    /* per action + 1 */
-    int32_t  *subject_laws;     /* laws with `for` */
-    int       nsubject;
+    int32_t  *subject_laws;     /* per action, the laws with `for` that may fire */
+    int      *subject_first;    /* per action + 1 */
+    /* the distinct conditions of declarative laws: on their subject (of laws
+    ** with `for`), each tested once per creature; and the others, each tested
+    ** once per context */
+    lm_conds  selfc, globc;
+    uint64_t  faced_conds;      /* the selfc conditions `self.faced == true` */
     /* sampling's fast path (see lm_move) */
     int       fast;
     lm_mover *movers;
     int       nmovers;
+    unsigned char *moved;       /* per law: one the fast path combines */
     lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
+    lm_norm  *norms;            /* LM_NORM_CACHE of them, or NULL */
     int       moves_valid;
     /* scratch of one prediction */
     lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */
     lm_keys  *keys;             /* the one of the state at hand */
+    uint64_t  keys_used;
     law_ctx   ctx;
     law_out   out;
     lm_slot  *slot;
@@ -385,12 +436,34 @@ int lm_keys_sync(laws *m, const state *s);
 /* Set up the model's context for (s, action): positions, places, keys. */
 int lm_context(laws *m, const state *s, int action);
 
+/* Whether a ref reads the subject (self) rather than the state at large. */
+int law_ref_of_self(const law_ref *r);
+
 /* Whether two refs, two conditions name the same. */
 int law_ref_equal(const law_ref *a, const law_ref *b);
 int law_cond_equal(const law_cond *a, const law_cond *b);
 
-/* Whether a condition holds of the value x its ref reads (NAN: none). */
-int law_cond_test(const law_cond *c, double x);
+/* Whether a condition holds of the value x its ref reads (NAN: none); inline, for
+** the per-creature loops. */
+static inline int law_cond_test(const law_cond *c, double x)
+{
+    int in = 0;
+
+    if (isnan(x))
+        return c->op == OP_NE || c->op == OP_NOTIN;
+    switch (c->op) {
+    case OP_EQ: return x == c->v[0];
+    case OP_NE: return x != c->v[0];
+    case OP_LT: return x < c->v[0];
+    case OP_LE: return x <= c->v[0];
+    case OP_GT: return x > c->v[0];
+    case OP_GE: return x >= c->v[0];
+    default:
+        for (int i = 0; i < c->n && !in; i++)
+            in = x == c->v[i];
+        return c->op == OP_IN ? in : !in;
+    }
+}
 
 /* Make the model's prediction for (s, action) into its scratch (slot, pv, plp). */
 int lm_predict(laws *m, const state *s, int action, augur_err *err);
@@ -426,10 +499,10 @@ int  law_effect_apply(law_ctx *ctx, const law_effect *ef, int self, int fired, l
 /* A declarative law's conditions on its subject hold for self (the others were
 ** checked once, by may_fire). */
 int  law_self_holds(law_ctx *ctx, const law *l, int self);
-/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
-** effect's `on`. */
-int  law_free_dirs(law_ctx *ctx, const law_effect *ef, int e);
 void law_index_keys(law *l);
+
+/* One more than the largest entity id in s (1 when there is none). */
+int64_t lm_next_id(const state *s);
 
 /* Whether attribute name id is outside the model. */
 int lm_outside(const laws *m, int32_t attr);

@@ -152,19 +152,9 @@ static int sc_set_cell(state *s, int x, int y, const char *name)
     return AUGUR_OK;
 }
 
-static int64_t sc_next_id(const state *s)
-{
-    int64_t id = 1;
-
-    for (size_t i = 0; i < state_entity_count(s); i++)
-        if (state_entity_id(s, (int)i) >= id)
-            id = state_entity_id(s, (int)i) + 1;
-    return id;
-}
-
 static int sc_add(state *s, const char *type, int x, int y, int health)
 {
-    int e = state_entity_add(s, sc_next_id(s), type), rc;
+    int e = state_entity_add(s, lm_next_id(s), type), rc;
 
     if (e < 0)
         return e;

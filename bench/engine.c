@@ -9,11 +9,12 @@
 ** vocabulary 50,304; LAYERS layers, 16 by default) with random weights of each of
 ** TYPES (comma-separated), made by model/synth into DIR the first time and reused
 ** after (the same options make the same file), run on THREADS threads (0: the
-** engine's default, the physical cores), with the weights loaded into huge-page memory
-** where they fit or mapped (WEIGHTS: load, the engine's default, or map). Generating a token reads each weight
-** it uses once, so its limit is the read bandwidth ÷ the bytes a token reads (the
-** weights at the experts per token measured, and the KV cache). The bandwidth is
-** measured with all threads streaming a buffer four times the last-level cache.
+** engine's default, the physical cores), with the weights loaded into huge-page
+** memory where they fit or mapped (WEIGHTS: load, the engine's default, or map).
+** Generating a token reads each weight it uses once, so its limit is the read
+** bandwidth ÷ the bytes a token reads (the weights at the experts per token
+** measured, and the KV cache). The bandwidth is measured with all threads streaming
+** a buffer four times the last-level cache.
 **
 ** Each routing runs a prompt of PROMPT tokens in one call, then GEN tokens one at a
 ** time, REPS times, each run just after a bandwidth probe: on a machine shared with

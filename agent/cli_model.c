@@ -102,7 +102,7 @@ static void info_print(const char *path, const gguf *g, const model_info *m)
     else
         printf("tokenizer:      none\n");
     printf("chat template:  %s\n", m->has_chat_template ? "yes" : "no");
-    printf("memory:         %s weights (mapped) + %s KV cache (f32, %lld positions) = %s\n",
+    printf("memory:         %s weights + %s KV cache (f32, %lld positions) = %s\n",
            model_bytes(m->tensor_bytes, a, sizeof a), model_bytes(m->kv_bytes, b, sizeof b),
            (long long)m->context, model_bytes(m->tensor_bytes + m->kv_bytes, c, sizeof c));
 }
@@ -453,10 +453,11 @@ static void model_memory_line(FILE *f, const engine *e)
     if (engine_memory_get(e, &m, NULL) != AUGUR_OK)
         return;
     fprintf(f, "memory: RSS %s, of which allocated %s (the KV cache holds %s for %d positions, "
-            "resident as filled); weights %s, %s of them in memory, in the file's mapping\n",
+            "resident as filled); weights %s, %s of them in memory, %s\n",
             model_bytes(m.rss, a, sizeof a), model_bytes(m.rss_anon, d, sizeof d),
             model_bytes(m.kv, k, sizeof k), engine_context(e), model_bytes(m.weights, c, sizeof c),
-            model_bytes(m.weights_resident, b, sizeof b));
+            model_bytes(m.weights_resident, b, sizeof b),
+            engine_loaded(e) ? "loaded into huge-page memory" : "in the file's mapping");
 }
 
 /* [model.sampling], then the command line. */
@@ -677,8 +678,9 @@ static void model_bench_header(const char *file, const engine *e, const double *
     if (s->experts)
         printf(", %d experts (top-%d) of width %d", s->experts, s->experts_used, s->ff_expert);
     printf(", vocabulary %d\n", s->vocab);
-    printf("weights:   %s in the file; %s read per token with every expert, %s with the "
+    printf("weights:   %s in the file, %s; %s read per token with every expert, %s with the "
            "model's top-%d\n", model_bytes(gguf_file_size(engine_gguf(e)), a, sizeof a),
+           engine_loaded(e) ? "loaded into huge-page memory" : "mapped",
            model_bytes((uint64_t)engine_active_bytes(e, s->experts), b, sizeof b),
            model_bytes((uint64_t)engine_active_bytes(e, s->experts_used), c, sizeof c),
            s->experts_used);
@@ -732,7 +734,7 @@ static int model_cmd_bench(cli *c, const cli_command *cmd, const char *path, int
         prompt[i] = (int32_t)((rng >> 33) % (uint64_t)engine_shape_of(e)->vocab);
     }
     if (isatty(2))
-        fputs("bench: mapping the weights, measuring the bandwidth", stderr);
+        fputs("bench: reading the weights, measuring the bandwidth", stderr);
     engine_prefault(e);
     rc = engine_read_bandwidth(e, stream, 5, &bandwidth[0], &err);
     if (rc == AUGUR_OK)             /* a run to warm up, its figures dropped */
@@ -951,8 +953,8 @@ static const cli_command cmd_info = {
     "Prints the architecture, the parameter count (and, for a mixture of experts, the\n"
     "experts and the parameters active per token), the tensor types with their counts\n"
     "and sizes, the tokenizer, whether a chat template is present, and the memory the\n"
-    "model needs: its weights, mapped from the file, and an f32 KV cache at its full\n"
-    "context length.\n",
+    "model needs: its weights (loaded or mapped: model.weights) and an f32 KV cache\n"
+    "at its full context length.\n",
     model_cmd_info, NULL,
 };
 

@@ -147,10 +147,11 @@ int model_conf_local(const config *c, model_local_config *out, augur_err *err)
 {
     static const char *const kv[] = { "f32", "f16", NULL }, *const kernels[] = { "auto", "scalar",
                                                                                   NULL };
+    static const char *const weights[] = { "load", "map", NULL };
     static const char *const templates[] = { "auto", "chatml", "llama3", "mistral", "granite",
                                               "olmoe", NULL };
     static const model_local_config defaults = MODEL_LOCAL_CONFIG_DEFAULT;
-    const char *kv_type, *kernel;
+    const char *kv_type, *kernel, *weight;
     int64_t threads, context, batch;
     int rc;
 
@@ -161,6 +162,7 @@ int model_conf_local(const config *c, model_local_config *out, augur_err *err)
         (rc = config_int_in(c, "model.batch", 0, 1 << 16, &batch, err)) ||
         (rc = model_conf_choice(c, "model.kv_type", kv, &kv_type, err)) ||
         (rc = model_conf_choice(c, "model.kernels", kernels, &kernel, err)) ||
+        (rc = model_conf_choice(c, "model.weights", weights, &weight, err)) ||
         (rc = model_conf_routing(c, &out->routing, err)))
         return rc;
     out->engine.threads = (int)threads;
@@ -168,6 +170,7 @@ int model_conf_local(const config *c, model_local_config *out, augur_err *err)
     out->engine.batch = (int)batch;
     out->engine.kv = strcmp(kv_type, "f16") == 0 ? ENGINE_KV_F16 : ENGINE_KV_F32;
     out->engine.scalar = strcmp(kernel, "scalar") == 0;
+    out->engine.weights = strcmp(weight, "map") == 0 ? ENGINE_WEIGHTS_MAP : ENGINE_WEIGHTS_LOAD;
     return model_conf_sampling(c, &out->sampling, err);
 }
 

@@ -2,17 +2,19 @@
 ** bench/engine.c — the engine's speed beside the machine's limit, measured in the
 ** same run.
 **
-**     build/bench/engine [DIR] [TYPES] [LAYERS] [THREADS]
-**                                       (make bench: build/bench q8_0,q4_K 16 0)
+**     build/bench/engine [DIR] [TYPES] [LAYERS] [THREADS] [WEIGHTS]
+**                                       (make bench: build/bench q8_0,q4_K 16 0 load)
 **
 ** The model has OLMoE's shape (width 2048, 16 heads, 64 experts of width 1024, top-8,
 ** vocabulary 50,304; LAYERS layers, 16 by default) with random weights of each of
 ** TYPES (comma-separated), made by model/synth into DIR the first time and reused
 ** after (the same options make the same file), run on THREADS threads (0: the
-** engine's default, the physical cores). Generating a token reads each weight
-** it uses once, so its limit is the read bandwidth ÷ the bytes a token reads (the
-** weights at the experts per token measured, and the KV cache). The bandwidth is
-** measured with all threads streaming a buffer four times the last-level cache.
+** engine's default, the physical cores), with the weights loaded into huge-page
+** memory where they fit or mapped (WEIGHTS: load, the engine's default, or map).
+** Generating a token reads each weight it uses once, so its limit is the read
+** bandwidth ÷ the bytes a token reads (the weights at the experts per token
+** measured, and the KV cache). The bandwidth is measured with all threads streaming
+** a buffer four times the last-level cache.
 **
 ** Each routing runs a prompt of PROMPT tokens in one call, then GEN tokens one at a
 ** time, REPS times, each run just after a bandwidth probe: on a machine shared with
@@ -57,6 +59,8 @@ typedef struct bench_row {
 typedef struct bench_model {
     char      type[16], path[4096];
     double    file_bytes, bw_lo, bw_hi;   /* the lowest and highest probe */
+    double    open_s;                     /* engine_open's time */
+    int       loaded;                     /* the weights were loaded, not mapped */
     bench_row row[N_ROUTINGS];
 } bench_model;
 
@@ -139,18 +143,22 @@ static void bench_routing(engine *e, const int32_t *prompt, bench_model *m, benc
 }
 
 /* Every routing on one model. */
-static void bench_run(bench_model *m, int threads, bench_setup *setup)
+static void bench_run(bench_model *m, int threads, enum engine_weights weights,
+                      bench_setup *setup)
 {
     engine_opts o = ENGINE_OPTS_DEFAULT;
     augur_err err = { 0 };
     int32_t prompt[PROMPT];
-    uint64_t rng = 12345;
+    uint64_t rng = 12345, t0 = time_mono_ns();
     engine *e;
 
     o.context = PROMPT + GEN;
     o.threads = threads;
+    o.weights = weights;
     if (engine_open(&e, m->path, &o, &err) != AUGUR_OK)
         bench_fail(m->path, &err);
+    m->open_s = (double)(time_mono_ns() - t0) / 1e9;
+    m->loaded = engine_loaded(e);
     for (int i = 0; i < PROMPT; i++) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         prompt[i] = (int32_t)((rng >> 33) % (uint64_t)engine_shape_of(e)->vocab);
@@ -202,8 +210,9 @@ static void bench_table(const bench_model *m, int n, const bench_setup *setup)
                    row->bandwidth / 1e9, row->bandwidth / sp->bytes, sp->tg,
                    100 * row->fraction, sp->pp, sp->pp / sp->tg);
         }
-        printf("%-6s file %.2f GB; the probes ranged from %.2f to %.2f GB/s\n", "",
-               m[i].file_bytes / 1e9, m[i].bw_lo / 1e9, m[i].bw_hi / 1e9);
+        printf("%-6s file %.2f GB, %s in %.1f s; the probes ranged from %.2f to %.2f GB/s\n",
+               "", m[i].file_bytes / 1e9, m[i].loaded ? "loaded into huge-page memory" :
+               "mapped", m[i].open_s, m[i].bw_lo / 1e9, m[i].bw_hi / 1e9);
     }
     printf("\nrouting against the model's top-%d (tg tok/s ratio):\n", s->experts_used);
     for (int i = 0; i < n; i++) {
@@ -225,13 +234,15 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "build/bench";
     char types[256];
     int layers = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 0, n = 0;
+    const char *weights = argc > 5 ? argv[5] : "load";
     bench_model *m = calloc(MAX_TYPES, sizeof *m);
     bench_setup setup;
 
     snprintf(types, sizeof types, "%s", argc > 2 ? argv[2] : "q8_0,q4_K");
-    if (!m || layers < 1 || layers > 64 || threads < 0 || threads > 256) {
-        fprintf(stderr, "usage: %s [DIR] [TYPES] [LAYERS (1 to 64)] [THREADS (0 to 256)]\n",
-                argv[0]);
+    if (!m || layers < 1 || layers > 64 || threads < 0 || threads > 256 ||
+        (strcmp(weights, "load") != 0 && strcmp(weights, "map") != 0)) {
+        fprintf(stderr, "usage: %s [DIR] [TYPES] [LAYERS (1 to 64)] [THREADS (0 to 256)] "
+                "[WEIGHTS (load or map)]\n", argv[0]);
         return 2;
     }
     for (char *save, *t = strtok_r(types, ",", &save); t && n < MAX_TYPES;
@@ -244,7 +255,8 @@ int main(int argc, char **argv)
     mkdir(dir, 0755);
     for (int i = 0; i < n; i++) {
         bench_make(dir, layers, &m[i]);
-        bench_run(&m[i], threads, &setup);
+        bench_run(&m[i], threads, strcmp(weights, "map") == 0 ? ENGINE_WEIGHTS_MAP :
+                                                              ENGINE_WEIGHTS_LOAD, &setup);
     }
     bench_table(m, n, &setup);
     free(m);

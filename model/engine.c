@@ -8,12 +8,14 @@
 #include "model/sample.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Bounds on what a file may ask for; beyond them it is refused, not attempted. */
@@ -453,19 +455,140 @@ int engine_open_gguf(engine **out, const gguf *g, const char *name, const engine
     return AUGUR_OK;
 }
 
+/* ---- loading the weights ------------------------------------------------------------------ */
+
+enum { HUGE_PAGE = 2 << 20, READ_CHUNK = 64 << 20 };
+
+/* Whether anonymous memory that asks for huge pages gets them (THP not "never"). */
+static int huge_pages_enabled(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    char line[128];
+    int on = f && fgets(line, sizeof line, f) && strchr(line, '[') && !strstr(line, "[never]");
+
+    if (f)
+        fclose(f);
+    return on;
+}
+
+/* /proc/meminfo's MemAvailable in bytes; 0 when unknown. */
+static uint64_t memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    unsigned long long kb = 0;
+    char line[128];
+
+    while (f && fgets(line, sizeof line, f) && sscanf(line, "MemAvailable: %llu kB", &kb) != 1)
+        ;
+    if (f)
+        fclose(f);
+    return (uint64_t)kb << 10;
+}
+
+/* n rounded up to whole huge pages. */
+static size_t huge_round(size_t n)
+{
+    return (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+}
+
+/* Anonymous memory of len bytes (a multiple of HUGE_PAGE) on a HUGE_PAGE boundary, so
+** that all of it can be huge pages; NULL when there is none. */
+static void *huge_alloc(size_t len)
+{
+    uint8_t *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *p;
+
+    if (raw == MAP_FAILED)
+        return NULL;
+    p = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (p > raw)
+        munmap(raw, (size_t)(p - raw));
+    munmap(p + len, (size_t)(raw + HUGE_PAGE - p));
+    madvise(p, len, MADV_HUGEPAGE);
+    return p;
+}
+
+/* Read size bytes of fd into p. */
+static int read_all(int fd, uint8_t *p, size_t size, const char *path, augur_err *err)
+{
+    size_t at = 0;
+
+    while (at < size) {
+        size_t want = size - at < READ_CHUNK ? (size_t)(size - at) : READ_CHUNK;
+        ssize_t n = read(fd, p + at, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return augur_err_set(err, AUGUR_EIO, "%s: reading the weights at byte %llu: %s",
+                                 path, (unsigned long long)at, strerror(errno));
+        if (n == 0)
+            return augur_err_set(err, AUGUR_EIO, "%s: the file ended at byte %llu while its "
+                                 "%llu bytes were read (did it change?)", path,
+                                 (unsigned long long)at, (unsigned long long)size);
+        at += (size_t)n;
+    }
+    return AUGUR_OK;
+}
+
+/* A file read into memory: size bytes at data, in a mapping of len bytes. */
+typedef struct loaded_file {
+    uint8_t *data;
+    size_t   size, len;
+} loaded_file;
+
+/* Read the file at path into huge-page memory when the system has huge pages and the
+** file takes at most half the memory available. f->data is NULL when the file is
+** better mapped, or cannot be opened (gguf_open then says why). */
+static int weights_load(const char *path, loaded_file *f, augur_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    struct stat st;
+
+    memset(f, 0, sizeof *f);
+    if (fd < 0)
+        return AUGUR_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= memory_available() / 2 && huge_pages_enabled()) {
+        f->size = (size_t)st.st_size;
+        f->len = huge_round(f->size);
+        f->data = huge_alloc(f->len);
+    }
+    if (!f->data) {
+        close(fd);
+        return AUGUR_OK;
+    }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    rc = read_all(fd, f->data, f->size, path, err);
+    close(fd);
+    if (rc != AUGUR_OK) {
+        munmap(f->data, f->len);
+        f->data = NULL;
+    }
+    return rc;
+}
+
 int engine_open(engine **out, const char *path, const engine_opts *opts, augur_err *err)
 {
+    loaded_file f = { NULL, 0, 0 };
     gguf *g;
     int rc;
 
     *out = NULL;
-    if ((rc = gguf_open(&g, path, err)) != AUGUR_OK)
+    if (!(opts && opts->weights == ENGINE_WEIGHTS_MAP) &&
+        (rc = weights_load(path, &f, err)) != AUGUR_OK)
         return rc;
-    if ((rc = engine_open_gguf(out, g, path, opts, err)) != AUGUR_OK) {
+    rc = f.data ? gguf_open_memory(&g, f.data, f.size, path, err) : gguf_open(&g, path, err);
+    if (rc == AUGUR_OK && (rc = engine_open_gguf(out, g, path, opts, err)) != AUGUR_OK)
         gguf_close(g);
+    if (rc != AUGUR_OK) {
+        if (f.data)
+            munmap(f.data, f.len);
         return rc;
     }
     (*out)->owned = g;
+    (*out)->loaded = f.data;
+    (*out)->loaded_len = f.len;
     return AUGUR_OK;
 }
 
@@ -503,6 +626,8 @@ void engine_free(engine *e)
     act_free(&e->a_hb);
     act_free(&e->a_hidden);
     gguf_close(e->owned);
+    if (e->loaded)
+        munmap(e->loaded, e->loaded_len);
     free(e);
 }
 
@@ -511,6 +636,7 @@ const gguf *engine_gguf(const engine *e) { return e->g; }
 const char *engine_kernels(const engine *e) { return e->k->name; }
 int engine_threads(const engine *e) { return tpool_threads(e->pool); }
 int engine_context(const engine *e) { return e->n_ctx; }
+int engine_loaded(const engine *e) { return e->loaded != NULL; }
 int engine_pos(const engine *e) { return e->pos; }
 
 void engine_rewind(engine *e, int pos)
@@ -868,23 +994,24 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
     stream_job j;
     double *secs;
     uint8_t *data;
+    size_t len;
     int items;
 
     bytes -= bytes % STREAM_CHUNK;
     if (bytes == 0 || reps < 1 || bytes / STREAM_CHUNK > INT32_MAX)
         return augur_err_set(err, AUGUR_EINVAL, "bandwidth: %zu bytes, %d passes", bytes, reps);
-    data = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* huge pages where the system gives them, as loaded weights have them, so the
+    ** probe is not slowed by page walks */
+    len = huge_round(bytes);
+    data = huge_alloc(len);
     secs = calloc((size_t)reps, sizeof *secs);
-    if (data == MAP_FAILED || !secs) {
-        if (data != MAP_FAILED)
-            munmap(data, bytes);
+    if (!data || !secs) {
+        if (data)
+            munmap(data, len);
         free(secs);
         return augur_err_set(err, AUGUR_ENOMEM, "bandwidth: no memory for %zu bytes", bytes);
     }
-    /* huge pages where the system gives them (as it may for the weights' page cache), so
-    ** the probe is not slowed by page walks; real pages, not the shared zero page */
-    madvise(data, bytes, MADV_HUGEPAGE);
-    memset(data, 0x5a, bytes);
+    memset(data, 0x5a, bytes);            /* real pages, not the shared zero page */
     j.e = e;
     j.data = data;
     atomic_init(&j.sink, 0);
@@ -895,7 +1022,7 @@ int engine_read_bandwidth(engine *e, size_t bytes, int reps, double *out, augur_
         secs[r] = (double)(time_mono_ns() - t0) / 1e9;
     }
     *out = (double)bytes / median(secs, reps);
-    munmap(data, bytes);
+    munmap(data, len);
     free(secs);
     return AUGUR_OK;
 }

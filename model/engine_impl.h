@@ -53,6 +53,8 @@ typedef struct route_pick {
 struct engine {
     const gguf          *g;
     gguf                *owned;            /* g, when the engine opened it */
+    void                *loaded;           /* the memory g reads, when the weights were loaded */
+    size_t               loaded_len;
     engine_shape         shape;
     enum arch            arch;
     const quant_kernels *k;

@@ -743,11 +743,89 @@ static void test_refused_models(void **state)
         fail();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_bad(path, cases[i].arch, cases[i].variant);
-        assert_int_not_equal(engine_open(&e, path, NULL, &err), AUGUR_OK);
-        assert_null(e);
-        assert_contains(err.msg, cases[i].msg);
-        assert_contains(err.msg, "bad.gguf: ");
+        for (int w = 0; w < 2; w++) {
+            engine_opts o = ENGINE_OPTS_DEFAULT;
+            o.weights = w ? ENGINE_WEIGHTS_MAP : ENGINE_WEIGHTS_LOAD;
+            assert_int_not_equal(engine_open(&e, path, &o, &err), AUGUR_OK);
+            assert_null(e);
+            assert_contains(err.msg, cases[i].msg);
+            assert_contains(err.msg, "bad.gguf: ");
+        }
     }
+    free(path);
+}
+
+/* Whether this system gives huge pages to memory that asks for them. */
+static int huge_pages_enabled(void)
+{
+    char *text = NULL;
+    size_t len;
+    int on = file_read("/sys/kernel/mm/transparent_hugepage/enabled", 4096, &text, &len,
+                       NULL) == AUGUR_OK && strchr(text, '[') && !strstr(text, "[never]");
+
+    free(text);
+    return on;
+}
+
+/* Weights loaded into memory and weights mapped: the same logits, bit for bit, for
+** every architecture and a quantized type; loaded where the system has huge pages. */
+static void test_weights_loaded_or_mapped(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 6; i++) {
+        synth_opts so = shape(arches[i], arch_experts[i], GGML_TYPE_Q8_0);
+        char name[64], *path;
+        float *lg[2];
+        snprintf(name, sizeof name, "%s-q8_0", arch_names[i]);
+        path = model(&so, name);
+        for (int w = 0; w < 2; w++) {
+            engine_opts o = ENGINE_OPTS_DEFAULT;
+            engine *e;
+            o.weights = w ? ENGINE_WEIGHTS_MAP : ENGINE_WEIGHTS_LOAD;
+            e = open_engine(path, &o);
+            assert_int_equal(engine_loaded(e), w ? 0 : huge_pages_enabled());
+            lg[w] = eval_all(e, MAX_T, 0);
+            engine_free(e);
+        }
+        assert_memory_equal(lg[0], lg[1], (size_t)MAX_T * 320 * sizeof *lg[0]);
+        free(lg[0]);
+        free(lg[1]);
+        free(path);
+    }
+}
+
+/* A file cut short, a missing file and a directory: the same clear errors whether the
+** weights would be loaded or mapped. */
+static void test_weights_bad_files(void **state)
+{
+    synth_opts so = shape("olmoe", 8, GGML_TYPE_Q8_0);
+    char *path = model(&so, "olmoe-q8_0"), *cut, *text = NULL;
+    static const char *const want[] = { "runs past the end of the data section",
+                                        "No such file or directory", "is a directory" };
+    const char *paths[3];
+    augur_err err = { 0 };
+    size_t len;
+    engine *e;
+
+    (void)state;
+    if (asprintf(&cut, "%s/cut.gguf", dir) < 0)
+        fail();
+    assert_int_equal(file_read(path, 1 << 26, &text, &len, &err), AUGUR_OK);
+    assert_int_equal(file_write_atomic(cut, text, len - 100, &err), AUGUR_OK);
+    paths[0] = cut;
+    paths[1] = "/nonexistent/model.gguf";
+    paths[2] = dir;
+    for (int i = 0; i < 3; i++)
+        for (int w = 0; w < 2; w++) {
+            engine_opts o = ENGINE_OPTS_DEFAULT;
+            o.weights = w ? ENGINE_WEIGHTS_MAP : ENGINE_WEIGHTS_LOAD;
+            assert_int_not_equal(engine_open(&e, paths[i], &o, &err), AUGUR_OK);
+            assert_null(e);
+            assert_contains(err.msg, want[i]);
+            assert_contains(err.msg, paths[i]);
+        }
+    free(text);
+    free(cut);
     free(path);
 }
 
@@ -795,17 +873,22 @@ static void test_synth_deterministic(void **state)
     free(pb);
 }
 
-/* A figure about memory: the weights stay in the file's mapping. */
+/* Figures about memory: mapped weights come into memory as they are touched; loaded
+** ones are all there from the start, in memory the process allocated. */
 static void test_memory_figures(void **state)
 {
     char *path = arch_model(4);
     engine_opts o = ENGINE_OPTS_DEFAULT;
-    engine *e = open_engine(path, &o);
+    engine *e;
     engine_memory m;
     augur_err err = { 0 };
-    double active = engine_active_bytes(e, 2), all = engine_active_bytes(e, 8);
+    double active, all;
 
     (void)state;
+    o.weights = ENGINE_WEIGHTS_MAP;
+    e = open_engine(path, &o);
+    active = engine_active_bytes(e, 2);
+    all = engine_active_bytes(e, 8);
     assert_int_equal(engine_memory_get(e, &m, &err), AUGUR_OK);
     assert_true(m.rss > 0 && m.rss >= m.rss_anon);
     assert_true(m.weights > 0 && m.weights_resident <= m.weights + 4096);
@@ -814,6 +897,13 @@ static void test_memory_figures(void **state)
     assert_true(m.weights_resident >= m.weights);
     assert_int_equal(m.kv, 2 * 64 * 4 * (16 + 16) * 4); /* layers, positions, heads, K+V, f32 */
     assert_true(active > 0 && active < all && all < (double)m.weights);
+    engine_free(e);
+    o.weights = ENGINE_WEIGHTS_LOAD;
+    e = open_engine(path, &o);
+    assert_int_equal(engine_memory_get(e, &m, &err), AUGUR_OK);
+    if (engine_loaded(e))
+        assert_true(m.weights_resident >= m.weights && m.rss_anon >= m.weights);
+    assert_true(engine_active_bytes(e, 8) == all);
     engine_free(e);
     free(path);
 }
@@ -881,6 +971,8 @@ int main(void)
         cmocka_unit_test(test_routing_parse),
         cmocka_unit_test(test_refused_models),
         cmocka_unit_test(test_refused_type),
+        cmocka_unit_test(test_weights_loaded_or_mapped),
+        cmocka_unit_test(test_weights_bad_files),
         cmocka_unit_test(test_synth_deterministic),
         cmocka_unit_test(test_memory_figures),
         cmocka_unit_test(test_speed_measure),

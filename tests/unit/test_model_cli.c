@@ -172,6 +172,10 @@ static void test_run_generates(void **state)
                                "model", "run", "moe.gguf", "-p", "a", "-n", "3", NULL), 0);
     assert_contains(buf_str(&cli_err), "routing skip:0.5, experts/token ");
     assert_contains(buf_str(&cli_err), "scalar kernels");
+    assert_int_equal(run_augur(NULL, "-c", "model.weights=map", "model", "run", "moe.gguf", "-p",
+                               "a cat", "-n", "12", "--seed", "4", NULL), 0);
+    assert_string_equal(buf_str(&cli_out), buf_str(&first));
+    assert_contains(buf_str(&cli_err), "in memory, in the file's mapping");
     buf_free(&first);
 }
 
@@ -186,6 +190,9 @@ static void test_run_usage(void **state)
     assert_int_equal(run_augur(NULL, "-c", "model.kv_type=f8", "model", "run", "moe.gguf", "-p",
                                "a", NULL), 2);
     assert_contains(buf_str(&cli_err), "model.kv_type is 'f8' (f32 or f16)");
+    assert_int_equal(run_augur(NULL, "-c", "model.weights=copy", "model", "run", "moe.gguf", "-p",
+                               "a", NULL), 2);
+    assert_contains(buf_str(&cli_err), "model.weights is 'copy' (load or map)");
     assert_int_equal(run_augur(NULL, "model", "run", "moe.gguf", "-p", "a", "--temp", "-1", NULL),
                      2);
     assert_contains(buf_str(&cli_err), "sampling: a parameter out of range");

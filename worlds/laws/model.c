@@ -92,6 +92,9 @@ void laws_free(laws *m)
     free(m->ctx.self_true);
     free(m->moves);
     free(m->norms);
+    free(m->lone);
+    free(m->lone_rec);
+    free(m->lone_norm);
     free(m);
 }
 
@@ -425,6 +428,23 @@ static int lm_index_movers(laws *m)
     return AUGUR_OK;
 }
 
+/* Per law, whether sampling's fast path may keep its firings apart (lm_lone):
+** declarative, with `for`, its one effect a removal of its subject by chance. */
+static int lm_index_lone(laws *m)
+{
+    free(m->lone);
+    if (!(m->lone = calloc((size_t)m->n + 1, 1)))
+        return AUGUR_ENOMEM;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        const law_effect *ef = &l->decl.effect[0];
+        m->lone[i] = l->subject >= 0 && l->kind == &law_declarative && l->decl.neffect == 1 &&
+                     ef->kind == EF_REMOVE && ef->ref.kind == REF_SELF && ef->alt[0].p > 0 &&
+                     ef->alt[0].p <= 1;
+    }
+    return AUGUR_OK;
+}
+
 /* The distinct conditions of declarative laws, on their subject (self: of laws
 ** with `for`) or not: laws share many (self.distance <= 17, player.drink >= 4),
 ** and each need be tested once per creature or context. */
@@ -522,7 +542,8 @@ static int lm_index(laws *m)
     m->subject_laws = subj;
     m->subject_first = sfirst;
     m->moves_valid = 0;
-    if (lm_index_movers(m) != AUGUR_OK || lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
+    if (lm_index_movers(m) != AUGUR_OK || lm_index_lone(m) != AUGUR_OK ||
+        lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
         lm_index_conds(m, &m->globc, 0) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->indexed = 1;
@@ -1176,11 +1197,30 @@ static int lm_fire(laws *m, int i, int self)
     return rc < 0 ? rc : 1;
 }
 
+/* Lone law i (lm_lone) fired for subject e, while sampling: kept apart, its
+** distribution worked out once (lm_lone_check). */
+static int lm_lone_add(laws *m, int i, int e)
+{
+    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + 1, sizeof *m->lone_rec))
+        return AUGUR_ENOMEM;
+    if (m->lone_cur < 0) {
+        if (lm_grow((void **)&m->lone_norm, &m->cap_lone_norm, m->nlone_norm + 1,
+                    sizeof *m->lone_norm))
+            return AUGUR_ENOMEM;
+        m->lone_norm[m->nlone_norm].n = 0;
+        m->lone_cur = m->nlone_norm++;
+    }
+    m->lone_rec[m->nlone_rec++] = (lm_lone){ e, i, m->lone_cur };
+    return 1;
+}
+
 /* Declarative law i for subject e, its other conditions known to hold: what
 ** law_decl_apply does then, with the subject's conditions tested once. */
 static int lm_apply_fast(laws *m, int i, int e)
 {
-    return lm_self_holds(m, i, e) ? lm_fire(m, i, e) : 0;
+    if (!lm_self_holds(m, i, e))
+        return 0;
+    return m->fast && m->lone[i] ? lm_lone_add(m, i, e) : lm_fire(m, i, e);
 }
 
 static int lm_apply_subject(laws *m, int i, int vote)
@@ -1191,6 +1231,7 @@ static int lm_apply_subject(laws *m, int i, int vote)
 
     if (t < 0 || t >= c->cap_types - 1)
         return 0;
+    m->lone_cur = -1;
     if (!vote && l->kind->may_fire) {
         if (!lm_may_fire(m, i))
             return 0;
@@ -1505,81 +1546,198 @@ static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n)
     return x;
 }
 
+/* The slot of entries i..j (one slot, sorted by law): candidates and their
+** log-probabilities under the product of the laws' distributions. */
+static int lm_combine_slot(laws *m, int i, int j)
+{
+    law_out *o = &m->out;
+    int first = m->npv;
+    lm_slot *sl;
+    double top = -INFINITY;
+
+    if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
+        return AUGUR_ENOMEM;
+    sl = &m->slot[m->nslot];
+    sl->has_p = 0;
+    if (j - i == 1) {
+        /* One law: its values (distinct already), scored by its weight. */
+        const law_entry *e = &o->e[i];
+        const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
+        if (m->npv + e->n > m->cap_pv &&
+            lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
+            return AUGUR_ENOMEM;
+        for (int t = 0; t < e->n; t++)
+            m->pv[m->npv++] = o->v[e->first + t];
+        if (!nm) {
+            top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
+            goto normalise;
+        }
+        for (int t = 0; t < e->n; t++) {
+            m->plp[first + t] = nm->plp[t];
+            sl->p[t] = nm->p[t];
+        }
+        sl->has_p = 1;
+        sl->norm = nm->norm;
+        goto slot;
+    }
+    /* The candidates: every value any of the laws gives. */
+    for (int k = i; k < j; k++)
+        for (int t = 0; t < o->e[k].n; t++) {
+            double v = o->v[o->e[k].first + t];
+            int seen = 0;
+            for (int c = first; c < m->npv && !seen; c++)
+                seen = m->pv[c] == v;
+            if (seen)
+                continue;
+            if (lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + 1,
+                         sizeof *m->pv))
+                return AUGUR_ENOMEM;
+            m->pv[m->npv++] = v;
+        }
+    for (int c = first; c < m->npv; c++) {
+        double score = 0;
+        for (int k = i; k < j; k++)
+            score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
+        m->plp[c] = score;
+        top = score > top ? score : top;
+    }
+normalise:
+    sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
+slot:
+    m->nslot++;
+    sl->floor = 0;
+    for (int k = i; k < j; k++)
+        sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
+    sl->slot = o->e[i].slot;
+    sl->first = first;
+    sl->n = m->npv - first;
+    sl->e_first = i;
+    sl->e_n = j - i;
+    sl->vkind = o->e[i].vkind;
+    sl->create = o->e[i].create;
+    sl->cum = NULL;
+    sl->current = NAN;
+    return AUGUR_OK;
+}
+
+/* The slot of a lone law's firing, as lm_combine_slot makes it of the entry
+** law_effect_apply would have added (values 0 and 1, in that order), but for
+** its entries (none). */
+static int lm_lone_slot(laws *m, const lm_lone *r)
+{
+    const lm_norm *nm = &m->lone_norm[r->k];
+    lm_slot *sl;
+
+    if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
+        lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + nm->n, sizeof *m->pv))
+        return AUGUR_ENOMEM;
+    sl = &m->slot[m->nslot++];
+    sl->first = m->npv;
+    for (int t = 0; t < nm->n; t++) {
+        m->pv[m->npv] = t;
+        m->plp[m->npv++] = nm->plp[t];
+        sl->p[t] = nm->p[t];
+    }
+    sl->has_p = 1;
+    sl->norm = nm->norm;
+    sl->floor = 0;
+    sl->floor += LM_WEIGHT(m, r->law) * LAW_FLOOR;
+    sl->slot = SLOT_KEY(SLOT_EXISTS, r->e, 0, 0);
+    sl->n = nm->n;
+    sl->e_first = sl->e_n = 0;
+    sl->vkind = 0;
+    sl->create = NULL;
+    sl->cum = NULL;
+    sl->current = NAN;
+    return AUGUR_OK;
+}
+
+/* Whether a lone firing's slot is also another's: lone_rec sorted by subject,
+** and some subject in it twice or among the entries' removals. */
+static int lm_lone_clash(laws *m)
+{
+    lm_lone *r = m->lone_rec;
+    int n = m->nlone_rec;
+
+    for (int i = 1; i < n; i++) {
+        lm_lone x = r[i];
+        int j = i;
+        for (; j > 0 && r[j - 1].e > x.e; j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+    for (int i = 1; i < n; i++)
+        if (r[i].e == r[i - 1].e)
+            return 1;
+    for (int k = 0; k < m->out.ne; k++) {
+        uint64_t slot = m->out.e[k].slot;
+        int lo = 0, hi = n - 1;
+        if (SLOT_KIND(slot) != SLOT_EXISTS)
+            continue;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (r[mid].e == SLOT_A(slot))
+                return 1;
+            if (r[mid].e < SLOT_A(slot))
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+    }
+    return 0;
+}
+
+/* The lone firings made ready to combine: their laws' distributions; when a
+** slot of theirs is another's too, their entries after all. */
+static int lm_lone_check(laws *m)
+{
+    int rc = AUGUR_OK;
+
+    if (lm_lone_clash(m)) {
+        for (int i = 0; i < m->nlone_rec && rc >= 0; i++)
+            rc = lm_fire(m, m->lone_rec[i].law, m->lone_rec[i].e);
+        m->nlone_rec = 0;
+        return rc < 0 ? rc : AUGUR_OK;
+    }
+    for (int i = 0; i < m->nlone_rec; i++) {
+        lm_norm *x = &m->lone_norm[m->lone_rec[i].k];
+        /* law_chance_emit's: 0 with chance p, 1 with 1 - p (law_out_value's logarithms) */
+        double p = m->law[m->lone_rec[i].law].decl.effect[0].alt[0].p, lp[2];
+        const lm_norm *nm;
+        int n = 0;
+        if (x->n)
+            continue;
+        lp[n++] = p >= 1 ? 0 : log(p);
+        if (1 - p > 0)
+            lp[n++] = 1 - p >= 1 ? 0 : log(1 - p);
+        if (!(nm = lm_norm_get(m, LM_WEIGHT(m, m->lone_rec[i].law), lp, n)))
+            return AUGUR_ENOMEM;
+        *x = *nm;
+    }
+    return AUGUR_OK;
+}
+
+/* The slots, in order: the entries' and the lone firings' (none the same). */
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
+    int r = 0;
 
     if (o->ne > 1 && lm_sort_entries(o) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->nslot = m->npv = 0;
-    for (int i = 0; i < o->ne;) {
-        int j = i, first = m->npv;
-        lm_slot *sl;
-        double top = -INFINITY;
+    for (int i = 0; i < o->ne || r < m->nlone_rec;) {
+        int j = i;
+        if (r < m->nlone_rec &&
+            (i == o->ne || SLOT_KEY(SLOT_EXISTS, m->lone_rec[r].e, 0, 0) < o->e[i].slot)) {
+            if (lm_lone_slot(m, &m->lone_rec[r++]) != AUGUR_OK)
+                return AUGUR_ENOMEM;
+            continue;
+        }
         while (j < o->ne && o->e[j].slot == o->e[i].slot)
             j++;
-        if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
+        if (lm_combine_slot(m, i, j) != AUGUR_OK)
             return AUGUR_ENOMEM;
-        sl = &m->slot[m->nslot];
-        sl->has_p = 0;
-        if (j - i == 1) {
-            /* One law: its values (distinct already), scored by its weight. */
-            const law_entry *e = &o->e[i];
-            const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
-            if (m->npv + e->n > m->cap_pv &&
-                lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
-                return AUGUR_ENOMEM;
-            for (int t = 0; t < e->n; t++)
-                m->pv[m->npv++] = o->v[e->first + t];
-            if (!nm) {
-                top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
-                goto normalise;
-            }
-            for (int t = 0; t < e->n; t++) {
-                m->plp[first + t] = nm->plp[t];
-                sl->p[t] = nm->p[t];
-            }
-            sl->has_p = 1;
-            sl->norm = nm->norm;
-            goto slot;
-        }
-        /* The candidates: every value any of the laws gives. */
-        for (int k = i; k < j; k++)
-            for (int t = 0; t < o->e[k].n; t++) {
-                double v = o->v[o->e[k].first + t];
-                int seen = 0;
-                for (int c = first; c < m->npv && !seen; c++)
-                    seen = m->pv[c] == v;
-                if (seen)
-                    continue;
-                if (lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + 1,
-                             sizeof *m->pv))
-                    return AUGUR_ENOMEM;
-                m->pv[m->npv++] = v;
-            }
-        for (int c = first; c < m->npv; c++) {
-            double score = 0;
-            for (int k = i; k < j; k++)
-                score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
-            m->plp[c] = score;
-            top = score > top ? score : top;
-        }
-    normalise:
-        sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
-    slot:
-        m->nslot++;
-        sl->floor = 0;
-        for (int k = i; k < j; k++)
-            sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
-        sl->slot = o->e[i].slot;
-        sl->first = first;
-        sl->n = m->npv - first;
-        sl->e_first = i;
-        sl->e_n = j - i;
-        sl->vkind = o->e[i].vkind;
-        sl->create = o->e[i].create;
-        sl->cum = NULL;
-        sl->current = NAN;
         i = j;
     }
     return AUGUR_OK;
@@ -1595,7 +1753,8 @@ int lm_predict(laws *m, const state *s, int action, augur_err *err)
     if ((!m->indexed && lm_index(m) != AUGUR_OK) || lm_context(m, s, action) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     law_out_reset(&m->out);
-    if ((rc = lm_collect(m, action)) < 0)
+    m->nlone_rec = m->nlone_norm = 0;
+    if ((rc = lm_collect(m, action)) < 0 || (rc = lm_lone_check(m)) < 0)
         return augur_err_set(err, rc, "laws: law '%s' failed: %s", m->law[m->out.law].name,
                              m->out.fail[0] ? m->out.fail : augur_errstr(rc));
     if (lm_combine(m) != AUGUR_OK)

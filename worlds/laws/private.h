@@ -354,6 +354,16 @@ typedef struct lm_move {
     double   lp[5], cum[5];
 } lm_move;
 
+/* Sampling's fast path for laws whose one effect removes their subject by chance
+** (cow_removed_2: every cow, every step): whom they remove, kept apart from the
+** entries and made slots of their own while no other law governs the same
+** creature's existence. */
+typedef struct lm_lone {
+    int32_t e;                  /* the subject */
+    int32_t law;
+    int32_t k;                  /* its law's distribution: the model's lone_norm[k] */
+} lm_lone;
+
 typedef struct lm_mover {
     int32_t type;
     int     n;
@@ -405,6 +415,12 @@ struct laws {
     unsigned char *moved;       /* per law: one the fast path combines */
     lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
     lm_norm  *norms;            /* LM_NORM_CACHE of them, or NULL */
+    unsigned char *lone;        /* per law: one the lone fast path takes (see lm_lone) */
+    lm_lone  *lone_rec;         /* this prediction's, and their laws' distributions */
+    int       nlone_rec, cap_lone_rec;
+    lm_norm  *lone_norm;
+    int       nlone_norm, cap_lone_norm;
+    int       lone_cur;         /* the law being applied's in lone_norm, or -1 */
     int       moves_valid;
     /* scratch of one prediction */
     lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */

@@ -403,7 +403,7 @@ static int lm_index_movers(laws *m)
         while (k < n && mv[k].type != l->subject)
             k++;
         if (k == n)
-            mv[n++] = (lm_mover){ l->subject, 0, { 0 } };
+            mv[n++] = (lm_mover){ l->subject, 0, { 0 }, 0, { 0 } };
         if (mv[k].n >= LM_MOVES_MAX ||
             (mv[k].n && !lm_same_on(&m->law[mv[k].law[0]].decl.effect[0], &l->decl.effect[0])))
             clash = 1;
@@ -826,14 +826,19 @@ int lm_context(laws *m, const state *s, int action)
         c->nents = 0;
         return AUGUR_ENOMEM;
     }
-    c->npal = state_grid_palette_size(s);
     c->cells = state_grid_cells(s);
-    c->on_for = NULL;
     c->gw = c->cells ? state_grid_width(s) : 0;
     c->gh = c->cells ? state_grid_height(s) : 0;
-    for (int i = 0; i < c->npal; i++) {
-        int key = state_symbol_key(s, state_grid_palette(s, i));
-        c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
+    {
+        int npal = state_grid_palette_size(s), changed = npal != c->npal || !c->pal_stamp;
+        for (int i = 0; i < npal; i++) {
+            int key = state_symbol_key(s, state_grid_palette(s, i));
+            int32_t id = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
+            changed |= c->pal[i] != id;
+            c->pal[i] = id;
+        }
+        c->npal = npal;
+        c->pal_stamp += changed;
     }
     c->px = c->py = -1;
     c->fdx = c->fdy = 0;
@@ -962,23 +967,25 @@ int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
     return 1;
 }
 
-/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
-** effect's `on`: law_move_free (law.c) for every creature of a type, with the
-** palette entries `on` lets a move enter worked out once per context. */
-static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+/* The moves (left, right, up, down: bits 0..3) entity e may make under the move
+** effect ef of mover mv, the `on` of all its laws: law_move_free (law.c) for
+** every creature of a type, with the palette entries `on` lets a move enter
+** worked out once per palette. */
+static int lm_free_dirs(law_ctx *ctx, lm_mover *mv, const law_effect *ef, int e)
 {
     static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    const uint8_t *on_ok = mv->on_ok;
     int mask = 0, occ;
 
     if (ef->non == 0)
         return 15;
-    if (ctx->on_for != ef) {
+    if (mv->on_stamp != ctx->pal_stamp) {
         for (int i = 0; i < ctx->npal; i++) {
-            ctx->on_ok[i] = 0;
-            for (int k = 0; k < ef->non && !ctx->on_ok[i]; k++)
-                ctx->on_ok[i] = ef->on[k] == ctx->pal[i];
+            mv->on_ok[i] = 0;
+            for (int k = 0; k < ef->non && !mv->on_ok[i]; k++)
+                mv->on_ok[i] = ef->on[k] == ctx->pal[i];
         }
-        ctx->on_for = ef;
+        mv->on_stamp = ctx->pal_stamp;
     }
     occ = lm_occupancy(ctx);
     for (int d = 0; d < 4; d++) {
@@ -986,7 +993,7 @@ static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
         if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
             continue;
         i = ctx->cells[y * ctx->gw + x];
-        if (i < ctx->npal && ctx->on_ok[i] &&
+        if (i < ctx->npal && on_ok[i] &&
             (occ ? lm_cell_free(ctx, e, x, y) : law_ctx_free_for(ctx, e, x, y)))
             mask |= 1 << d;
     }
@@ -1354,7 +1361,7 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
 }
 
 /* The moves of every creature of a mover type, as slots. */
-static int lm_moves(laws *m, const lm_mover *mv)
+static int lm_moves(laws *m, lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
     uint32_t may = 0;
@@ -1376,7 +1383,7 @@ static int lm_moves(laws *m, const lm_mover *mv)
         return AUGUR_OK;
     ef = &m->law[mv->law[0]].decl.effect[0];
     for (int k = c->type_first[mv->type]; k < c->type_first[mv->type + 1]; k++) {
-        int e = c->by_type[k], td = 0, ox, oy, first = m->npv;
+        int e = c->by_type[k], td = 0, ox, oy;
         uint32_t mask = 0;
         const lm_move *mo;
         lm_slot *sl;
@@ -1400,17 +1407,21 @@ static int lm_moves(laws *m, const lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, ef, e), td)) ||
-            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
-            lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + mo->n, sizeof *m->pv))
+        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, mv, ef, e), td)) ||
+            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
-        for (int o = 0; o < mo->n; o++) {
-            m->pv[m->npv] = LAW_POS(c->ex[e] + mo->dx[o], c->ey[e] + mo->dy[o]);
-            m->plp[m->npv++] = mo->lp[o];
-        }
+        /* The steps copied, the cumulative probabilities kept where they are
+        ** (the cache entry), as sampling has always read them. */
         sl = &m->slot[m->nslot++];
-        *sl = (lm_slot){ .slot = SLOT_KEY(SLOT_POS, e, 0, 0), .current = LAW_POS(c->ex[e], c->ey[e]),
-                         .first = first, .n = mo->n, .cum = mo->cum };
+        sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
+        sl->current = LAW_POS(c->ex[e], c->ey[e]);
+        sl->first = m->npv;
+        sl->n = mo->n;
+        sl->e_n = sl->has_p = 0;
+        sl->cum = mo->cum;
+        sl->move = 1;
+        memcpy(sl->dx, mo->dx, sizeof sl->dx);
+        memcpy(sl->dy, mo->dy, sizeof sl->dy);
     }
     return AUGUR_OK;
 }
@@ -1616,6 +1627,7 @@ slot:
     sl->vkind = o->e[i].vkind;
     sl->create = o->e[i].create;
     sl->cum = NULL;
+    sl->move = 0;
     sl->current = NAN;
     return AUGUR_OK;
 }
@@ -1648,6 +1660,7 @@ static int lm_lone_slot(laws *m, const lm_lone *r)
     sl->vkind = 0;
     sl->create = NULL;
     sl->cum = NULL;
+    sl->move = 0;
     sl->current = NAN;
     return AUGUR_OK;
 }
@@ -1942,15 +1955,14 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     ky = m->keys->key_of[N_Y];
     for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
         const lm_slot *sl = &m->slot[i];
-        double u = rng_splitmix_uniform(rng), v = m->pv[sl->first + sl->n - 1];
-        int a = SLOT_A(sl->slot);
-        for (int c = 0; c < sl->n; c++) {
-            if (sl->cum ? u < sl->cum[c]
-                        : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0) {
-                v = m->pv[sl->first + c];
-                break;
-            }
-        }
+        double u = rng_splitmix_uniform(rng), v;
+        int a = SLOT_A(sl->slot), c = 0;
+        while (c < sl->n - 1 &&
+               !(sl->cum ? u < sl->cum[c]
+                         : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
+            c++;
+        v = sl->move ? LAW_POS(m->ctx.ex[a] + sl->dx[c], m->ctx.ey[a] + sl->dy[c])
+                     : m->pv[sl->first + c];
         if (v == sl->current)
             continue;
         switch (SLOT_KIND(sl->slot)) {

@@ -214,8 +214,7 @@ struct law_ctx {
     int32_t      pal[256];              /* palette index -> name id */
     int          gw, gh;                /* the grid's size (0 without one) */
     const uint8_t *cells;               /* its cells (state_grid_cells) */
-    const law_effect *on_for;           /* the move effect on_ok is for (NULL: none yet) */
-    uint8_t      on_ok[256];            /* per palette index: a move under its `on` may enter */
+    uint64_t     pal_stamp;             /* changes when the palette's names do */
     int          prechecked;            /* apply may skip conditions not about self (may_fire held) */
     uint64_t    *self_known, *self_true;  /* per entity: the model's selfc tested, and held */
     uint64_t     glob_known, glob_true;   /* the model's globc tested, and held */
@@ -334,6 +333,10 @@ typedef struct lm_slot {
     int      has_p;             /* p holds the candidates' probabilities (exp of theirs
                                    in plp), for sampling */
     double   p[LM_NORM_MAX];
+    /* sampling's fast path for a creature's move (cum set): the candidates are
+    ** its position plus these steps, and none are in pv */
+    int      move;
+    int8_t   dx[5], dy[5];
 } lm_slot;
 
 typedef struct lm_norm {
@@ -368,6 +371,8 @@ typedef struct lm_mover {
     int32_t type;
     int     n;
     int32_t law[LM_MOVES_MAX];  /* its move laws */
+    uint64_t on_stamp;          /* the context's pal_stamp on_ok is for (0: none) */
+    uint8_t on_ok[256];         /* per palette index: a move under their `on` may enter */
 } lm_mover;
 
 /* ---- the model ----------------------------------------------------------------- */

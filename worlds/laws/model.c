@@ -1632,39 +1632,6 @@ slot:
     return AUGUR_OK;
 }
 
-/* The slot of a lone law's firing, as lm_combine_slot makes it of the entry
-** law_effect_apply would have added (values 0 and 1, in that order), but for
-** its entries (none). */
-static int lm_lone_slot(laws *m, const lm_lone *r)
-{
-    const lm_norm *nm = &m->lone_norm[r->k];
-    lm_slot *sl;
-
-    if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
-        lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + nm->n, sizeof *m->pv))
-        return AUGUR_ENOMEM;
-    sl = &m->slot[m->nslot++];
-    sl->first = m->npv;
-    for (int t = 0; t < nm->n; t++) {
-        m->pv[m->npv] = t;
-        m->plp[m->npv++] = nm->plp[t];
-        sl->p[t] = nm->p[t];
-    }
-    sl->has_p = 1;
-    sl->norm = nm->norm;
-    sl->floor = 0;
-    sl->floor += LM_WEIGHT(m, r->law) * LAW_FLOOR;
-    sl->slot = SLOT_KEY(SLOT_EXISTS, r->e, 0, 0);
-    sl->n = nm->n;
-    sl->e_first = sl->e_n = 0;
-    sl->vkind = 0;
-    sl->create = NULL;
-    sl->cum = NULL;
-    sl->move = 0;
-    sl->current = NAN;
-    return AUGUR_OK;
-}
-
 /* Whether a lone firing's slot is also another's: lone_rec sorted by subject,
 ** and some subject in it twice or among the entries' removals. */
 static int lm_lone_clash(laws *m)
@@ -1700,8 +1667,8 @@ static int lm_lone_clash(laws *m)
     return 0;
 }
 
-/* The lone firings made ready to combine: their laws' distributions; when a
-** slot of theirs is another's too, their entries after all. */
+/* The lone firings made ready to draw: their laws' distributions; when a slot
+** of theirs is another's too, their entries after all. */
 static int lm_lone_check(laws *m)
 {
     int rc = AUGUR_OK;
@@ -1730,29 +1697,20 @@ static int lm_lone_check(laws *m)
     return AUGUR_OK;
 }
 
-/* The slots, in order: the entries' and the lone firings' (none the same). */
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
-    int r = 0;
 
     if (o->ne > 1 && lm_sort_entries(o) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->nslot = m->npv = 0;
-    for (int i = 0; i < o->ne || r < m->nlone_rec;) {
-        int j = i;
-        if (r < m->nlone_rec &&
-            (i == o->ne || SLOT_KEY(SLOT_EXISTS, m->lone_rec[r].e, 0, 0) < o->e[i].slot)) {
-            if (lm_lone_slot(m, &m->lone_rec[r++]) != AUGUR_OK)
-                return AUGUR_ENOMEM;
-            continue;
-        }
+    for (int i = 0, j = 0; i < o->ne; i = j) {
         while (j < o->ne && o->e[j].slot == o->e[i].slot)
             j++;
         if (lm_combine_slot(m, i, j) != AUGUR_OK)
             return AUGUR_ENOMEM;
-        i = j;
     }
+    m->ncombined = m->nslot;
     return AUGUR_OK;
 }
 
@@ -1947,16 +1905,29 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     if (rc != AUGUR_OK)
         return rc;
     if (state_copy(out, s) != AUGUR_OK ||
-        lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + 1, sizeof *m->remove))
+        lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + m->nlone_rec + 1,
+                sizeof *m->remove))
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     remove = m->remove;
     /* x and y by key: s's keys are out's (a copy), and the model maps them. */
     kx = m->keys->key_of[N_X];
     ky = m->keys->key_of[N_Y];
-    for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
-        const lm_slot *sl = &m->slot[i];
+    for (int i = 0, r = 0; (i < m->nslot || r < m->nlone_rec) && rc == AUGUR_OK;) {
         double u = rng_splitmix_uniform(rng), v;
-        int a = SLOT_A(sl->slot), c = 0;
+        const lm_slot *sl;
+        int a, c = 0;
+        if (r < m->nlone_rec &&
+            (i >= m->ncombined || SLOT_KEY(SLOT_EXISTS, m->lone_rec[r].e, 0, 0) < m->slot[i].slot)) {
+            /* A lone firing, drawn where its slot would be: 0 (removed) with the
+            ** first of its probabilities, the one value when there is one. */
+            const lm_norm *nm = &m->lone_norm[m->lone_rec[r].k];
+            if (nm->n == 1 || u - nm->p[0] < 0)
+                remove[nremove++] = m->lone_rec[r].e;
+            r++;
+            continue;
+        }
+        sl = &m->slot[i++];
+        a = SLOT_A(sl->slot);
         while (c < sl->n - 1 &&
                !(sl->cum ? u < sl->cum[c]
                          : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))

@@ -433,8 +433,10 @@ struct laws {
     uint64_t  keys_used;
     law_ctx   ctx;
     law_out   out;
-    lm_slot  *slot;
-    int       nslot, cap_slot;
+    lm_slot  *slot;             /* sampling's fast path: the combined ones, then the
+                                   moves; the lone firings (lone_rec) are drawn in
+                                   their places among the combined */
+    int       nslot, cap_slot, ncombined;
     double   *pv, *plp;
     int       npv, cap_pv;
     int      *remove;

@@ -1107,6 +1107,8 @@ int law_out_value(law_out *o, double v, double p)
 
 /* ---- the product of experts ------------------------------------------------------------- */
 
+#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
+
 static int lm_apply(laws *m, int i, int self, int vote)
 {
     const law *l = &m->law[i];
@@ -1204,30 +1206,63 @@ static int lm_fire(laws *m, int i, int self)
     return rc < 0 ? rc : 1;
 }
 
-/* Lone law i (lm_lone) fired for subject e, while sampling: kept apart, its
-** distribution worked out once (lm_lone_check). */
+static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n);
+
+/* Lone law i's distribution, as law_chance_emit gives it (0 with chance p, 1
+** with 1 - p; law_out_value's logarithms) and lm_combine_slot normalises it:
+** once per law that fires, into lone_norm[lone_cur]. */
+static int lm_lone_norm(laws *m, int i)
+{
+    double p = m->law[i].decl.effect[0].alt[0].p, lp[2];
+    const lm_norm *nm;
+    int n = 0;
+
+    if (lm_grow((void **)&m->lone_norm, &m->cap_lone_norm, m->nlone_norm + 1,
+                sizeof *m->lone_norm))
+        return AUGUR_ENOMEM;
+    lp[n++] = p >= 1 ? 0 : log(p);
+    if (1 - p > 0)
+        lp[n++] = 1 - p >= 1 ? 0 : log(1 - p);
+    if (!(nm = lm_norm_get(m, LM_WEIGHT(m, i), lp, n)))
+        return AUGUR_ENOMEM;
+    m->lone_norm[m->nlone_norm] = *nm;
+    m->lone_cur = m->nlone_norm++;
+    return AUGUR_OK;
+}
+
+/* Lone law i (lm_lone) fired for subject e, while sampling: kept apart. */
 static int lm_lone_add(laws *m, int i, int e)
 {
-    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + 1, sizeof *m->lone_rec))
+    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + 1, sizeof *m->lone_rec) ||
+        (m->lone_cur < 0 && lm_lone_norm(m, i) != AUGUR_OK))
         return AUGUR_ENOMEM;
-    if (m->lone_cur < 0) {
-        if (lm_grow((void **)&m->lone_norm, &m->cap_lone_norm, m->nlone_norm + 1,
-                    sizeof *m->lone_norm))
-            return AUGUR_ENOMEM;
-        m->lone_norm[m->nlone_norm].n = 0;
-        m->lone_cur = m->nlone_norm++;
-    }
     m->lone_rec[m->nlone_rec++] = (lm_lone){ e, i, m->lone_cur };
+    return 1;
+}
+
+/* Lone law i fired for every creature of type t (it has no condition on them). */
+static int lm_lone_all(laws *m, int i, int t)
+{
+    const law_ctx *c = &m->ctx;
+    int first = c->type_first[t], n = c->type_first[t + 1] - first;
+
+    if (n <= 0)
+        return 0;
+    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + n, sizeof *m->lone_rec) ||
+        lm_lone_norm(m, i) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    for (int k = 0; k < n; k++)
+        m->lone_rec[m->nlone_rec++] = (lm_lone){ c->by_type[first + k], i, m->lone_cur };
     return 1;
 }
 
 /* Declarative law i for subject e, its other conditions known to hold: what
 ** law_decl_apply does then, with the subject's conditions tested once. */
-static int lm_apply_fast(laws *m, int i, int e)
+static inline int lm_apply_fast(laws *m, int i, int e, int lone)
 {
     if (!lm_self_holds(m, i, e))
         return 0;
-    return m->fast && m->lone[i] ? lm_lone_add(m, i, e) : lm_fire(m, i, e);
+    return lone ? lm_lone_add(m, i, e) : lm_fire(m, i, e);
 }
 
 static int lm_apply_subject(laws *m, int i, int vote)
@@ -1247,11 +1282,16 @@ static int lm_apply_subject(laws *m, int i, int vote)
     if (c->prechecked && m->selfc.fast[i] && (m->selfc.need[i] & m->faced_conds)) {
         /* Only the creature the player faces can be its subject. */
         int e = c->place_ent[PL_FACING];
-        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e) : 0;
+        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e, m->fast && m->lone[i]) : 0;
+    } else if (c->prechecked && m->selfc.fast[i] && m->fast && m->lone[i] && !m->selfc.need[i]) {
+        rc = lm_lone_all(m, i, t);
+    } else if (c->prechecked && m->selfc.fast[i]) {
+        int lone = m->fast && m->lone[i];
+        for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+            rc = lm_apply_fast(m, i, c->by_type[k], lone);
     } else {
         for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-            rc = c->prechecked && m->selfc.fast[i] ? lm_apply_fast(m, i, c->by_type[k])
-                                                  : lm_apply(m, i, c->by_type[k], vote);
+            rc = lm_apply(m, i, c->by_type[k], vote);
     }
     c->prechecked = 0;
     return rc;
@@ -1485,8 +1525,6 @@ static int lm_sort_entries(law_out *o)
     return AUGUR_OK;
 }
 
-#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
-
 /* Normalise the n scores at plp (top: the largest) in place; their log-sum-exp. */
 static double lm_normalise(double *plp, int n, double top)
 {
@@ -1667,34 +1705,17 @@ static int lm_lone_clash(laws *m)
     return 0;
 }
 
-/* The lone firings made ready to draw: their laws' distributions; when a slot
-** of theirs is another's too, their entries after all. */
+/* When a lone firing's slot is another's too: their entries after all. */
 static int lm_lone_check(laws *m)
 {
     int rc = AUGUR_OK;
 
-    if (lm_lone_clash(m)) {
-        for (int i = 0; i < m->nlone_rec && rc >= 0; i++)
-            rc = lm_fire(m, m->lone_rec[i].law, m->lone_rec[i].e);
-        m->nlone_rec = 0;
-        return rc < 0 ? rc : AUGUR_OK;
-    }
-    for (int i = 0; i < m->nlone_rec; i++) {
-        lm_norm *x = &m->lone_norm[m->lone_rec[i].k];
-        /* law_chance_emit's: 0 with chance p, 1 with 1 - p (law_out_value's logarithms) */
-        double p = m->law[m->lone_rec[i].law].decl.effect[0].alt[0].p, lp[2];
-        const lm_norm *nm;
-        int n = 0;
-        if (x->n)
-            continue;
-        lp[n++] = p >= 1 ? 0 : log(p);
-        if (1 - p > 0)
-            lp[n++] = 1 - p >= 1 ? 0 : log(1 - p);
-        if (!(nm = lm_norm_get(m, LM_WEIGHT(m, m->lone_rec[i].law), lp, n)))
-            return AUGUR_ENOMEM;
-        *x = *nm;
-    }
-    return AUGUR_OK;
+    if (!lm_lone_clash(m))
+        return AUGUR_OK;
+    for (int i = 0; i < m->nlone_rec && rc >= 0; i++)
+        rc = lm_fire(m, m->lone_rec[i].law, m->lone_rec[i].e);
+    m->nlone_rec = 0;
+    return rc < 0 ? rc : AUGUR_OK;
 }
 
 static int lm_combine(laws *m)

@@ -1372,8 +1372,8 @@ static void lm_move_combine(const laws *m, const lm_mover *mv, uint32_t mask, in
             continue;
         out->dx[c] = ox[o];
         out->dy[c] = oy[o];
-        out->lp[c] = out->n == 0 && sum == 1 ? 0 : score[o] - top - log(sum);
-        out->cum[c] = exp(out->lp[c]) + (c ? out->cum[c - 1] : 0);
+        double lp = out->n == 0 && sum == 1 ? 0 : score[o] - top - log(sum);
+        out->cum[c] = exp(lp) + (c ? out->cum[c - 1] : 0);
         out->n = ++c;
     }
     out->cum[out->n - 1] = 1;
@@ -1387,8 +1387,12 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
     uint64_t h = key * 0x9e3779b97f4a7c15ull;
     int i = (int)(h >> 52) & (LM_MOVE_CACHE - 1);
 
-    if (!m->moves && !(m->moves = calloc(LM_MOVE_CACHE, sizeof *m->moves)))
-        return NULL;
+    /* A cache line each: the cache is read here and there. */
+    if (!m->moves) {
+        if (!(m->moves = aligned_alloc(64, LM_MOVE_CACHE * sizeof *m->moves)))
+            return NULL;
+        m->moves_valid = 0;
+    }
     if (!m->moves_valid) {
         memset(m->moves, 0, LM_MOVE_CACHE * sizeof *m->moves);
         m->moves_valid = 1;
@@ -1919,14 +1923,17 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     int64_t next_id = 0;        /* 0: not yet known (only a spawn needs it) */
     int *remove;
 
+    /* The copy first: it reads all of s, the grid too, which the prediction
+    ** then reads here and there from the cache. */
+    if (state_copy(out, s) != AUGUR_OK)
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     m->fast = !m->vote;
     rc = lm_predict(m, s, action, err);
     m->fast = 0;
 
     if (rc != AUGUR_OK)
         return rc;
-    if (state_copy(out, s) != AUGUR_OK ||
-        lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + m->nlone_rec + 1,
+    if (lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + m->nlone_rec + 1,
                 sizeof *m->remove))
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     remove = m->remove;

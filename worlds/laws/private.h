@@ -354,7 +354,7 @@ typedef struct lm_move {
     uint64_t key;               /* 0: empty */
     int      n;
     int8_t   dx[5], dy[5];
-    double   lp[5], cum[5];
+    double   cum[5];
 } lm_move;
 
 /* Sampling's fast path for laws whose one effect removes their subject by chance

@@ -634,7 +634,8 @@ static double lm_number(const lm_keys *k, int kind, double v)
     return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
 }
 
-double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
+/* law_ctx_attr, inline for the hot paths of this file. */
+static inline double lm_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
 {
     uint8_t k;
     double v;
@@ -652,6 +653,11 @@ double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
     if (kind)
         *kind = k;
     return lm_number(ctx->keys, k, v);
+}
+
+double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
+{
+    return lm_attr(ctx, e, attr, kind);
 }
 
 /* Read the player's attributes once: conditions read them again and again. */
@@ -1006,7 +1012,7 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
 
     switch (ref->kind) {
     case REF_PLAYER: case REF_SELF: case REF_PLACE:
-        return e < 0 ? NAN : law_ctx_attr(ctx, e, ref->id, NULL);
+        return e < 0 ? NAN : lm_attr(ctx, e, ref->id, NULL);
     case REF_MATERIAL:
         return ctx->place_mat[ref->place] < 0 ? NAN : ctx->place_mat[ref->place];
     case REF_ENTITY:
@@ -1127,7 +1133,7 @@ static inline int lm_self_test(law_ctx *c, const laws *m, int b, int e)
     if (lc->ref.kind == REF_DISTANCE && c->player >= 0 && c->ex[e] >= 0)
         x = abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py);
     else if (lc->ref.kind == REF_SELF)
-        x = law_ctx_attr(c, e, lc->ref.id, NULL);
+        x = lm_attr(c, e, lc->ref.id, NULL);
     else if (lc->ref.kind == REF_FACED)
         x = e == c->place_ent[PL_FACING];
     else
@@ -1173,8 +1179,12 @@ static int lm_glob_holds(laws *m, uint64_t need)
     for (uint64_t unknown = need & ~c->glob_known; unknown; unknown &= unknown - 1) {
         int b = __builtin_ctzll(unknown);
         const law_cond *lc = m->globc.cond[b];
+        /* What they test most, the player's attributes, read here. */
+        double x = lc->ref.kind != REF_PLAYER ? law_ctx_read(c, &lc->ref, -1)
+                   : c->player < 0                ? NAN
+                                                  : lm_attr(c, c->player, lc->ref.id, NULL);
         c->glob_known |= 1ull << b;
-        if (!law_cond_test(lc, law_ctx_read(c, &lc->ref, -1))) {
+        if (!law_cond_test(lc, x)) {
             c->glob_true &= ~(1ull << b);
             return 0;
         }

@@ -1979,8 +1979,10 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
             rc = lm_set_attr(m, out, a, SLOT_B(sl->slot), sl->vkind, v);
             break;
         case SLOT_POS: {
+            /* y: fmod(v, 4096), which v - trunc(v / 4096) * 4096 equals exactly
+            ** for the whole numbers a position holds. */
             state_value vx = { STATE_INT, { .i = (int64_t)(v / 4096) } };
-            state_value vy = { STATE_INT, { .i = (int64_t)fmod(v, 4096) } };
+            state_value vy = { STATE_INT, { .i = (int64_t)(v - (double)vx.as.i * 4096) } };
             if (kx < 0 || ky < 0)
                 rc = AUGUR_EINVAL;
             if (rc == AUGUR_OK && (rc = state_set_key(out, a, kx, &vx)) == AUGUR_OK)

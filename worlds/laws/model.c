@@ -1464,8 +1464,10 @@ static int lm_moves(laws *m, lm_mover *mv)
         if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, mv, ef, e), td)) ||
             lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
-        /* The steps copied, the cumulative probabilities kept where they are
-        ** (the cache entry), as sampling has always read them. */
+        /* The steps copied, the cumulative probabilities read from the cache
+        ** entry as sampling has always read them (a later creature whose
+        ** situation takes the same entry overwrites them: kept so, for the
+        ** same samples). */
         sl = &m->slot[m->nslot++];
         sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
         sl->current = LAW_POS(c->ex[e], c->ey[e]);

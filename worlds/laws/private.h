@@ -359,8 +359,8 @@ typedef struct lm_move {
 
 /* Sampling's fast path for laws whose one effect removes their subject by chance
 ** (cow_removed_2: every cow, every step): whom they remove, kept apart from the
-** entries and made slots of their own while no other law governs the same
-** creature's existence. */
+** entries and drawn where their slots would be, while no other law governs the
+** same creature's existence. */
 typedef struct lm_lone {
     int32_t e;                  /* the subject */
     int32_t law;

@@ -553,8 +553,9 @@ static void test_sample_seeded(void **st)
 }
 
 /* Sampling keeps the firings of laws that only remove their subject by chance
-** apart (lm_lone): the same samples as the exact way, with another such law or
-** a certain removal on the same cow too. */
+** apart (lm_lone): the same samples as the exact way, with another law that
+** removes the same cow too (one that does more, another such law, a certain
+** removal). */
 static void test_sample_lone_removals(void **st)
 {
     static const char text[] =
@@ -565,7 +566,9 @@ static void test_sample_lone_removals(void **st)
         "[[law]]\nname = \"starve\"\nfor = \"cow\"\nwhen = [\"self.health <= 1\"]\n"
         "then = [\"remove self ~ 0.4\"]\nweight = 0.5\n"
         "[[law]]\nname = \"die\"\nfor = \"cow\"\nwhen = [\"self.health <= 0\"]\n"
-        "then = [\"remove self\"]\nweight = 0.7\n";
+        "then = [\"remove self\"]\nweight = 0.7\n"
+        "[[law]]\nname = \"cull\"\nfor = \"cow\"\nwhen = [\"self.health >= 9\"]\n"
+        "then = [\"remove self ~ 0.5\", \"player.wood += 1\"]\nweight = 1\n";
     laws *fast = parse(text), *exact = parse(text);
     state *s = field(), *a = state_new(), *b = state_new();
     char *first = predict(exact, s, "noop");
@@ -580,13 +583,15 @@ static void test_sample_lone_removals(void **st)
         state_set_int(s, c, "y", 5);
         state_set_int(s, c, "health", 3);
     }
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 4; round++) {
         uint64_t r1 = 7, r2 = 7;
         int gone = 0;
-        /* One cow starving, then also one dying: laws on the same cow's existence. */
+        /* One cow culled, then also one starving, then also one dying. */
         if (round > 0)
-            state_set_int(s, 2, "health", 1);
+            state_set_int(s, 4, "health", 9);
         if (round > 1)
+            state_set_int(s, 2, "health", 1);
+        if (round > 2)
             state_set_int(s, 3, "health", 0);
         for (int i = 0; i < 300; i++) {
             assert_int_equal(laws_sample(fast, s, 0, &r1, a, NULL), AUGUR_OK);

@@ -552,6 +552,65 @@ static void test_sample_seeded(void **st)
     laws_free(m);
 }
 
+/* Sampling keeps the firings of laws that only remove their subject by chance
+** apart (lm_lone): the same samples as the exact way, with another law that
+** removes the same cow too (one that does more, another such law, a certain
+** removal). */
+static void test_sample_lone_removals(void **st)
+{
+    static const char text[] =
+        "world = \"crafter\"\n"
+        "[[law]]\nname = \"a\"\nthen = [\"player.wood ~ =1 0.3 | =2 0.7\"]\nweight = 1\n"
+        "[[law]]\nname = \"wander\"\nfor = \"cow\"\nthen = [\"remove self ~ 0.3\"]\n"
+        "weight = 1.5\n"
+        "[[law]]\nname = \"starve\"\nfor = \"cow\"\nwhen = [\"self.health <= 1\"]\n"
+        "then = [\"remove self ~ 0.4\"]\nweight = 0.5\n"
+        "[[law]]\nname = \"die\"\nfor = \"cow\"\nwhen = [\"self.health <= 0\"]\n"
+        "then = [\"remove self\"]\nweight = 0.7\n"
+        "[[law]]\nname = \"cull\"\nfor = \"cow\"\nwhen = [\"self.health >= 9\"]\n"
+        "then = [\"remove self ~ 0.5\", \"player.wood += 1\"]\nweight = 1\n";
+    laws *fast = parse(text), *exact = parse(text);
+    state *s = field(), *a = state_new(), *b = state_new();
+    char *first = predict(exact, s, "noop");
+    int c;
+
+    (void)st;
+    free(first);
+    memset(exact->lone, 0, (size_t)exact->n);
+    for (int id = 3; id < 6; id++) {
+        c = state_entity_add(s, id, "cow");
+        state_set_int(s, c, "x", id - 3);
+        state_set_int(s, c, "y", 5);
+        state_set_int(s, c, "health", 3);
+    }
+    for (int round = 0; round < 4; round++) {
+        uint64_t r1 = 7, r2 = 7;
+        int gone = 0;
+        /* One cow culled, then also one starving, then also one dying. */
+        if (round > 0)
+            state_set_int(s, 4, "health", 9);
+        if (round > 1)
+            state_set_int(s, 2, "health", 1);
+        if (round > 2)
+            state_set_int(s, 3, "health", 0);
+        for (int i = 0; i < 300; i++) {
+            assert_int_equal(laws_sample(fast, s, 0, &r1, a, NULL), AUGUR_OK);
+            /* Kept apart while no other law names the same cow's existence. */
+            assert_int_equal(fast->nlone_rec, round == 0 ? 4 : 0);
+            assert_int_equal(laws_sample(exact, s, 0, &r2, b, NULL), AUGUR_OK);
+            assert_true(state_equal(a, b));
+            assert_true(fabs(logprob(fast, s, "noop", a) - logprob(exact, s, "noop", b)) < 1e-12);
+            gone += 5 - (int)state_entity_count(a);
+        }
+        assert_true(gone > 0);
+    }
+    state_free(a);
+    state_free(b);
+    state_free(s);
+    laws_free(fast);
+    laws_free(exact);
+}
+
 /* ---- the trace and the fitting ------------------------------------------------------------ */
 
 typedef struct replay {
@@ -952,6 +1011,7 @@ int main(void)
         cmocka_unit_test(test_product_of_experts),
         cmocka_unit_test(test_unchanged_prior),
         cmocka_unit_test(test_sample_seeded),
+        cmocka_unit_test(test_sample_lone_removals),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_fit_known_weights),
         cmocka_unit_test(test_fit_bounds),

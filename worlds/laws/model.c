@@ -92,6 +92,9 @@ void laws_free(laws *m)
     free(m->ctx.self_true);
     free(m->moves);
     free(m->norms);
+    free(m->lone);
+    free(m->lone_rec);
+    free(m->lone_norm);
     free(m);
 }
 
@@ -400,7 +403,7 @@ static int lm_index_movers(laws *m)
         while (k < n && mv[k].type != l->subject)
             k++;
         if (k == n)
-            mv[n++] = (lm_mover){ l->subject, 0, { 0 } };
+            mv[n++] = (lm_mover){ l->subject, 0, { 0 }, 0, { 0 } };
         if (mv[k].n >= LM_MOVES_MAX ||
             (mv[k].n && !lm_same_on(&m->law[mv[k].law[0]].decl.effect[0], &l->decl.effect[0])))
             clash = 1;
@@ -422,6 +425,23 @@ static int lm_index_movers(laws *m)
     for (int k = 0; k < n; k++)
         for (int j = 0; j < mv[k].n; j++)
             m->moved[mv[k].law[j]] = 1;
+    return AUGUR_OK;
+}
+
+/* Per law, whether sampling's fast path may keep its firings apart (lm_lone):
+** declarative, with `for`, its one effect a removal of its subject by chance. */
+static int lm_index_lone(laws *m)
+{
+    free(m->lone);
+    if (!(m->lone = calloc((size_t)m->n + 1, 1)))
+        return AUGUR_ENOMEM;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        const law_effect *ef = &l->decl.effect[0];
+        m->lone[i] = l->subject >= 0 && l->kind == &law_declarative && l->decl.neffect == 1 &&
+                     ef->kind == EF_REMOVE && ef->ref.kind == REF_SELF && ef->alt[0].p > 0 &&
+                     ef->alt[0].p <= 1;
+    }
     return AUGUR_OK;
 }
 
@@ -522,7 +542,8 @@ static int lm_index(laws *m)
     m->subject_laws = subj;
     m->subject_first = sfirst;
     m->moves_valid = 0;
-    if (lm_index_movers(m) != AUGUR_OK || lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
+    if (lm_index_movers(m) != AUGUR_OK || lm_index_lone(m) != AUGUR_OK ||
+        lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
         lm_index_conds(m, &m->globc, 0) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->indexed = 1;
@@ -613,7 +634,8 @@ static double lm_number(const lm_keys *k, int kind, double v)
     return v < k->nkeys && k->name_of[(int)v] >= 0 ? k->name_of[(int)v] : -1.0 - v;
 }
 
-double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
+/* law_ctx_attr, inline for the hot paths of this file. */
+static inline double lm_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
 {
     uint8_t k;
     double v;
@@ -631,6 +653,11 @@ double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
     if (kind)
         *kind = k;
     return lm_number(ctx->keys, k, v);
+}
+
+double law_ctx_attr(const law_ctx *ctx, int e, int32_t attr, int *kind)
+{
+    return lm_attr(ctx, e, attr, kind);
 }
 
 /* Read the player's attributes once: conditions read them again and again. */
@@ -805,14 +832,19 @@ int lm_context(laws *m, const state *s, int action)
         c->nents = 0;
         return AUGUR_ENOMEM;
     }
-    c->npal = state_grid_palette_size(s);
     c->cells = state_grid_cells(s);
-    c->on_for = NULL;
     c->gw = c->cells ? state_grid_width(s) : 0;
     c->gh = c->cells ? state_grid_height(s) : 0;
-    for (int i = 0; i < c->npal; i++) {
-        int key = state_symbol_key(s, state_grid_palette(s, i));
-        c->pal[i] = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
+    {
+        int npal = state_grid_palette_size(s), changed = npal != c->npal || !c->pal_stamp;
+        for (int i = 0; i < npal; i++) {
+            int key = state_symbol_key(s, state_grid_palette(s, i));
+            int32_t id = key >= 0 && key < k->nkeys ? k->name_of[key] : -1;
+            changed |= c->pal[i] != id;
+            c->pal[i] = id;
+        }
+        c->npal = npal;
+        c->pal_stamp += changed;
     }
     c->px = c->py = -1;
     c->fdx = c->fdy = 0;
@@ -941,23 +973,25 @@ int law_ctx_free_for(law_ctx *ctx, int e, int x, int y)
     return 1;
 }
 
-/* The moves (left, right, up, down: bits 0..3) entity e may make under a move
-** effect's `on`: law_move_free (law.c) for every creature of a type, with the
-** palette entries `on` lets a move enter worked out once per context. */
-static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
+/* The moves (left, right, up, down: bits 0..3) entity e may make under the move
+** effect ef of mover mv, the `on` of all its laws: law_move_free (law.c) for
+** every creature of a type, with the palette entries `on` lets a move enter
+** worked out once per palette. */
+static int lm_free_dirs(law_ctx *ctx, lm_mover *mv, const law_effect *ef, int e)
 {
     static const int steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    const uint8_t *on_ok = mv->on_ok;
     int mask = 0, occ;
 
     if (ef->non == 0)
         return 15;
-    if (ctx->on_for != ef) {
+    if (mv->on_stamp != ctx->pal_stamp) {
         for (int i = 0; i < ctx->npal; i++) {
-            ctx->on_ok[i] = 0;
-            for (int k = 0; k < ef->non && !ctx->on_ok[i]; k++)
-                ctx->on_ok[i] = ef->on[k] == ctx->pal[i];
+            mv->on_ok[i] = 0;
+            for (int k = 0; k < ef->non && !mv->on_ok[i]; k++)
+                mv->on_ok[i] = ef->on[k] == ctx->pal[i];
         }
-        ctx->on_for = ef;
+        mv->on_stamp = ctx->pal_stamp;
     }
     occ = lm_occupancy(ctx);
     for (int d = 0; d < 4; d++) {
@@ -965,7 +999,7 @@ static int lm_free_dirs(law_ctx *ctx, const law_effect *ef, int e)
         if (x < 0 || y < 0 || x >= ctx->gw || y >= ctx->gh)
             continue;
         i = ctx->cells[y * ctx->gw + x];
-        if (i < ctx->npal && ctx->on_ok[i] &&
+        if (i < ctx->npal && on_ok[i] &&
             (occ ? lm_cell_free(ctx, e, x, y) : law_ctx_free_for(ctx, e, x, y)))
             mask |= 1 << d;
     }
@@ -978,7 +1012,7 @@ double law_ctx_read(law_ctx *ctx, const law_ref *ref, int self)
 
     switch (ref->kind) {
     case REF_PLAYER: case REF_SELF: case REF_PLACE:
-        return e < 0 ? NAN : law_ctx_attr(ctx, e, ref->id, NULL);
+        return e < 0 ? NAN : lm_attr(ctx, e, ref->id, NULL);
     case REF_MATERIAL:
         return ctx->place_mat[ref->place] < 0 ? NAN : ctx->place_mat[ref->place];
     case REF_ENTITY:
@@ -1079,6 +1113,8 @@ int law_out_value(law_out *o, double v, double p)
 
 /* ---- the product of experts ------------------------------------------------------------- */
 
+#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
+
 static int lm_apply(laws *m, int i, int self, int vote)
 {
     const law *l = &m->law[i];
@@ -1097,7 +1133,7 @@ static inline int lm_self_test(law_ctx *c, const laws *m, int b, int e)
     if (lc->ref.kind == REF_DISTANCE && c->player >= 0 && c->ex[e] >= 0)
         x = abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py);
     else if (lc->ref.kind == REF_SELF)
-        x = law_ctx_attr(c, e, lc->ref.id, NULL);
+        x = lm_attr(c, e, lc->ref.id, NULL);
     else if (lc->ref.kind == REF_FACED)
         x = e == c->place_ent[PL_FACING];
     else
@@ -1143,8 +1179,12 @@ static int lm_glob_holds(laws *m, uint64_t need)
     for (uint64_t unknown = need & ~c->glob_known; unknown; unknown &= unknown - 1) {
         int b = __builtin_ctzll(unknown);
         const law_cond *lc = m->globc.cond[b];
+        /* What they test most, the player's attributes, read here. */
+        double x = lc->ref.kind != REF_PLAYER ? law_ctx_read(c, &lc->ref, -1)
+                   : c->player < 0                ? NAN
+                                                  : lm_attr(c, c->player, lc->ref.id, NULL);
         c->glob_known |= 1ull << b;
-        if (!law_cond_test(lc, law_ctx_read(c, &lc->ref, -1))) {
+        if (!law_cond_test(lc, x)) {
             c->glob_true &= ~(1ull << b);
             return 0;
         }
@@ -1176,11 +1216,63 @@ static int lm_fire(laws *m, int i, int self)
     return rc < 0 ? rc : 1;
 }
 
+static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n);
+
+/* Lone law i's distribution, as law_chance_emit gives it (0 with chance p, 1
+** with 1 - p; law_out_value's logarithms) and lm_combine_slot normalises it:
+** once per law that fires, into lone_norm[lone_cur]. */
+static int lm_lone_norm(laws *m, int i)
+{
+    double p = m->law[i].decl.effect[0].alt[0].p, lp[2];
+    const lm_norm *nm;
+    int n = 0;
+
+    if (lm_grow((void **)&m->lone_norm, &m->cap_lone_norm, m->nlone_norm + 1,
+                sizeof *m->lone_norm))
+        return AUGUR_ENOMEM;
+    lp[n++] = p >= 1 ? 0 : log(p);
+    if (1 - p > 0)
+        lp[n++] = 1 - p >= 1 ? 0 : log(1 - p);
+    if (!(nm = lm_norm_get(m, LM_WEIGHT(m, i), lp, n)))
+        return AUGUR_ENOMEM;
+    m->lone_norm[m->nlone_norm] = *nm;
+    m->lone_cur = m->nlone_norm++;
+    return AUGUR_OK;
+}
+
+/* Lone law i (lm_lone) fired for subject e, while sampling: kept apart. */
+static int lm_lone_add(laws *m, int i, int e)
+{
+    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + 1, sizeof *m->lone_rec) ||
+        (m->lone_cur < 0 && lm_lone_norm(m, i) != AUGUR_OK))
+        return AUGUR_ENOMEM;
+    m->lone_rec[m->nlone_rec++] = (lm_lone){ e, i, m->lone_cur };
+    return 1;
+}
+
+/* Lone law i fired for every creature of type t (it has no condition on them). */
+static int lm_lone_all(laws *m, int i, int t)
+{
+    const law_ctx *c = &m->ctx;
+    int first = c->type_first[t], n = c->type_first[t + 1] - first;
+
+    if (n <= 0)
+        return 0;
+    if (lm_grow((void **)&m->lone_rec, &m->cap_lone_rec, m->nlone_rec + n, sizeof *m->lone_rec) ||
+        lm_lone_norm(m, i) != AUGUR_OK)
+        return AUGUR_ENOMEM;
+    for (int k = 0; k < n; k++)
+        m->lone_rec[m->nlone_rec++] = (lm_lone){ c->by_type[first + k], i, m->lone_cur };
+    return 1;
+}
+
 /* Declarative law i for subject e, its other conditions known to hold: what
 ** law_decl_apply does then, with the subject's conditions tested once. */
-static int lm_apply_fast(laws *m, int i, int e)
+static inline int lm_apply_fast(laws *m, int i, int e, int lone)
 {
-    return lm_self_holds(m, i, e) ? lm_fire(m, i, e) : 0;
+    if (!lm_self_holds(m, i, e))
+        return 0;
+    return lone ? lm_lone_add(m, i, e) : lm_fire(m, i, e);
 }
 
 static int lm_apply_subject(laws *m, int i, int vote)
@@ -1191,6 +1283,7 @@ static int lm_apply_subject(laws *m, int i, int vote)
 
     if (t < 0 || t >= c->cap_types - 1)
         return 0;
+    m->lone_cur = -1;
     if (!vote && l->kind->may_fire) {
         if (!lm_may_fire(m, i))
             return 0;
@@ -1199,11 +1292,16 @@ static int lm_apply_subject(laws *m, int i, int vote)
     if (c->prechecked && m->selfc.fast[i] && (m->selfc.need[i] & m->faced_conds)) {
         /* Only the creature the player faces can be its subject. */
         int e = c->place_ent[PL_FACING];
-        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e) : 0;
+        rc = e >= 0 && c->etype[e] == t ? lm_apply_fast(m, i, e, m->fast && m->lone[i]) : 0;
+    } else if (c->prechecked && m->selfc.fast[i] && m->fast && m->lone[i] && !m->selfc.need[i]) {
+        rc = lm_lone_all(m, i, t);
+    } else if (c->prechecked && m->selfc.fast[i]) {
+        int lone = m->fast && m->lone[i];
+        for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
+            rc = lm_apply_fast(m, i, c->by_type[k], lone);
     } else {
         for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-            rc = c->prechecked && m->selfc.fast[i] ? lm_apply_fast(m, i, c->by_type[k])
-                                                  : lm_apply(m, i, c->by_type[k], vote);
+            rc = lm_apply(m, i, c->by_type[k], vote);
     }
     c->prechecked = 0;
     return rc;
@@ -1284,8 +1382,8 @@ static void lm_move_combine(const laws *m, const lm_mover *mv, uint32_t mask, in
             continue;
         out->dx[c] = ox[o];
         out->dy[c] = oy[o];
-        out->lp[c] = out->n == 0 && sum == 1 ? 0 : score[o] - top - log(sum);
-        out->cum[c] = exp(out->lp[c]) + (c ? out->cum[c - 1] : 0);
+        double lp = out->n == 0 && sum == 1 ? 0 : score[o] - top - log(sum);
+        out->cum[c] = exp(lp) + (c ? out->cum[c - 1] : 0);
         out->n = ++c;
     }
     out->cum[out->n - 1] = 1;
@@ -1299,8 +1397,12 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
     uint64_t h = key * 0x9e3779b97f4a7c15ull;
     int i = (int)(h >> 52) & (LM_MOVE_CACHE - 1);
 
-    if (!m->moves && !(m->moves = calloc(LM_MOVE_CACHE, sizeof *m->moves)))
-        return NULL;
+    /* A cache line each: the cache is read here and there. */
+    if (!m->moves) {
+        if (!(m->moves = aligned_alloc(64, LM_MOVE_CACHE * sizeof *m->moves)))
+            return NULL;
+        m->moves_valid = 0;
+    }
     if (!m->moves_valid) {
         memset(m->moves, 0, LM_MOVE_CACHE * sizeof *m->moves);
         m->moves_valid = 1;
@@ -1313,7 +1415,7 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
 }
 
 /* The moves of every creature of a mover type, as slots. */
-static int lm_moves(laws *m, const lm_mover *mv)
+static int lm_moves(laws *m, lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
     uint32_t may = 0;
@@ -1335,7 +1437,7 @@ static int lm_moves(laws *m, const lm_mover *mv)
         return AUGUR_OK;
     ef = &m->law[mv->law[0]].decl.effect[0];
     for (int k = c->type_first[mv->type]; k < c->type_first[mv->type + 1]; k++) {
-        int e = c->by_type[k], td = 0, ox, oy, first = m->npv;
+        int e = c->by_type[k], td = 0, ox, oy;
         uint32_t mask = 0;
         const lm_move *mo;
         lm_slot *sl;
@@ -1359,17 +1461,23 @@ static int lm_moves(laws *m, const lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, ef, e), td)) ||
-            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot) ||
-            lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + mo->n, sizeof *m->pv))
+        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, mv, ef, e), td)) ||
+            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
-        for (int o = 0; o < mo->n; o++) {
-            m->pv[m->npv] = LAW_POS(c->ex[e] + mo->dx[o], c->ey[e] + mo->dy[o]);
-            m->plp[m->npv++] = mo->lp[o];
-        }
+        /* The steps copied, the cumulative probabilities read from the cache
+        ** entry as sampling has always read them (a later creature whose
+        ** situation takes the same entry overwrites them: kept so, for the
+        ** same samples). */
         sl = &m->slot[m->nslot++];
-        *sl = (lm_slot){ .slot = SLOT_KEY(SLOT_POS, e, 0, 0), .current = LAW_POS(c->ex[e], c->ey[e]),
-                         .first = first, .n = mo->n, .cum = mo->cum };
+        sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
+        sl->current = LAW_POS(c->ex[e], c->ey[e]);
+        sl->first = m->npv;
+        sl->n = mo->n;
+        sl->e_n = sl->has_p = 0;
+        sl->cum = mo->cum;
+        sl->move = 1;
+        memcpy(sl->dx, mo->dx, sizeof sl->dx);
+        memcpy(sl->dy, mo->dy, sizeof sl->dy);
     }
     return AUGUR_OK;
 }
@@ -1432,8 +1540,6 @@ static int lm_sort_entries(law_out *o)
     }
     return AUGUR_OK;
 }
-
-#define LM_WEIGHT(m, i) ((m)->vote ? (m)->law[i].vote_weight : (m)->law[i].weight)
 
 /* Normalise the n scores at plp (top: the largest) in place; their log-sum-exp. */
 static double lm_normalise(double *plp, int n, double top)
@@ -1505,6 +1611,129 @@ static const lm_norm *lm_norm_get(laws *m, double w, const double *lp, int n)
     return x;
 }
 
+/* The slot of entries i..j (one slot, sorted by law): candidates and their
+** log-probabilities under the product of the laws' distributions. */
+static int lm_combine_slot(laws *m, int i, int j)
+{
+    law_out *o = &m->out;
+    int first = m->npv;
+    lm_slot *sl;
+    double top = -INFINITY;
+
+    if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
+        return AUGUR_ENOMEM;
+    sl = &m->slot[m->nslot];
+    sl->has_p = 0;
+    if (j - i == 1) {
+        /* One law: its values (distinct already), scored by its weight. */
+        const law_entry *e = &o->e[i];
+        const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
+        if (m->npv + e->n > m->cap_pv &&
+            lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
+            return AUGUR_ENOMEM;
+        for (int t = 0; t < e->n; t++)
+            m->pv[m->npv++] = o->v[e->first + t];
+        if (!nm) {
+            top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
+            goto normalise;
+        }
+        for (int t = 0; t < e->n; t++) {
+            m->plp[first + t] = nm->plp[t];
+            sl->p[t] = nm->p[t];
+        }
+        sl->has_p = 1;
+        sl->norm = nm->norm;
+        goto slot;
+    }
+    /* The candidates: every value any of the laws gives. */
+    for (int k = i; k < j; k++)
+        for (int t = 0; t < o->e[k].n; t++) {
+            double v = o->v[o->e[k].first + t];
+            int seen = 0;
+            for (int c = first; c < m->npv && !seen; c++)
+                seen = m->pv[c] == v;
+            if (seen)
+                continue;
+            if (lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + 1,
+                         sizeof *m->pv))
+                return AUGUR_ENOMEM;
+            m->pv[m->npv++] = v;
+        }
+    for (int c = first; c < m->npv; c++) {
+        double score = 0;
+        for (int k = i; k < j; k++)
+            score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
+        m->plp[c] = score;
+        top = score > top ? score : top;
+    }
+normalise:
+    sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
+slot:
+    m->nslot++;
+    sl->floor = 0;
+    for (int k = i; k < j; k++)
+        sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
+    sl->slot = o->e[i].slot;
+    sl->first = first;
+    sl->n = m->npv - first;
+    sl->e_first = i;
+    sl->e_n = j - i;
+    sl->vkind = o->e[i].vkind;
+    sl->create = o->e[i].create;
+    sl->cum = NULL;
+    sl->move = 0;
+    sl->current = NAN;
+    return AUGUR_OK;
+}
+
+/* Whether a lone firing's slot is also another's: lone_rec sorted by subject,
+** and some subject in it twice or among the entries' removals. */
+static int lm_lone_clash(laws *m)
+{
+    lm_lone *r = m->lone_rec;
+    int n = m->nlone_rec;
+
+    for (int i = 1; i < n; i++) {
+        lm_lone x = r[i];
+        int j = i;
+        for (; j > 0 && r[j - 1].e > x.e; j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+    for (int i = 1; i < n; i++)
+        if (r[i].e == r[i - 1].e)
+            return 1;
+    for (int k = 0; k < m->out.ne; k++) {
+        uint64_t slot = m->out.e[k].slot;
+        int lo = 0, hi = n - 1;
+        if (SLOT_KIND(slot) != SLOT_EXISTS)
+            continue;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (r[mid].e == SLOT_A(slot))
+                return 1;
+            if (r[mid].e < SLOT_A(slot))
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+    }
+    return 0;
+}
+
+/* When a lone firing's slot is another's too: their entries after all. */
+static int lm_lone_check(laws *m)
+{
+    int rc = AUGUR_OK;
+
+    if (!lm_lone_clash(m))
+        return AUGUR_OK;
+    for (int i = 0; i < m->nlone_rec && rc >= 0; i++)
+        rc = lm_fire(m, m->lone_rec[i].law, m->lone_rec[i].e);
+    m->nlone_rec = 0;
+    return rc < 0 ? rc : AUGUR_OK;
+}
+
 static int lm_combine(laws *m)
 {
     law_out *o = &m->out;
@@ -1512,76 +1741,13 @@ static int lm_combine(laws *m)
     if (o->ne > 1 && lm_sort_entries(o) != AUGUR_OK)
         return AUGUR_ENOMEM;
     m->nslot = m->npv = 0;
-    for (int i = 0; i < o->ne;) {
-        int j = i, first = m->npv;
-        lm_slot *sl;
-        double top = -INFINITY;
+    for (int i = 0, j = 0; i < o->ne; i = j) {
         while (j < o->ne && o->e[j].slot == o->e[i].slot)
             j++;
-        if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
+        if (lm_combine_slot(m, i, j) != AUGUR_OK)
             return AUGUR_ENOMEM;
-        sl = &m->slot[m->nslot];
-        sl->has_p = 0;
-        if (j - i == 1) {
-            /* One law: its values (distinct already), scored by its weight. */
-            const law_entry *e = &o->e[i];
-            const lm_norm *nm = lm_norm_get(m, LM_WEIGHT(m, e->law), o->lp + e->first, e->n);
-            if (m->npv + e->n > m->cap_pv &&
-                lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + e->n, sizeof *m->pv))
-                return AUGUR_ENOMEM;
-            for (int t = 0; t < e->n; t++)
-                m->pv[m->npv++] = o->v[e->first + t];
-            if (!nm) {
-                top = lm_scores(LM_WEIGHT(m, e->law), o->lp + e->first, e->n, m->plp + first);
-                goto normalise;
-            }
-            for (int t = 0; t < e->n; t++) {
-                m->plp[first + t] = nm->plp[t];
-                sl->p[t] = nm->p[t];
-            }
-            sl->has_p = 1;
-            sl->norm = nm->norm;
-            goto slot;
-        }
-        /* The candidates: every value any of the laws gives. */
-        for (int k = i; k < j; k++)
-            for (int t = 0; t < o->e[k].n; t++) {
-                double v = o->v[o->e[k].first + t];
-                int seen = 0;
-                for (int c = first; c < m->npv && !seen; c++)
-                    seen = m->pv[c] == v;
-                if (seen)
-                    continue;
-                if (lm_grow2((void **)&m->pv, (void **)&m->plp, &m->cap_pv, m->npv + 1,
-                             sizeof *m->pv))
-                    return AUGUR_ENOMEM;
-                m->pv[m->npv++] = v;
-            }
-        for (int c = first; c < m->npv; c++) {
-            double score = 0;
-            for (int k = i; k < j; k++)
-                score += LM_WEIGHT(m, o->e[k].law) * lm_entry_lp(o, &o->e[k], m->pv[c]);
-            m->plp[c] = score;
-            top = score > top ? score : top;
-        }
-    normalise:
-        sl->norm = lm_normalise(m->plp + first, m->npv - first, top);
-    slot:
-        m->nslot++;
-        sl->floor = 0;
-        for (int k = i; k < j; k++)
-            sl->floor += LM_WEIGHT(m, o->e[k].law) * LAW_FLOOR;
-        sl->slot = o->e[i].slot;
-        sl->first = first;
-        sl->n = m->npv - first;
-        sl->e_first = i;
-        sl->e_n = j - i;
-        sl->vkind = o->e[i].vkind;
-        sl->create = o->e[i].create;
-        sl->cum = NULL;
-        sl->current = NAN;
-        i = j;
     }
+    m->ncombined = m->nslot;
     return AUGUR_OK;
 }
 
@@ -1595,7 +1761,8 @@ int lm_predict(laws *m, const state *s, int action, augur_err *err)
     if ((!m->indexed && lm_index(m) != AUGUR_OK) || lm_context(m, s, action) != AUGUR_OK)
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     law_out_reset(&m->out);
-    if ((rc = lm_collect(m, action)) < 0)
+    m->nlone_rec = m->nlone_norm = 0;
+    if ((rc = lm_collect(m, action)) < 0 || (rc = lm_lone_check(m)) < 0)
         return augur_err_set(err, rc, "laws: law '%s' failed: %s", m->law[m->out.law].name,
                              m->out.fail[0] ? m->out.fail : augur_errstr(rc));
     if (lm_combine(m) != AUGUR_OK)
@@ -1768,30 +1935,45 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
     int64_t next_id = 0;        /* 0: not yet known (only a spawn needs it) */
     int *remove;
 
+    /* The copy first: it reads all of s, the grid too, which the prediction
+    ** then reads here and there from the cache. */
+    if (state_copy(out, s) != AUGUR_OK)
+        return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     m->fast = !m->vote;
     rc = lm_predict(m, s, action, err);
     m->fast = 0;
 
     if (rc != AUGUR_OK)
         return rc;
-    if (state_copy(out, s) != AUGUR_OK ||
-        lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + 1, sizeof *m->remove))
+    if (lm_grow((void **)&m->remove, &m->cap_remove, m->nslot + m->nlone_rec + 1,
+                sizeof *m->remove))
         return augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     remove = m->remove;
     /* x and y by key: s's keys are out's (a copy), and the model maps them. */
     kx = m->keys->key_of[N_X];
     ky = m->keys->key_of[N_Y];
-    for (int i = 0; i < m->nslot && rc == AUGUR_OK; i++) {
-        const lm_slot *sl = &m->slot[i];
-        double u = rng_splitmix_uniform(rng), v = m->pv[sl->first + sl->n - 1];
-        int a = SLOT_A(sl->slot);
-        for (int c = 0; c < sl->n; c++) {
-            if (sl->cum ? u < sl->cum[c]
-                        : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0) {
-                v = m->pv[sl->first + c];
-                break;
-            }
+    for (int i = 0, r = 0; (i < m->nslot || r < m->nlone_rec) && rc == AUGUR_OK;) {
+        double u = rng_splitmix_uniform(rng), v;
+        const lm_slot *sl;
+        int a, c = 0;
+        if (r < m->nlone_rec &&
+            (i >= m->ncombined || SLOT_KEY(SLOT_EXISTS, m->lone_rec[r].e, 0, 0) < m->slot[i].slot)) {
+            /* A lone firing, drawn where its slot would be: 0 (removed) with the
+            ** first of its probabilities, the one value when there is one. */
+            const lm_norm *nm = &m->lone_norm[m->lone_rec[r].k];
+            if (nm->n == 1 || u - nm->p[0] < 0)
+                remove[nremove++] = m->lone_rec[r].e;
+            r++;
+            continue;
         }
+        sl = &m->slot[i++];
+        a = SLOT_A(sl->slot);
+        while (c < sl->n - 1 &&
+               !(sl->cum ? u < sl->cum[c]
+                         : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
+            c++;
+        v = sl->move ? LAW_POS(m->ctx.ex[a] + sl->dx[c], m->ctx.ey[a] + sl->dy[c])
+                     : m->pv[sl->first + c];
         if (v == sl->current)
             continue;
         switch (SLOT_KIND(sl->slot)) {
@@ -1799,8 +1981,10 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
             rc = lm_set_attr(m, out, a, SLOT_B(sl->slot), sl->vkind, v);
             break;
         case SLOT_POS: {
+            /* y: fmod(v, 4096), which v - trunc(v / 4096) * 4096 equals exactly
+            ** for the whole numbers a position holds. */
             state_value vx = { STATE_INT, { .i = (int64_t)(v / 4096) } };
-            state_value vy = { STATE_INT, { .i = (int64_t)fmod(v, 4096) } };
+            state_value vy = { STATE_INT, { .i = (int64_t)(v - (double)vx.as.i * 4096) } };
             if (kx < 0 || ky < 0)
                 rc = AUGUR_EINVAL;
             if (rc == AUGUR_OK && (rc = state_set_key(out, a, kx, &vx)) == AUGUR_OK)

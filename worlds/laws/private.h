@@ -214,8 +214,7 @@ struct law_ctx {
     int32_t      pal[256];              /* palette index -> name id */
     int          gw, gh;                /* the grid's size (0 without one) */
     const uint8_t *cells;               /* its cells (state_grid_cells) */
-    const law_effect *on_for;           /* the move effect on_ok is for (NULL: none yet) */
-    uint8_t      on_ok[256];            /* per palette index: a move under its `on` may enter */
+    uint64_t     pal_stamp;             /* changes when the palette's names do */
     int          prechecked;            /* apply may skip conditions not about self (may_fire held) */
     uint64_t    *self_known, *self_true;  /* per entity: the model's selfc tested, and held */
     uint64_t     glob_known, glob_true;   /* the model's globc tested, and held */
@@ -334,6 +333,10 @@ typedef struct lm_slot {
     int      has_p;             /* p holds the candidates' probabilities (exp of theirs
                                    in plp), for sampling */
     double   p[LM_NORM_MAX];
+    /* sampling's fast path for a creature's move (cum set): the candidates are
+    ** its position plus these steps, and none are in pv */
+    int      move;
+    int8_t   dx[5], dy[5];
 } lm_slot;
 
 typedef struct lm_norm {
@@ -351,13 +354,25 @@ typedef struct lm_move {
     uint64_t key;               /* 0: empty */
     int      n;
     int8_t   dx[5], dy[5];
-    double   lp[5], cum[5];
+    double   cum[5];
 } lm_move;
+
+/* Sampling's fast path for laws whose one effect removes their subject by chance
+** (cow_removed_2: every cow, every step): whom they remove, kept apart from the
+** entries and drawn where their slots would be, while no other law governs the
+** same creature's existence. */
+typedef struct lm_lone {
+    int32_t e;                  /* the subject */
+    int32_t law;
+    int32_t k;                  /* its law's distribution: the model's lone_norm[k] */
+} lm_lone;
 
 typedef struct lm_mover {
     int32_t type;
     int     n;
     int32_t law[LM_MOVES_MAX];  /* its move laws */
+    uint64_t on_stamp;          /* the context's pal_stamp on_ok is for (0: none) */
+    uint8_t on_ok[256];         /* per palette index: a move under their `on` may enter */
 } lm_mover;
 
 /* ---- the model ----------------------------------------------------------------- */
@@ -405,6 +420,12 @@ struct laws {
     unsigned char *moved;       /* per law: one the fast path combines */
     lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
     lm_norm  *norms;            /* LM_NORM_CACHE of them, or NULL */
+    unsigned char *lone;        /* per law: one the lone fast path takes (see lm_lone) */
+    lm_lone  *lone_rec;         /* this prediction's, and their laws' distributions */
+    int       nlone_rec, cap_lone_rec;
+    lm_norm  *lone_norm;
+    int       nlone_norm, cap_lone_norm;
+    int       lone_cur;         /* the law being applied's in lone_norm, or -1 */
     int       moves_valid;
     /* scratch of one prediction */
     lm_keys   keyset[LM_KEYSETS];  /* the mappings of the last key assignments seen */
@@ -412,8 +433,10 @@ struct laws {
     uint64_t  keys_used;
     law_ctx   ctx;
     law_out   out;
-    lm_slot  *slot;
-    int       nslot, cap_slot;
+    lm_slot  *slot;             /* sampling's fast path: the combined ones, then the
+                                   moves; the lone firings (lone_rec) are drawn in
+                                   their places among the combined */
+    int       nslot, cap_slot, ncombined;
     double   *pv, *plp;
     int       npv, cap_pv;
     int      *remove;

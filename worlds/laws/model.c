@@ -1464,20 +1464,16 @@ static int lm_moves(laws *m, lm_mover *mv)
         if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, mv, ef, e), td)) ||
             lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
-        /* The steps copied, the cumulative probabilities read from the cache
-        ** entry as sampling has always read them (a later creature whose
-        ** situation takes the same entry overwrites them: kept so, for the
-        ** same samples). */
         sl = &m->slot[m->nslot++];
         sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
         sl->current = LAW_POS(c->ex[e], c->ey[e]);
         sl->first = m->npv;
         sl->n = mo->n;
         sl->e_n = sl->has_p = 0;
-        sl->cum = mo->cum;
         sl->move = 1;
         memcpy(sl->dx, mo->dx, sizeof sl->dx);
         memcpy(sl->dy, mo->dy, sizeof sl->dy);
+        memcpy(sl->p, mo->cum, sizeof sl->p);
     }
     return AUGUR_OK;
 }
@@ -1680,7 +1676,6 @@ slot:
     sl->e_n = j - i;
     sl->vkind = o->e[i].vkind;
     sl->create = o->e[i].create;
-    sl->cum = NULL;
     sl->move = 0;
     sl->current = NAN;
     return AUGUR_OK;
@@ -1969,8 +1964,8 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         sl = &m->slot[i++];
         a = SLOT_A(sl->slot);
         while (c < sl->n - 1 &&
-               !(sl->cum ? u < sl->cum[c]
-                         : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
+               !(sl->move ? u < sl->p[c]
+                          : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
             c++;
         v = sl->move ? LAW_POS(m->ctx.ex[a] + sl->dx[c], m->ctx.ey[a] + sl->dy[c])
                      : m->pv[sl->first + c];

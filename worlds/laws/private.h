@@ -328,15 +328,15 @@ typedef struct lm_slot {
     const law_effect *create;
     double   norm;              /* log-sum-exp of the candidates' scores */
     double   floor;             /* the score of a value no law gives */
-    const double *cum;          /* sampling's fast path: the candidates' cumulative
-                                   probabilities (NULL: from the log-probabilities) */
     int      has_p;             /* p holds the candidates' probabilities (exp of theirs
                                    in plp), for sampling */
-    double   p[LM_NORM_MAX];
-    /* sampling's fast path for a creature's move (cum set): the candidates are
-    ** its position plus these steps, and none are in pv */
+    /* sampling's fast path for a creature's move: the candidates are its position
+    ** plus these steps, none are in pv, and p holds their cumulative probabilities
+    ** (the slot's own: the cache entry they come from may serve another creature
+    ** of the same prediction) */
     int      move;
     int8_t   dx[5], dy[5];
+    double   p[LM_NORM_MAX > 5 ? LM_NORM_MAX : 5];
 } lm_slot;
 
 typedef struct lm_norm {

@@ -385,17 +385,13 @@ static int ga_reset(void *impl, const world *w, augur_err *err)
 static int ga_describe(const void *impl, buf *out)
 {
     const ga_agent *g = impl;
-    const dpot_revision *rev = dpot_revision_at(&g->plan, 0);
 
     buf_printf(out, "goal: an episode that ends with a reward; plan:");
     for (int i = 0; i < g->plan.nsteps && i < 10; i++)
         buf_printf(out, " %s", ga_action_name((void *)g, g->plan.steps[i]));
     buf_puts(out, g->plan.nsteps > 10 ? " ...\n" : "\n");
-    if (rev)
-        buf_printf(out, "plan changed at step %ld: %s, replanned (%d steps)\n", rev->step,
-                   dpot_trigger_name(rev->why), rev->len);
-    return buf_printf(out, "forecast accuracy %.3f over %ld steps\n",
-                      forecast_tally_accuracy(&g->tally), g->tally.checked);
+    dpot_describe_revision(&g->plan, out);
+    return forecast_tally_describe(&g->tally, out);
 }
 
 static double ga_accuracy(const void *impl)

@@ -3,12 +3,25 @@
 */
 #include "planner/dpot.h"
 
+#include "base/err.h"
+
 #include <stdio.h>
 #include <string.h>
 
 static const char *const dpot_trigger_names[DPOT_NTRIGGERS] = {
     "failed action", "forecast miss", "subgoal done", "new threat", "goal changed", "plan empty",
 };
+
+int dpot_describe_revision(const dpot *p, buf *out)
+{
+    const dpot_revision *rev = dpot_revision_at(p, 0);
+
+    if (!rev)
+        return AUGUR_OK;
+    return buf_printf(out, "plan changed at step %ld: %s, %s (%d steps)\n", rev->step,
+                      dpot_trigger_name(rev->why), rev->repaired ? "repaired" : "replanned",
+                      rev->len);
+}
 
 const char *dpot_trigger_name(enum dpot_trigger why)
 {

@@ -19,6 +19,8 @@
 #ifndef AUGUR_DPOT_H
 #define AUGUR_DPOT_H
 
+#include "base/buf.h"
+
 enum { DPOT_STEPS_MAX = 64, DPOT_HISTORY = 32, DPOT_REVISIONS = 16, DPOT_TEXT = 48 };
 
 enum dpot_trigger {
@@ -73,6 +75,10 @@ int  dpot_revise(dpot *p, long step, enum dpot_trigger why, dpot_validate_fn val
 /* The i-th most recent history entry or revision (0: the latest), or NULL. */
 const dpot_event    *dpot_history(const dpot *p, int i);
 const dpot_revision *dpot_revision_at(const dpot *p, int i);
+
+/* The latest revision as a line of an agent's description ("plan changed at step
+** N: WHY, repaired|replanned (LEN steps)"); nothing when there is none. */
+int dpot_describe_revision(const dpot *p, buf *out);
 
 /* "failed action", "forecast miss", "subgoal done", "new threat", ... */
 const char *dpot_trigger_name(enum dpot_trigger why);

@@ -86,6 +86,12 @@ double forecast_tally_accuracy(const forecast_tally *t)
     return t->checked ? (double)t->hits / (double)t->checked : 0;
 }
 
+int forecast_tally_describe(const forecast_tally *t, buf *out)
+{
+    return buf_printf(out, "forecast accuracy %.3f over %ld steps\n", forecast_tally_accuracy(t),
+                      t->checked);
+}
+
 /* ---- one step of a branch ------------------------------------------------------------ */
 
 static double branch_score(const branch *b, const rollout_opts *o, double progress0)

@@ -67,5 +67,7 @@ typedef struct forecast_tally {
 
 void   forecast_tally_add(forecast_tally *t, int hit);
 double forecast_tally_accuracy(const forecast_tally *t);
+/* "forecast accuracy A over N steps", a line of an agent's description. */
+int    forecast_tally_describe(const forecast_tally *t, buf *out);
 
 #endif

@@ -332,7 +332,6 @@ static int ca_reset(void *impl, const world *w, augur_err *err)
 static int ca_describe(const void *impl, buf *out)
 {
     const ca_agent *a = impl;
-    const dpot_revision *rev = dpot_revision_at(&a->plan, 0);
 
     buf_printf(out, "goal %s; plan:", ca_goal_name(a));
     for (int i = 0; i < a->plan.nsteps && i < 8; i++)
@@ -358,11 +357,8 @@ static int ca_describe(const void *impl, buf *out)
     } else {
         buf_puts(out, "forecast: none this step\n");
     }
-    if (rev)
-        buf_printf(out, "plan changed at step %ld: %s, %s (%d steps)\n", rev->step,
-                   dpot_trigger_name(rev->why), rev->repaired ? "repaired" : "replanned", rev->len);
-    return buf_printf(out, "forecast accuracy %.3f over %ld steps\n",
-                      forecast_tally_accuracy(&a->tally), a->tally.checked);
+    dpot_describe_revision(&a->plan, out);
+    return forecast_tally_describe(&a->tally, out);
 }
 
 static double ca_accuracy(const void *impl)

@@ -7,6 +7,7 @@
 ** Before each search the folder is walked: files whose size or modification time
 ** changed are indexed again, files gone (or grown too large, or binary) are dropped. */
 #include "actions/private.h"
+#include "base/db.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "sandbox/caps.h"
@@ -63,7 +64,6 @@ static int docs_fail(sqlite3 *db, const char *what, augur_err *err)
 static int docs_open_db(const docs_root *r, sqlite3 **db, augur_err *err)
 {
     static const char schema[] =
-        "PRAGMA journal_mode=WAL;"
         "CREATE TABLE IF NOT EXISTS doc(id INTEGER PRIMARY KEY, root TEXT NOT NULL,"
         "  path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
         "  gen INTEGER NOT NULL, UNIQUE(root, path));"
@@ -77,8 +77,8 @@ static int docs_open_db(const docs_root *r, sqlite3 **db, augur_err *err)
         *db = NULL;
         return rc;
     }
-    sqlite3_busy_timeout(*db, DOCS_BUSY_MS);
-    if (sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+    if (db_wal(*db, DOCS_BUSY_MS) != SQLITE_OK ||
+        sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK) {
         int rc = docs_fail(*db, r->index, err);
         sqlite3_close(*db);
         *db = NULL;

@@ -1,5 +1,6 @@
 /* library.c — the action library's SQLite store: schema, add, get, history, list, usage. */
 #include "actions/private.h"
+#include "base/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,12 @@ static int library_add_builtins(library *lib, augur_err *err)
     return AUGUR_OK;
 }
 
+static int library_wal(library *lib, int busy_ms, augur_err *err)
+{
+    return db_wal(lib->db, busy_ms) == SQLITE_OK ? AUGUR_OK
+                                                 : lib_sqlite_fail(lib, "set WAL mode", err);
+}
+
 int library_open(library **out, const char *path, const library_options *opt, augur_err *err)
 {
     library *lib = calloc(1, sizeof *lib);
@@ -166,8 +173,7 @@ int library_open(library **out, const char *path, const library_options *opt, au
         library_close(lib);
         return rc;
     }
-    sqlite3_busy_timeout(lib->db, opt && opt->busy_ms > 0 ? opt->busy_ms : LIBRARY_BUSY_MS);
-    if ((rc = lib_exec(lib, "PRAGMA journal_mode = WAL", "set WAL mode", err)) ||
+    if ((rc = library_wal(lib, opt && opt->busy_ms > 0 ? opt->busy_ms : LIBRARY_BUSY_MS, err)) ||
         (rc = lib_exec(lib, "PRAGMA synchronous = NORMAL", "set synchronous", err)) ||
         (rc = lib_begin(lib, err)) ||
         (rc = lib_exec(lib, library_schema, "create the schema", err)) ||

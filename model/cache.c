@@ -1,6 +1,7 @@
 /* cache.c — the SQLite reply cache. */
 #include "model/cache.h"
 #include "base/buf.h"
+#include "base/db.h"
 #include "base/file.h"
 
 #include <sqlite3.h>
@@ -14,7 +15,6 @@ struct model_cache {
 };
 
 static const char cache_schema[] =
-    "PRAGMA journal_mode = WAL;"
     "CREATE TABLE IF NOT EXISTS replies ("
     "  key TEXT PRIMARY KEY, backend TEXT NOT NULL, model TEXT NOT NULL,"
     "  created INTEGER NOT NULL, reply TEXT NOT NULL);"
@@ -54,8 +54,8 @@ int model_cache_open(model_cache **out, const char *path, augur_err *err)
         model_cache_close(c);
         return rc;
     }
-    sqlite3_busy_timeout(c->db, 10000);
-    if (sqlite3_exec(c->db, cache_schema, NULL, NULL, NULL) != SQLITE_OK) {
+    if (db_wal(c->db, 10000) != SQLITE_OK ||
+        sqlite3_exec(c->db, cache_schema, NULL, NULL, NULL) != SQLITE_OK) {
         rc = cache_fail(c, AUGUR_EIO, "not a cache file", err);
         model_cache_close(c);
         return rc;

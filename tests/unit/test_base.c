@@ -2,6 +2,7 @@
 #include "test.h"
 
 #include "base/arena.h"
+#include "base/db.h"
 #include "base/err.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -12,6 +13,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +371,59 @@ static void test_clock(void **state)
     assert_true(time_mono_us() >= b / 1000u);
 }
 
+static void *db_hold_write(void *arg)
+{
+    sqlite3 *db = arg;
+
+    usleep(200000);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return NULL;
+}
+
+static const char *db_mode(sqlite3 *db)
+{
+    static char mode[16];
+    sqlite3_stmt *st;
+
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return mode;
+}
+
+/* While another connection is about to write, SQLite refuses the switch to write-ahead
+** logging without calling the busy handler: db_wal waits for the writer, within its
+** timeout. */
+static void test_db_wal(void **state)
+{
+    char *dir = test_tmpdir(), path[4096];
+    sqlite3 *writer, *db;
+    pthread_t t;
+    uint64_t start;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    assert_int_equal(sqlite3_open(path, &writer), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(writer, "CREATE TABLE t(x); BEGIN IMMEDIATE;"
+                                          " INSERT INTO t VALUES (1);", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    start = time_mono_ns();
+    assert_int_equal(db_wal(db, 50) & 0xff, SQLITE_BUSY);
+    assert_true(time_mono_ns() - start >= 50000000u);
+    assert_string_equal(db_mode(db), "delete");
+
+    assert_int_equal(pthread_create(&t, NULL, db_hold_write, writer), 0);
+    assert_int_equal(db_wal(db, 10000), SQLITE_OK);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_string_equal(db_mode(db), "wal");
+    sqlite3_close(db);
+    sqlite3_close(writer);
+    test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_log_levels),
         cmocka_unit_test(test_log_output),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_db_wal),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

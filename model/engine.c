@@ -618,6 +618,7 @@ void engine_free(engine *e)
     free(e->group);
     free(e->taken);
     free(e->hidden);
+    free(e->down);
     free(e->row_token);
     free(e->row_weight);
     free(e->stat_experts);

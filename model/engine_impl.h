@@ -84,6 +84,7 @@ struct engine {
     int        *n_picks;                   /* [batch] */
     int        *active;                    /* [experts]: the experts some token chose */
     float      *hidden;                    /* expert hidden rows, grouped by expert */
+    float      *down;                      /* [rows][width]: down · each hidden row */
     int        *row_token;                 /* the token of each hidden row */
     float      *row_weight;
     int        *group;                     /* [experts + 1]: first hidden row of each expert */

@@ -208,6 +208,8 @@ static void mm_rows(void *ctx, int lo, int hi, int thread)
     }
 }
 
+/* The shortest piece of a loop over rows: the pool hands out long runs first and
+** pieces this short at the end, where the threads must come out even. */
 static int row_chunk(const engine *e, int rows)
 {
     int c = rows / (tpool_threads(e->pool) * 16);
@@ -516,39 +518,31 @@ static int route_batch(engine *e, int l, int T, int *active, int *n_active)
     return AUGUR_OK;
 }
 
-/* Items are rows r of the output: out[t][r] += weight · down_ex[r] · hidden[row] for
-** each active expert ex in order and each of its rows. */
+/* Items are (active expert, output row r) pairs, an expert's rows side by side in
+** memory: down[row][r] = down_ex[r] · hidden[row] for each of the expert's hidden rows. */
 typedef struct down_job {
     const engine  *e;
-    const mat     *down;
+    const mat     *w;
     const uint8_t *hq;
     size_t         hq_row;
     const int     *active;
-    int            n_active;
-    float         *out;
 } down_job;
 
 static void ffn_down_rows(void *ctx, int lo, int hi, int thread)
 {
     const down_job *j = ctx;
     const engine *e = j->e;
-    const mat *w = j->down;
-    int d = w->rows;
+    int d = j->w->rows;
 
     (void)thread;
-    for (int a = 0; a < j->n_active; a++) {
-        int ex = j->active[a];
-        for (int r = lo, nr; r < hi; r += nr) {
-            const uint8_t *row = mat_row(w, ex, r);
-            nr = hi - r < 4 ? hi - r : 4;
-            for (int i = e->group[ex]; i < e->group[ex + 1]; i++) {
-                float y[4], *out = &j->out[(size_t)e->row_token[i] * d + r];
-                dot_rows(e->k, w, row, nr, e->group[ex + 1] - e->group[ex],
-                         j->hq + i * j->hq_row, y);
-                for (int k = 0; k < nr; k++)
-                    out[k] += e->row_weight[i] * y[k];
-            }
-        }
+    for (int i = lo, nr; i < hi; i += nr) {
+        int ex = j->active[i / d], r = i % d, n = e->group[ex + 1] - e->group[ex];
+        const uint8_t *row = mat_row(j->w, ex, r);
+        nr = hi - i < 4 ? hi - i : 4;
+        if (nr > d - r)
+            nr = d - r;
+        for (int h = e->group[ex]; h < e->group[ex + 1]; h++)
+            dot_rows(e->k, j->w, row, nr, n, j->hq + h * j->hq_row, &e->down[(size_t)h * d + r]);
     }
 }
 
@@ -572,17 +566,23 @@ static int ffn_moe(engine *e, const layer *L, int l, act *x, float *moe)
     j.n_active = n_active;
     tpool_for(e->pool, n_active * j.ff, row_chunk(e, n_active * j.ff), ffn_expert_rows, &j);
 
-    /* moe[t] = Σ_ex weight · down_ex · hidden */
+    /* down[row][d] = down_ex · hidden[row]: each expert's matrix read in long runs,
+    ** then moe[t] = Σ_ex weight · down[row of t], in the order of the experts */
     act_set(&e->a_hidden, e->hidden, e->group[s->experts], j.ff);
-    memset(moe, 0, (size_t)T * d * sizeof *moe);
     dj.e = e;
-    dj.down = &L->down_exps;
+    dj.w = &L->down_exps;
     dj.hq = act_get(e, &e->a_hidden, L->down_exps.type);
     dj.hq_row = quant_fmt_bytes(quant_act_fmt(L->down_exps.type), L->down_exps.cols);
     dj.active = active;
-    dj.n_active = n_active;
-    dj.out = moe;
-    tpool_for(e->pool, d, row_chunk(e, d), ffn_down_rows, &dj);
+    tpool_for(e->pool, n_active * d, row_chunk(e, n_active * d), ffn_down_rows, &dj);
+    memset(moe, 0, (size_t)T * d * sizeof *moe);
+    for (int a = 0; a < n_active; a++)
+        for (int h = e->group[active[a]]; h < e->group[active[a] + 1]; h++) {
+            float *out = moe + (size_t)e->row_token[h] * d, w = e->row_weight[h];
+            const float *y = e->down + (size_t)h * d;
+            for (int i = 0; i < d; i++)
+                out[i] += w * y[i];
+        }
 
     if (L->gate_sh.rows) {
         /* shared[T][d] = down_sh · (silu(gate_sh·x) ⊙ up_sh·x), gated per token */
@@ -681,7 +681,7 @@ void forward_hidden_add(engine *e, int T, float *sum)
 int forward_reserve(engine *e, int rows)
 {
     int ff = e->shape.ff_expert;
-    float *hidden, *weight;
+    float *hidden, *down, *weight;
     int *token;
 
     if (rows <= e->hidden_cap)
@@ -689,6 +689,9 @@ int forward_reserve(engine *e, int rows)
     if (!(hidden = realloc(e->hidden, (size_t)rows * ff * sizeof *hidden)))
         return AUGUR_ENOMEM;
     e->hidden = hidden;
+    if (!(down = realloc(e->down, (size_t)rows * e->shape.width * sizeof *down)))
+        return AUGUR_ENOMEM;
+    e->down = down;
     if (!(token = realloc(e->row_token, (size_t)rows * sizeof *token)))
         return AUGUR_ENOMEM;
     e->row_token = token;

@@ -1,4 +1,4 @@
-/* tpool.c — the engine's thread pool: chunks handed out by an atomic counter.
+/* tpool.c — the engine's thread pool: pieces handed out by an atomic counter.
 **
 ** A loop is done when its items are, not when every worker has looked at it: on a
 ** machine shared with other programs a worker may wake up late, or not be running,
@@ -52,6 +52,18 @@ static void cpu_relax(void)
 #endif
 }
 
+/* The size of the next piece when left items remain: a share of what is left, so
+** that a thread reads memory in long runs (two threads reading interleaved runs of
+** 64 matrix rows stream a quarter slower than each reading its own half), shrinking
+** to chunk towards the end so that the threads finish together. */
+static int piece(int left, int chunk, int threads)
+{
+    int share = left / (2 * threads);
+
+    share = share > chunk ? share : chunk;
+    return share < left ? share : left;
+}
+
 /* Chunks of loop gen until none is left (or another loop has begun). items and
 ** chunk are read after the generation is seen: while an index of loop gen is left
 ** to claim they are that loop's, and once none is, the claim fails whatever they say. */
@@ -62,7 +74,7 @@ static void run_chunks(tpool *p, unsigned gen, int thread)
         int lo = (int)(uint32_t)v, items = atomic_load(&p->items), hi;
         if ((unsigned)(v >> 32) != gen || lo >= items)
             return;
-        hi = items - lo > atomic_load(&p->chunk) ? lo + atomic_load(&p->chunk) : items;
+        hi = lo + piece(items - lo, atomic_load(&p->chunk), p->n);
         if (!atomic_compare_exchange_weak(&p->next, &v, (uint64_t)gen << 32 | (uint32_t)hi))
             continue;
         p->fn(p->ctx, lo, hi, thread);

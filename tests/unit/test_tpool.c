@@ -50,10 +50,44 @@ static void test_each_item_once(void **state)
     tpool_free(p);
 }
 
+typedef struct piece_ctx {
+    atomic_int calls, first;
+} piece_ctx;
+
+static void count_pieces(void *ctx, int lo, int hi, int thread)
+{
+    piece_ctx *c = ctx;
+
+    (void)thread;
+    if (lo == 0)
+        atomic_store(&c->first, hi);
+    atomic_fetch_add(&c->calls, 1);
+}
+
+/* A loop of 4096 items on two threads with chunk 1 is read in long runs: a first piece
+** of a quarter of the items, and a few dozen pieces in all rather than 4096. */
+static void test_long_pieces(void **state)
+{
+    piece_ctx c;
+    augur_err err = { 0 };
+    tpool *p;
+
+    (void)state;
+    assert_int_equal(tpool_new(&p, 2, &err), AUGUR_OK);
+    for (int loop = 0; loop < 100; loop++) {
+        atomic_store(&c.calls, 0);
+        tpool_for(p, 4096, 1, count_pieces, &c);
+        assert_int_equal(atomic_load(&c.first), 1024);
+        assert_in_range(atomic_load(&c.calls), 4, 64);
+    }
+    tpool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_item_once),
+        cmocka_unit_test(test_long_pieces),
     };
     return cmocka_run_group_tests_name("tpool", tests, NULL, NULL);
 }

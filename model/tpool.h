@@ -6,13 +6,13 @@
 **     tpool_for(p, n, 16, fn, ctx);           // fn(ctx, lo, hi, thread) over [0, n)
 **     tpool_free(p);
 **
-** tpool_for hands out [0, n) in pieces to the threads as they come free and returns
-** when all are done, so the calling thread works too. A piece is a share of the items
-** left, at least `chunk` of them: long runs first, then shorter ones so that the
-** threads end together. Which thread takes which piece varies from run to run; the
-** engine's loops are written so that the result does not (every output has one
-** writer, always computed the same way). Workers spin briefly between loops, then
-** sleep.
+** tpool_for cuts [0, n) into a part per thread and returns when all are done, so
+** the calling thread works too. Each thread takes pieces from the front of its own
+** part, then helps with the others'; pieces halve as a part runs out, down to `chunk`
+** items, so that the threads end together. Which thread takes which piece varies
+** from run to run; the engine's loops are written so that the result does not
+** (every output has one writer, always computed the same way). Workers spin
+** briefly between loops, then sleep.
 */
 #ifndef AUGUR_TPOOL_H
 #define AUGUR_TPOOL_H

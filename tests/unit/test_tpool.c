@@ -64,8 +64,9 @@ static void count_pieces(void *ctx, int lo, int hi, int thread)
     atomic_fetch_add(&c->calls, 1);
 }
 
-/* A loop of 4096 items on two threads with chunk 1 is read in long runs: a first piece
-** of a quarter of the items, and a few dozen pieces in all rather than 4096. */
+/* A loop of 4096 items on two threads with chunk 1 is read in long runs: the first
+** thread's first piece is half its part, and there are a few dozen pieces in all
+** rather than 4096. */
 static void test_long_pieces(void **state)
 {
     piece_ctx c;

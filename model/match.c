@@ -31,7 +31,8 @@ typedef struct gframe {
 
 typedef struct gstate {
     gframe *e;          /* each at a G_BYTES element */
-    int     n, cap;
+    int     n;
+    size_t  cap;
     int     accepting;  /* some stack is empty: the text may end here */
 } gstate;
 
@@ -77,15 +78,9 @@ static void state_add(grammar_matcher *m, gstate *s, int32_t at, const gframe *u
 
     if (sum == GRAMMAR_INF)
         return;   /* a dead end: nothing finite finishes it */
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 16;
-        gframe *grown = cap <= MAX_ENTRIES ? realloc(s->e, (size_t)cap * sizeof *grown) : NULL;
-        if (!grown) {
-            m->broken = 1;
-            return;
-        }
-        s->e = grown;
-        s->cap = cap;
+    if (s->n >= MAX_ENTRIES || buf_grow_array(&s->e, &s->cap, (size_t)s->n + 1, sizeof *s->e)) {
+        m->broken = 1;
+        return;
     }
     s->e[s->n++] = (gframe){ at, sum, up, NULL };
 }

@@ -5,6 +5,7 @@
 */
 #include "planner/memory.h"
 
+#include "base/buf.h"
 #include "base/text.h"
 
 #include <sqlite3.h>
@@ -23,7 +24,7 @@ typedef struct memory_plan {
 /* A growable list of plans. */
 typedef struct memory_list {
     memory_plan *items;
-    int          n, cap;
+    size_t       n, cap;
 } memory_list;
 
 struct plan_memory {
@@ -41,14 +42,8 @@ enum { MEMORY_LOADED_MAX = 4096 };
 
 static memory_plan *memory_list_add(memory_list *l)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        memory_plan *p = realloc(l->items, (size_t)cap * sizeof *p);
-        if (!p)
-            return NULL;
-        l->items = p;
-        l->cap = cap;
-    }
+    if (buf_grow_array(&l->items, &l->cap, l->n + 1, sizeof *l->items) != AUGUR_OK)
+        return NULL;
     return &l->items[l->n++];
 }
 
@@ -190,7 +185,7 @@ int plan_memory_recall(plan_memory *m, const char *goal, augur_err *err)
     snprintf(m->goal, sizeof m->goal, "%s", goal);
     /* The same goal first (the list is most used first), then similar ones. */
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < m->all.n && m->nrecalled < PLAN_MEMORY_RECALL; i++) {
+        for (size_t i = 0; i < m->all.n && m->nrecalled < PLAN_MEMORY_RECALL; i++) {
             const memory_plan *p = &m->all.items[i];
             if (pass == 0 ? strcmp(p->goal, goal) == 0
                           : strcmp(p->goal, goal) != 0 && memory_similar(p->goal, goal))
@@ -276,7 +271,7 @@ int plan_memory_store(plan_memory *m, const char *goal, const int *plan, int n, 
     p.cost = cost;
     p.uses = 1;
     snprintf(p.goal, sizeof p.goal, "%s", goal);
-    for (int i = 0; i < m->all.n && !known; i++)
+    for (size_t i = 0; i < m->all.n && !known; i++)
         if (m->all.items[i].n == p.n && strcmp(m->all.items[i].goal, goal) == 0 &&
             memcmp(m->all.items[i].actions, p.actions, (size_t)p.n * sizeof *p.actions) == 0)
             known = &m->all.items[i];
@@ -308,7 +303,7 @@ int plan_memory_flush(plan_memory *m, long *count, augur_err *err)
         sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
         return AUGUR_OK;
     }
-    for (int i = 0; ok && i < m->queue.n; i++) {
+    for (size_t i = 0; ok && i < m->queue.n; i++) {
         memory_plan_text(&m->queue.items[i], text, sizeof text);
         sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, m->queue.items[i].goal, -1, SQLITE_STATIC);

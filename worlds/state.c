@@ -8,6 +8,7 @@
 */
 #include "worlds/state.h"
 
+#include "base/buf.h"
 #include "base/json.h"
 
 #include <math.h>
@@ -99,6 +100,15 @@ static int st_name_find(const state *s, const char *name, size_t len, uint64_t h
     return -1;
 }
 
+/* Room for need names and their hashes, the two arrays sharing one capacity. */
+static int st_names_reserve(state *s, size_t need)
+{
+    size_t cap = s->cap_names;
+
+    return buf_grow_array(&s->names, &cap, need, sizeof *s->names) ||
+           buf_grow_array(&s->name_hash, &s->cap_names, need, sizeof *s->name_hash);
+}
+
 /* The index of name, interned when new; a negative code when it cannot be. */
 static int st_intern(state *s, const char *name)
 {
@@ -113,18 +123,8 @@ static int st_intern(state *s, const char *name)
         return i;
     if (s->nnames >= STATE_NAMES_MAX)
         return AUGUR_ELIMIT;
-    if (s->nnames == s->cap_names) {
-        size_t cap = s->cap_names ? 2 * s->cap_names : 32;
-        st_slot *names = realloc(s->names, cap * sizeof *names);
-        uint64_t *hashes;
-        if (!names)
-            return AUGUR_ENOMEM;
-        s->names = names;
-        if (!(hashes = realloc(s->name_hash, cap * sizeof *hashes)))
-            return AUGUR_ENOMEM;
-        s->name_hash = hashes;
-        s->cap_names = cap;
-    }
+    if (st_names_reserve(s, s->nnames + 1))
+        return AUGUR_ENOMEM;
     memcpy(s->names[s->nnames].text, name, len + 1);
     s->name_hash[s->nnames] = h;
     s->keys_id = st_mix(s->keys_id ^ h) + s->nnames + 1;
@@ -178,39 +178,18 @@ void state_clear(state *s)
     s->gw = s->gh = s->npal = 0;
 }
 
-static int st_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    void *q;
-    size_t n;
-
-    if (need <= *cap)
-        return AUGUR_OK;
-    n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    if (!(q = realloc(*p, n * size)))
-        return AUGUR_ENOMEM;
-    *p = q;
-    *cap = n;
-    return AUGUR_OK;
-}
-
 int state_copy(state *dst, const state *src)
 {
     size_t ncells = (size_t)src->gw * (size_t)src->gh;
 
     if (dst == src)
         return AUGUR_OK;
-    if (st_grow((void **)&dst->ents, &dst->cap_ents, src->nents, sizeof *dst->ents) ||
-        st_grow((void **)&dst->attrs, &dst->cap_attrs, src->nattrs, sizeof *dst->attrs) ||
-        st_grow((void **)&dst->cells, &dst->cap_cells, ncells, 1))
+    if (buf_grow_array(&dst->ents, &dst->cap_ents, src->nents, sizeof *dst->ents) ||
+        buf_grow_array(&dst->attrs, &dst->cap_attrs, src->nattrs, sizeof *dst->attrs) ||
+        buf_grow_array(&dst->cells, &dst->cap_cells, ncells, 1))
         return AUGUR_ENOMEM;
-    if (src->nnames > dst->cap_names) {
-        size_t cap = dst->cap_names;
-        if (st_grow((void **)&dst->names, &cap, src->nnames, sizeof *dst->names) ||
-            st_grow((void **)&dst->name_hash, &dst->cap_names, src->nnames, sizeof *dst->name_hash))
-            return AUGUR_ENOMEM;
-    }
+    if (st_names_reserve(dst, src->nnames))
+        return AUGUR_ENOMEM;
     if (src->nents)
         memcpy(dst->ents, src->ents, src->nents * sizeof *dst->ents);
     if (src->nattrs)
@@ -271,7 +250,7 @@ int state_entity_add(state *s, int64_t id, const char *type)
         return AUGUR_ELIMIT;
     if ((t = st_intern(s, type)) < 0)
         return t;
-    if (st_grow((void **)&s->ents, &s->cap_ents, s->nents + 1, sizeof *s->ents))
+    if (buf_grow_array(&s->ents, &s->cap_ents, s->nents + 1, sizeof *s->ents))
         return AUGUR_ENOMEM;
     s->ents[s->nents] = (st_entity){ id, (uint32_t)t, (uint32_t)s->nattrs, 0 };
     return (int)s->nents++;
@@ -331,7 +310,7 @@ static st_attr *st_attr_slot(state *s, int index, int key)
 
     if (a)
         return a;
-    if (st_grow((void **)&s->attrs, &s->cap_attrs, s->nattrs + 1, sizeof *s->attrs))
+    if (buf_grow_array(&s->attrs, &s->cap_attrs, s->nattrs + 1, sizeof *s->attrs))
         return NULL;
     at = e->first + e->count;
     memmove(s->attrs + at + 1, s->attrs + at, (s->nattrs - at) * sizeof *s->attrs);
@@ -554,7 +533,7 @@ int state_grid_init(state *s, int width, int height, const char *const *palette,
     for (int i = 0; i < n; i++)
         if ((ids[i] = st_intern(s, palette[i])) < 0)
             return ids[i];
-    if (st_grow((void **)&s->cells, &s->cap_cells, (size_t)width * (size_t)height, 1))
+    if (buf_grow_array(&s->cells, &s->cap_cells, (size_t)width * (size_t)height, 1))
         return AUGUR_ENOMEM;
     for (int i = 0; i < n; i++)
         s->pal[i] = (uint16_t)ids[i];
@@ -715,7 +694,7 @@ int state_equal(const state *a, const state *b)
 
 static int st_change_add(state_changes *out, size_t *cap, const state_change *c)
 {
-    if (st_grow((void **)&out->items, cap, out->count + 1, sizeof *out->items))
+    if (buf_grow_array(&out->items, cap, out->count + 1, sizeof *out->items))
         return AUGUR_ENOMEM;
     out->items[out->count++] = *c;
     return AUGUR_OK;

@@ -565,21 +565,9 @@ int lm_grow_to(void **p, int *cap, int need, size_t size)
 /* Two arrays of elements of the same size, grown together. */
 static int lm_grow2(void **a, void **b, int *cap, int need, size_t size)
 {
-    int n = *cap;
-    void *q;
+    int first = *cap;
 
-    if (need <= *cap)
-        return AUGUR_OK;
-    while (n < need)
-        n = n ? 2 * n : 16;
-    if (!(q = realloc(*a, (size_t)n * size)))
-        return AUGUR_ENOMEM;
-    *a = q;
-    if (!(q = realloc(*b, (size_t)n * size)))
-        return AUGUR_ENOMEM;
-    *b = q;
-    *cap = n;
-    return AUGUR_OK;
+    return lm_grow_to(a, &first, need, size) || lm_grow_to(b, cap, need, size);
 }
 
 /* Map the state's keys to the model's names, once per key assignment (and again

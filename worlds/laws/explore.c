@@ -1393,12 +1393,7 @@ static int ex_shelter(explorer *x, int dire)
         return -1;
     if (!k->on && !ex_find_pocket(x)) {
         if (x->trace)
-        {
-            laws *m = ex_model(x);
-            int st = names_find(&m->names, "stone", 5), pa = names_find(&m->names, "path", 4);
-            snprintf(x->plan, sizeof x->plan, "no pocket (wall %d, block %d, dig %d, path %d)", ex_wall(x, st),
-                     ex_can_block(x), ex_diggable(x, st), ex_ground(x, pa));
-        }
+            snprintf(x->plan, sizeof x->plan, "no pocket (can block %d)", ex_can_block(x));
         return -1;
     }
     d = k->d;

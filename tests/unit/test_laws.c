@@ -611,6 +611,107 @@ static void test_sample_lone_removals(void **st)
     laws_free(exact);
 }
 
+/* A cow at (x, y) of health h whose open sides (bit 0 left, 1 right, 2 up, 3 down) are
+** grass and the rest stone. */
+static void cow_at(state *s, int64_t id, int x, int y, int h, int free)
+{
+    static const int d[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    int c = state_entity_add(s, id, "cow");
+
+    state_set_int(s, c, "x", x);
+    state_set_int(s, c, "y", y);
+    state_set_int(s, c, "health", h);
+    for (int k = 0; k < 4; k++)
+        state_grid_set(s, x + d[k][0], y + d[k][1], free >> k & 1 ? GRASS : STONE);
+}
+
+/* A 16 x 16 meadow with the player in the middle (or into, when given), and a cow
+** `far` steps from the player, which is on the cow's side td (1: left, 2: right, 3:
+** above, 4: below). */
+static state *meadow_with_cow(int td, int far, int h, int free, int64_t id, state *into)
+{
+    state *s = into;
+    int p;
+
+    if (!s) {
+        s = state_new();
+        assert_int_equal(state_grid_init(s, 16, 16, palette, 6), AUGUR_OK);
+        p = state_entity_add(s, 1, "player");
+        state_set_int(s, p, "x", 8);
+        state_set_int(s, p, "y", 8);
+    }
+    cow_at(s, id, 8 + (td == 1 ? far : td == 2 ? -far : 0),
+           8 + (td == 3 ? far : td == 4 ? -far : 0), h, free);
+    return s;
+}
+
+/* Two cows whose situations take one entry of the move cache: the first's moves
+** must not come from what the second left there. Drawn with the same random numbers,
+** the first cow moves the same with the second beside it as without. */
+static void test_sample_move_cache_clash(void **st)
+{
+    /* Nine move laws, the first always and law k (1-8) from health k on, each its own
+    ** way first: a cow of health h has the first h + 1 of them fire. */
+    buf text = BUF_INIT;
+    static const char *const way[4] = { "up", "left", "down", "right" };
+    laws *m;
+    state *alone, *both, *a = state_new(), *b = state_new();
+    int sit[2] = { -1, -1 }, moved = 0;
+    uint64_t key[9 * 4 * 16];
+    int32_t type;
+
+    (void)st;
+    buf_puts(&text, "world = \"crafter\"\n");
+    for (int k = 0; k < 9; k++) {
+        buf_printf(&text, "[[law]]\nname = \"m%d\"\nfor = \"cow\"\n", k);
+        if (k)
+            buf_printf(&text, "when = [\"self.health >= %d\"]\n", k);
+        buf_printf(&text, "then = [\"self.pos ~ %s 0.4 | %s 0.3 | %s 0.15 | %s 0.1 | stay 0.05 "
+                          "on [grass]\"]\nweight = 1\n",
+                   way[k % 4], way[(k + 1) % 4], way[(k + 2) % 4], way[(k + 3) % 4]);
+    }
+    m = parse(buf_str(&text));
+    buf_free(&text);
+    /* The cow type's id, and a pair of situations that take one entry. */
+    alone = meadow_with_cow(1, 3, 5, 15, 2, NULL);
+    free(predict(m, alone, "noop"));
+    state_free(alone);
+    assert_int_equal(m->nmovers, 1);
+    type = m->movers[0].type;
+    for (int i = 0; i < 9 * 4 * 16 && sit[0] < 0; i++) {
+        key[i] = lm_move_key((2u << i / 64) - 1, type, i % 16, 1 + i / 16 % 4);
+        for (int j = 0; j < i && sit[0] < 0; j++)
+            if (lm_move_entry(key[i]) == lm_move_entry(key[j]) && i % 16 && j % 16 &&
+                i % 16 != j % 16) {
+                sit[0] = j;
+                sit[1] = i;
+            }
+    }
+    if (sit[0] < 0)
+        fail_msg("no two situations share an entry of the move cache");
+    alone = meadow_with_cow(1 + sit[0] / 16 % 4, 3, sit[0] / 64, sit[0] % 16, 2, NULL);
+    both = meadow_with_cow(1 + sit[0] / 16 % 4, 3, sit[0] / 64, sit[0] % 16, 2, NULL);
+    meadow_with_cow(1 + sit[1] / 16 % 4, 6, sit[1] / 64, sit[1] % 16, 3, both);
+    for (int i = 0; i < 400; i++) {
+        uint64_t r1 = 100 + (uint64_t)i, r2 = r1;
+        /* The first cow's situation takes the entry, then the second cow's. */
+        assert_int_equal(laws_sample(m, alone, 0, &r1, a, NULL), AUGUR_OK);
+        assert_true(m->moves[lm_move_entry(key[sit[0]])].key == key[sit[0]]);
+        assert_int_equal(laws_sample(m, both, 0, &r2, b, NULL), AUGUR_OK);
+        assert_true(m->moves[lm_move_entry(key[sit[1]])].key == key[sit[1]]);
+        assert_int_equal(state_get_int(a, 1, "x", -1), state_get_int(b, 1, "x", -1));
+        assert_int_equal(state_get_int(a, 1, "y", -1), state_get_int(b, 1, "y", -1));
+        moved += state_get_int(a, 1, "x", -1) != state_get_int(alone, 1, "x", -1) ||
+                 state_get_int(a, 1, "y", -1) != state_get_int(alone, 1, "y", -1);
+    }
+    assert_true(moved > 0);
+    state_free(a);
+    state_free(b);
+    state_free(alone);
+    state_free(both);
+    laws_free(m);
+}
+
 /* ---- the trace and the fitting ------------------------------------------------------------ */
 
 typedef struct replay {
@@ -1012,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_unchanged_prior),
         cmocka_unit_test(test_sample_seeded),
         cmocka_unit_test(test_sample_lone_removals),
+        cmocka_unit_test(test_sample_move_cache_clash),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_fit_known_weights),
         cmocka_unit_test(test_fit_bounds),

@@ -1377,13 +1377,22 @@ static void lm_move_combine(const laws *m, const lm_mover *mv, uint32_t mask, in
     out->cum[out->n - 1] = 1;
 }
 
+uint64_t lm_move_key(uint32_t mask, int32_t type, int free, int td)
+{
+    return (uint64_t)mask << 32 | (uint64_t)(type & 0xffffff) << 8 | (uint64_t)free << 3 |
+           (uint64_t)td | 1ull << 63;
+}
+
+int lm_move_entry(uint64_t key)
+{
+    return (int)((key * 0x9e3779b97f4a7c15ull) >> 52) & (LM_MOVE_CACHE - 1);
+}
+
 /* The combined move of a mover for one situation, from the cache. */
 static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, int free, int td)
 {
-    uint64_t key = (uint64_t)mask << 32 | (uint64_t)(mv->type & 0xffffff) << 8 | (uint64_t)free << 3 |
-                   (uint64_t)td | 1ull << 63;
-    uint64_t h = key * 0x9e3779b97f4a7c15ull;
-    int i = (int)(h >> 52) & (LM_MOVE_CACHE - 1);
+    uint64_t key = lm_move_key(mask, mv->type, free, td);
+    int i = lm_move_entry(key);
 
     /* A cache line each: the cache is read here and there. */
     if (!m->moves) {

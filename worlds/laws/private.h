@@ -350,6 +350,13 @@ typedef struct lm_norm {
 ** the player is), combined once and kept. */
 enum { LM_MOVES_MAX = 32, LM_MOVE_CACHE = 4096 };
 
+/* A situation's key in the move cache (mask: which of the type's move laws fire;
+** free: the directions it may step, a bit each for left, right, up, down; td: which
+** way the player is, 0-4), and the entry it takes. Different situations can take
+** one entry: what a creature reads of it is copied into its slot at once. */
+uint64_t lm_move_key(uint32_t mask, int32_t type, int free, int td);
+int      lm_move_entry(uint64_t key);
+
 typedef struct lm_move {
     uint64_t key;               /* 0: empty */
     int      n;

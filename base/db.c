@@ -14,9 +14,9 @@ int db_wal(sqlite3 *db, int busy_ms)
     if ((rc = sqlite3_busy_timeout(db, busy_ms)) != SQLITE_OK)
         return rc;
     /* The switch reads the file's header under a shared lock and then upgrades the lock
-    ** to write it. Two connections upgrading at once would deadlock, so SQLite refuses
-    ** one of them at once instead of calling the busy handler: try again until the
-    ** timeout. */
+    ** to write it. While another connection is about to write, SQLite refuses that
+    ** upgrade at once rather than call the busy handler (waiting with the shared lock
+    ** held could deadlock): try again until the timeout. */
     while (((rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) & 0xff) ==
                SQLITE_BUSY &&
            time_mono_ns() < deadline)

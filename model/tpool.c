@@ -92,7 +92,7 @@ static void run_part(tpool *p, unsigned gen, int k, int thread)
 }
 
 /* A thread's own part, then the others'. */
-static void run_chunks(tpool *p, unsigned gen, int thread)
+static void run_parts(tpool *p, unsigned gen, int thread)
 {
     for (int k = 0; k < p->n; k++)
         run_part(p, gen, (thread + k) % p->n, thread);
@@ -128,7 +128,7 @@ static void *worker_main(void *arg)
         seen = wait_work(p, seen);
         if (atomic_load(&p->stop))
             break;
-        run_chunks(p, seen, w->id);
+        run_parts(p, seen, w->id);
     }
     free(w);
     return NULL;
@@ -237,7 +237,7 @@ void tpool_for(tpool *p, int n, int chunk, tpool_fn *fn, void *ctx)
     atomic_store(&p->gen, gen);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    run_chunks(p, gen, 0);
+    run_parts(p, gen, 0);
     pool_join(p, n);
 }
 

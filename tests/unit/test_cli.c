@@ -208,6 +208,37 @@ static void test_laws_commands(void **state)
     free(path);
 }
 
+/* The explorer learns its needs from what falls while it only moves or waits: a
+** sapling it plants is used up, not needed. In seed 8's first 40 steps it plants
+** one (step 9) while food, drink and energy stay at 8 or more, so a step that
+** seeks a remedy (the trace's `seek`) would be for a need that is not one. */
+static void test_laws_explorer_needs(void **state)
+{
+    char *path = NULL, *trace, *line, *save = NULL;
+    int planted = 0, sought = 0;
+
+    (void)state;
+    if (asprintf(&path, "%s/needs.toml", cli_scratch) < 0)
+        fail();
+    setenv("AUGUR_EXPLORE_TRACE", "1", 1);
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "40", "--seed", "8", "--out", path,
+                               NULL), 0);
+    unsetenv("AUGUR_EXPLORE_TRACE");
+    assert_non_null(trace = strdup(buf_str(&cli_err)));
+    for (line = strtok_r(trace, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char act[32], why[16];
+        if (sscanf(line, "%*d %31s %15s", act, why) != 2)
+            continue;
+        planted |= strcmp(act, "place_plant") == 0 && strstr(line, " sapling=1") != NULL;
+        sought += strcmp(why, "seek") == 0;
+    }
+    assert_true(planted);
+    assert_int_equal(sought, 0);
+    free(trace);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_log_env),
         cmocka_unit_test(test_laws_commands),
+        cmocka_unit_test(test_laws_explorer_needs),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }

@@ -17,18 +17,23 @@
 **      read from an attribute the laws leave outside, such as daylight) or sleep
 **      is due, dig or walk into a pocket of two cells walled on every side by
 **      materials no creature was seen on, wall up its mouth with a block a law
-**      says it can place (and dig out again), and sleep or wait there;
-**   3. needs: an attribute that falls by itself (food, drink, energy) is low: do
-**      what the laws (or its memory) say raises it, facing what they say;
-**   4. gather, make and confirm: do what the model predicts gives more of what it
+**      says it can place (and dig out again), and sleep or wait there until a
+**      need is empty, or low and known to be met elsewhere;
+**   3. needs: an attribute that falls while it only moves or waits (food, drink,
+**      energy) is low: do what the laws (or its memory) say raises it, facing
+**      what they say;
+**   4. try beside a landmark (a thing it made): an action no law names yet, with
+**      an item at the cap or kinds of item together it never held at its tries
+**      there, or one that tests a law reading the faced material with that
+**      material beside but not faced; what it holds now may not last;
+**   5. gather, make and confirm: do what the model predicts gives more of what it
 **      holds little of, makes what it has none of, or repeats a law it has seen
 **      work fewer than EX_CONFIRM times;
-**   5. try: an action in a situation new to it (a kind faced for the first time,
-**      more of an item than it held when it tried the action there, a landmark
-**      nearby it never tried the action beside), or one that tests a law that
-**      reads the faced material: with that material beside but not faced, or
-**      facing a kind of ground the law does not name;
-**   6. go: to the thing that offers most of the above, or into unseen land.
+**   6. try: an action in a situation new to it (a kind faced for the first time,
+**      more of an item than it held when it tried the action there), or one
+**      that tests a law that reads the faced material facing a kind of ground
+**      the law does not name;
+**   7. go: to the thing that offers most of the above, or into unseen land.
 **
 ** The random agent picks actions uniformly.
 */
@@ -216,8 +221,10 @@ typedef struct explorer {
     ex_map       tried_low;     /* (action, thing) -> tries while a need was low */
     ex_map       tmax;          /* (action, thing, item) -> the most held at a try, + 1 */
     ex_map       near_tried;    /* (action, material, 0: landmark beside, 1: beside and not
-                                   faced, 2: ground faced) -> tries */
+                                   faced where a law would fire facing it, 2: ground
+                                   faced) -> tries */
     ex_map       nmax;          /* (action, landmark, item) -> the most held, + 1 */
+    ex_map       mixes;         /* (action, landmark, gathered kinds held) -> tries */
     ex_map       fails;         /* action -> tries that changed nothing */
     ex_map       kinds_failed;  /* action -> kinds of thing (no ground) it did nothing on */
     ex_map       works;         /* action -> tries that changed what the player holds or faces */
@@ -1603,13 +1610,32 @@ static int ex_faced_in_law(explorer *x, int a, int mat)
     return 0;
 }
 
+/* The kinds of gathered item the player holds, as a key; 0 when fewer than two
+** (what makes a thing may take several kinds at once). */
+static uint64_t ex_held_kinds(explorer *x)
+{
+    uint64_t k = 0;
+    int kinds = 0;
+
+    for (int i = 0; i < x->items.n; i++)
+        if (x->items.v[i] >= 1 && ex_get(&x->gathered, (uint64_t)x->items.id[i] + 1)) {
+            k = ex_key3(k, (uint64_t)x->items.id[i], 0x313);
+            kinds++;
+        }
+    return kinds >= 2 ? k : 0;
+}
+
 /* What trying action a beside landmark mat would teach: beside what the player
-** made itself, with an item at a level never held at its tries there. */
+** made itself, with an item at a level, or kinds of item together, never held
+** at its tries there. */
 static double ex_novelty_beside(explorer *x, int a, int mat)
 {
+    uint64_t held = ex_held_kinds(x);
+
     if (a == x->noop || ex_known(x, a) || !ex_get(&x->made, (uint64_t)mat + 1))
         return 0;
-    return ex_record(x, &x->nmax, a, (uint64_t)mat + 2, 0) ? 1 : 0;
+    return ex_record(x, &x->nmax, a, (uint64_t)mat + 2, 0) ||
+           (held && !ex_get(&x->mixes, ex_key3((uint64_t)a, (uint64_t)mat + 2, held))) ? 1 : 0;
 }
 
 /* What trying a law's action with landmark mat beside but not faced would teach,
@@ -1633,16 +1659,22 @@ static double ex_novelty_ground(explorer *x, int a, uint64_t thing)
     return ex_faced_in_law(x, a, -1) ? 1 : 0;
 }
 
-/* What trying a here would teach. */
-static double ex_novelty_here(explorer *x, int a, uint64_t thing)
+/* What trying a beside the landmarks around the player would teach. */
+static double ex_novelty_landmarks(explorer *x, int a)
 {
     int32_t marks[9];
     int nmarks = ex_landmarks(x, marks, 9);
-    double n = ex_novelty(x, a, thing) + ex_novelty_ground(x, a, thing);
+    double n = 0;
 
     for (int k = 0; k < nmarks; k++)
         n += ex_novelty_beside(x, a, marks[k]) + ex_novelty_unfaced(x, a, marks[k]);
     return n;
+}
+
+/* What trying a here would teach. */
+static double ex_novelty_here(explorer *x, int a, uint64_t thing)
+{
+    return ex_novelty(x, a, thing) + ex_novelty_ground(x, a, thing) + ex_novelty_landmarks(x, a);
 }
 
 /* Remember a try of a here (before it was taken). */
@@ -1650,6 +1682,7 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
 {
     int32_t marks[9];
     int nmarks = ex_landmarks(x, marks, 9), rc;
+    uint64_t held = ex_held_kinds(x);
 
     if (!worked && thing != EX_GROUND_THING && !ex_get(&x->tried, ex_key3((uint64_t)a, thing, 0)) &&
         (rc = ex_add(&x->kinds_failed, (uint64_t)a + 1, 1)))
@@ -1672,7 +1705,11 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
     }
     for (int k = 0; k < nmarks && rc == AUGUR_OK; k++) {
         rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 0), 1);
-        if (rc == AUGUR_OK && marks[k] != ex_ctx(x)->place_mat[PL_FACING])
+        if (rc == AUGUR_OK && held)
+            rc = ex_add(&x->mixes, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, held), 1);
+        /* A test of facing against being beside counts only where the law would
+        ** fire but for what is faced: one without what the law needs tells nothing. */
+        if (rc == AUGUR_OK && ex_faced_in_law(x, a, marks[k]))
             rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 1), 1);
     }
     if (rc == AUGUR_OK && thing == EX_GROUND_THING)
@@ -1933,8 +1970,10 @@ static int ex_trek(explorer *x)
 /* ---- choosing ------------------------------------------------------------------------------ */
 
 /* The action most worth trying here, or -1; one never tried anywhere only when
-** calm (no threat seen lately: it may leave the player helpless). */
-static int ex_try_here(explorer *x, int calm)
+** calm (no threat seen lately: it may leave the player helpless). With beside,
+** only for what the landmarks around the player would teach: what it holds now
+** may be what the action needs, and may not last. */
+static int ex_try_here(explorer *x, int calm, int beside)
 {
     uint64_t thing = ex_faced_thing(x);
     double best = EX_TRY;
@@ -1945,7 +1984,7 @@ static int ex_try_here(explorer *x, int calm)
         if (ex_is_move(x, a) || ex_risky(x, a) ||
             (!calm && !ex_get(&x->fails, (uint64_t)a + 1) && !ex_get(&x->works, (uint64_t)a + 1)))
             continue;
-        if ((n = ex_novelty_here(x, a, thing)) > best) {
+        if ((n = beside ? ex_novelty_landmarks(x, a) : ex_novelty_here(x, a, thing)) > best) {
             best = n;
             pick = a;
         }
@@ -1958,7 +1997,10 @@ static int ex_choose(explorer *x)
     laws *m = ex_model(x);
     int health = names_find(&m->names, "health", 6), a, dist;
     double hv = health >= 0 ? ex_player_attr(x, health) : 9, low;
-    int dire = ex_lowest_need(x, EX_DIRE, &low) >= 0 && ex_needs(x, EX_DIRE, 0) >= 0;
+    /* Dire: a need is low and known to be met somewhere, or empty (health goes
+    ** with it, shelter or not). */
+    int dire = (ex_lowest_need(x, EX_DIRE, &low) >= 0 && ex_needs(x, EX_DIRE, 0) >= 0) ||
+               ex_lowest_need(x, 0, &low) >= 0;
     int calm = x->now - x->alarm > EX_WARY;
 
     if (ex_helpless(x) || (ex_unusual(x) && x->pocket.sealed))
@@ -1975,9 +2017,11 @@ static int ex_choose(explorer *x)
         return x->why = "needs", a;
     if ((x->why = "shelter", a = ex_shelter(x, dire)) >= 0)
         return a;
+    if (!ex_unusual(x) && (a = ex_try_here(x, calm, 1)) >= 0)
+        return x->why = "try", a;
     if ((a = ex_produce(x)) >= 0)
         return x->why = "produce", a;
-    if (!ex_unusual(x) && ex_threat(x, 4, &dist) < 0 && (a = ex_try_here(x, calm)) >= 0)
+    if (!ex_unusual(x) && ex_threat(x, 4, &dist) < 0 && (a = ex_try_here(x, calm, 0)) >= 0)
         return x->why = "try", a;
     /* A need nothing known meets: what has not been tried may, or what is not
     ** yet seen. */
@@ -2029,37 +2073,31 @@ static int ex_drift_entities(explorer *x, int action, const state *next)
     return rc;
 }
 
-/* Attributes of the player that fall while it only moves or waits, or when
-** nothing else of it changes, drift by themselves: needs, not things it holds. */
+/* Attributes of the player that fall while it only moves or waits drift by
+** themselves: needs, not things it holds. A step that acts on something cannot
+** tell: what the action uses up falls too (a sapling planted), and a creature
+** gone elsewhere can hide from a count of them the one it put down. */
 static int ex_drift(explorer *x, int action, const state *next)
 {
     const laws_induce_opts *io = laws_online_induce_opts(x->o);
     const law_ctx *c = ex_ctx(x);
-    int p = c->player, q, fx = c->place_x[PL_FACING], fy = c->place_y[PL_FACING], nfell = 0;
-    int32_t fell[64];
+    int p = c->player, q;
     int rc = ex_drift_entities(x, action, next);
 
     if (rc != AUGUR_OK || p < 0 || (q = state_entity_find(next, state_entity_id(c->s, p))) < 0)
         return rc;
-    if (!ex_is_move(x, action) && action != x->noop &&
-        (state_entity_count(c->s) != state_entity_count(next) ||
-         (fx >= 0 && state_grid_get(c->s, fx, fy) != state_grid_get(next, fx, fy))))
+    if (!ex_is_move(x, action) && action != x->noop)
         return AUGUR_OK;
     for (size_t i = 0; i < state_attr_count(c->s, p); i++) {
         state_value a, b;
         const char *name = state_attr_at(c->s, p, i, &a);
         int id = names_find(&ex_model(x)->names, name, strlen(name));
-        if (id < 0 || a.kind != STATE_INT || state_get(next, q, name, &b) != AUGUR_OK ||
-            b.kind != STATE_INT || lm_ignored(io, name))
-            continue;
-        if (b.as.i > a.as.i && !ex_is_move(x, action) && action != x->noop)
-            return AUGUR_OK;
-        if (b.as.i < a.as.i && nfell < 64)
-            fell[nfell++] = id;
+        if (id >= 0 && a.kind == STATE_INT && state_get(next, q, name, &b) == AUGUR_OK &&
+            b.kind == STATE_INT && !lm_ignored(io, name) && b.as.i < a.as.i &&
+            (rc = ex_add(&x->drifts, ex_attr_key(id), 1)))
+            return rc;
     }
-    for (int i = 0; i < nfell && rc == AUGUR_OK; i++)
-        rc = ex_add(&x->drifts, ex_attr_key(fell[i]), 1);
-    return rc;
+    return AUGUR_OK;
 }
 
 /* An action turned the faced tile of material was into made: what digging
@@ -2395,7 +2433,7 @@ static void ex_free(explorer *x)
 {
     ex_map *maps[] = { &x->stood, &x->trod, &x->blocked, &x->prev, &x->kinds, &x->drifts,
                        &x->remedy, &x->helpless, &x->moved, &x->near, &x->hurt, &x->makes,
-                       &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->fails,
+                       &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->mixes, &x->fails,
                        &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low };
 
     free(x->seen);

@@ -928,6 +928,43 @@ static void test_induce_scripted(void **st)
     laws_free(m);
 }
 
+/* An explorer that does `do` to every tree it faces, and nothing else to one,
+** shows no row where a tree and another action meet: the law still names the
+** action every change came with, and waiting before a tree gives no wood. */
+static void test_induce_action(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+    static const int cells[] = { TREE, GRASS, WATER };
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 120; i++) {
+        int cell = cells[i % 3], action = cell == TREE ? act("do") : act(i % 2 ? "noop" : "do");
+        state_set_int(s, 0, "wood", (i / 3) % 5);
+        state_grid_set(s, 3, 2, cell);
+        script_step(s, action, next);
+        assert_int_equal(laws_trace_add(t, s, action, next, NULL), AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "action = \"do\"\nwhen = [\"facing.material == tree\"]");
+    state_grid_set(s, 3, 2, TREE);
+    script_step(s, act("noop"), next);
+    assert_true(logprob(m, s, "noop", next) > -0.1);
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 /* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
 static void test_induce_stochastic(void **st)
 {
@@ -1118,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_fit_known_weights),
         cmocka_unit_test(test_fit_bounds),
         cmocka_unit_test(test_induce_scripted),
+        cmocka_unit_test(test_induce_action),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),

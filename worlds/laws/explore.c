@@ -1570,7 +1570,7 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
             return 0;
         return (tries < EX_REPLICATE ? 0.8 : 0) + (ex_record(x, &x->tmax, a, thing, 1) ? 1 : 0);
     }
-    if (!tries && (thing == EX_GROUND_THING || kinds < EX_BLIND_KINDS))
+    if (!tries && (thing == EX_GROUND_THING || kinds < EX_BLIND_KINDS || ex_get(&x->works, (uint64_t)a + 1)))
         n += 1;
     /* It did something here once: seen again, it is a law (a few tries more). */
     if (ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) &&
@@ -2285,6 +2285,29 @@ static int ex_note_flags(explorer *x, int action, const state *next)
     return rc;
 }
 
+/* Whether the faced creature is gone or one of its numbers that do not drift
+** by themselves changed. */
+static int ex_struck(explorer *x, const state *next)
+{
+    const law_ctx *c = ex_ctx(x);
+    int e = c->place_ent[PL_FACING], f;
+
+    if (e < 0)
+        return 0;
+    if ((f = state_entity_find(next, state_entity_id(c->s, e))) < 0)
+        return 1;
+    for (size_t i = 0; i < state_attr_count(c->s, e); i++) {
+        state_value a, b;
+        const char *name = state_attr_at(c->s, e, i, &a);
+        int id = names_find(&ex_model(x)->names, name, strlen(name));
+        if (id >= 0 && id != N_X && id != N_Y && a.kind == STATE_INT &&
+            !ex_get(&x->drifts, ex_key3(0xd1, (uint64_t)c->etype[e], (uint64_t)id)) &&
+            state_get(next, f, name, &b) == AUGUR_OK && b.kind == STATE_INT && b.as.i != a.as.i)
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether the action did something: what the player holds or faces changed, a
 ** need rose, or a true/false attribute of the player turned. */
 static int ex_worked(explorer *x, const state *next)
@@ -2293,7 +2316,7 @@ static int ex_worked(explorer *x, const state *next)
     int q = c->player >= 0 ? state_entity_find(next, state_entity_id(c->s, c->player)) : -1;
     int fx = c->place_x[PL_FACING], fy = c->place_y[PL_FACING];
 
-    if (fx >= 0 && state_grid_get(c->s, fx, fy) != state_grid_get(next, fx, fy))
+    if ((fx >= 0 && state_grid_get(c->s, fx, fy) != state_grid_get(next, fx, fy)) || ex_struck(x, next))
         return 1;
     for (size_t i = 0; q >= 0 && i < state_attr_count(c->s, c->player); i++) {
         state_value a, b;

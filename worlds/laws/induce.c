@@ -874,6 +874,16 @@ static size_t ind_filter(const ind_table *t, int col, const law_cond *c, uint32_
     return k;
 }
 
+/* How many rows of list satisfy c. */
+static size_t ind_count(const ind_table *t, int col, const law_cond *c, const uint32_t *list, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        k += law_cond_test(c, t->x[list[i] * (size_t)t->width + col]) != 0;
+    return k;
+}
+
 static int ind_col_of(const ind_table *t, const law_ref *ref)
 {
     for (int j = 0; j < t->ncol; j++)
@@ -942,6 +952,41 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
     return AUGUR_OK;
 }
 
+/* A pure rule takes the action every change it covers came with, when that
+** rules out one of its exceptions, or when it is about what the player faces
+** (the template: an action on a thing): in a short life the action rarely
+** removes enough rows to pass the tests of gain, and an explorer that does the
+** same to each thing it faces may show none, yet a law that holds whatever the
+** player does says that nothing need be done. */
+static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t npos, uint32_t *neg,
+                         size_t *nneg)
+{
+    law_cond c;
+    int col = -1, faced = 0;
+
+    for (int j = 0; j < t->ncol && col < 0; j++)
+        if (t->col[j].ref.kind == REF_ACTION)
+            col = j;
+    for (int k = 0; k < rule->ncond; k++) {
+        const law_ref *r = &rule->cond[k].ref;
+        if (r->kind == REF_ACTION)
+            return;
+        faced |= (r->kind == REF_MATERIAL || r->kind == REF_ENTITY) && r->place == PL_FACING;
+    }
+    if (col < 0 || !npos || rule->ncond >= LAW_COND_MAX || (!*nneg && !faced))
+        return;
+    memset(&c, 0, sizeof c);
+    c.ref = t->col[col].ref;
+    c.op = OP_EQ;
+    c.n = 1;
+    c.v[0] = t->x[pos[0] * (size_t)t->width + col];
+    if (isnan(c.v[0]) || ind_count(t, col, &c, pos, npos) < npos ||
+        (*nneg && ind_count(t, col, &c, neg, *nneg) == *nneg))
+        return;
+    *nneg = ind_filter(t, col, &c, neg, *nneg);
+    rule->cond[rule->ncond++] = c;
+}
+
 /* Grow a conjunction until none helps or what it covers is all but noise; pos
 ** and neg are filtered to the rows it covers. A condition that keeps every
 ** change of the class (but a few exceptions) goes first (a law as general as the data allows: a
@@ -965,6 +1010,8 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
         *nneg = ind_filter(t, col, &best, neg, *nneg);
     }
     rule->pure = (double)*nneg <= IND_NOISE * (double)*npos;
+    if (rule->pure && t->subject < 0)
+        ind_rule_act(t, rule, pos, *npos, neg, nneg);
     return AUGUR_OK;
 }
 

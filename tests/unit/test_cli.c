@@ -239,6 +239,33 @@ static void test_laws_explorer_needs(void **state)
     free(path);
 }
 
+/* Seed 29's explorer struck cows with `do` (which it did not count as doing
+** anything) and found it did nothing to a few kinds of thing: taken for an action
+** that does nothing, it was tried on neither tree nor water, and the life found no
+** way to drink. A struck creature now counts, and it drinks within 100 steps. */
+static void test_laws_explorer_drinks(void **state)
+{
+    char *path = NULL, *trace, *line, *save = NULL;
+    int drank = 0;
+
+    (void)state;
+    if (asprintf(&path, "%s/drinks.toml", cli_scratch) < 0)
+        fail();
+    setenv("AUGUR_EXPLORE_TRACE", "1", 1);
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "100", "--seed", "29", "--out", path,
+                               NULL), 0);
+    unsetenv("AUGUR_EXPLORE_TRACE");
+    assert_non_null(trace = strdup(buf_str(&cli_err)));
+    for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char act[32], why[16], facing[16], faced[32];
+        if (sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4)
+            drank |= strcmp(act, "do") == 0 && strcmp(faced, "water") == 0;
+    }
+    assert_true(drank);
+    free(trace);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_log_env),
         cmocka_unit_test(test_laws_commands),
         cmocka_unit_test(test_laws_explorer_needs),
+        cmocka_unit_test(test_laws_explorer_drinks),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }

@@ -48,7 +48,8 @@
 
 enum {
     EX_VIEW_X = 4, EX_VIEW_Y = 3,   /* the window a player sees */
-    EX_CAP = 5,                     /* items are gathered up to this many */
+    EX_CAP = 9,                     /* items are gathered up to this many */
+    EX_PLENTY = 5,                  /* held this many, an item may be what an action needs */
     EX_CONFIRM = 3,                 /* a law is seen working this often */
     EX_REPLICATE = 3,               /* a known action is tried this often on a new kind */
     EX_BLIND_KINDS = 4,             /* kinds an action that never did anything is tried on */
@@ -222,9 +223,10 @@ typedef struct explorer {
     ex_map       tmax;          /* (action, thing, item) -> the most held at a try, + 1 */
     ex_map       near_tried;    /* (action, material, 0: landmark beside, 1: beside and not
                                    faced where a law would fire facing it, 2: ground
-                                   faced) -> tries */
+                                   faced, 3: landmark beside and it worked) -> tries */
     ex_map       nmax;          /* (action, landmark, item) -> the most held, + 1 */
     ex_map       mixes;         /* (action, landmark, gathered kinds held) -> tries */
+    ex_map       cost;          /* (action, gathered item) -> the most of it the action took, + 1 */
     ex_map       fails;         /* action -> tries that changed nothing */
     ex_map       kinds_failed;  /* action -> kinds of thing (no ground) it did nothing on */
     ex_map       works;         /* action -> tries that changed what the player holds or faces */
@@ -1233,6 +1235,15 @@ static int ex_defend(explorer *x, double health)
 }
 
 static int ex_let_down(explorer *x, int a);
+static int ex_plan_let_down(explorer *x, const ex_plan *p);
+
+/* Whether doing a to produce on thing produced nothing twice lately. */
+static int ex_let_down_on(explorer *x, int a, uint64_t thing)
+{
+    uint64_t k = ex_key3((uint64_t)a, thing, 0x1e7);
+
+    return ex_get(&x->letdown, k) >= 2 && x->now - (long)ex_get(&x->letdown, k ^ 1) < EX_LETDOWN;
+}
 
 /* The action that serves the lowest need at or below level that has a plan
 ** (laws first, then memory), or -1; with risky 0, none that leaves the player
@@ -1271,7 +1282,7 @@ static int ex_needs(explorer *x, double level, int risky)
             p.material = p.entity >= 0 ? -1 : (int)(r >> 20) - 1;
             p.near = -1;
         }
-        if (ex_risky(x, p.action) != risky || ex_let_down(x, p.action))
+        if (ex_risky(x, p.action) != risky || ex_plan_let_down(x, &p))
             continue;
         if ((a = ex_follow(x, &p)) >= 0)
             return a;
@@ -1521,15 +1532,15 @@ static int ex_faces(explorer *x, int a)
 
 /* Whether the player holds an item at a level never held at a try keyed by
 ** (a, k): with only_new, any item held at all; else a gathered item (what made
-** things are made of) at EX_CAP. Thresholds are found at the cap, failures
+** things are made of) at EX_PLENTY. Thresholds are found there, failures
 ** below it on the way there. */
 static int ex_record(explorer *x, ex_map *most, int a, uint64_t k, int only_new)
 {
     for (int i = 0; i < x->items.n; i++) {
-        int64_t v = x->items.v[i] > EX_CAP ? EX_CAP : x->items.v[i];
+        int64_t v = x->items.v[i] > EX_PLENTY ? EX_PLENTY : x->items.v[i];
         uint32_t had = ex_get(most, ex_key3((uint64_t)a, k, (uint64_t)x->items.id[i]));
         if (only_new ? v >= 1 && had <= 1
-                     : v == EX_CAP && had <= EX_CAP && ex_get(&x->gathered, (uint64_t)x->items.id[i] + 1))
+                     : v == EX_PLENTY && had <= EX_PLENTY && ex_get(&x->gathered, (uint64_t)x->items.id[i] + 1))
             return 1;
     }
     return 0;
@@ -1553,6 +1564,17 @@ static int ex_landmarks(explorer *x, int32_t *out, int max)
     return n;
 }
 
+/* Whether the player holds what action a took each time it worked. */
+static int ex_holds_cost(explorer *x, int a)
+{
+    for (int i = 0; i < x->items.n; i++) {
+        uint32_t took = ex_get(&x->cost, ex_key3((uint64_t)a, (uint64_t)x->items.id[i], 0xc057));
+        if (took && x->items.v[i] < (int64_t)took - 1)
+            return 0;
+    }
+    return 1;
+}
+
 /* What trying action a facing thing would teach. An action no law names yet is
 ** tried on the first few kinds of thing it meets, and facing ground with an
 ** item at a level never held at its tries there; one the laws know, on each
@@ -1572,10 +1594,11 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
     }
     if (!tries && (thing == EX_GROUND_THING || kinds < EX_BLIND_KINDS || ex_get(&x->works, (uint64_t)a + 1)))
         n += 1;
-    /* It did something here once: seen again, it is a law (a few tries more). */
+    /* It did something here once: seen again, it is a law (a few tries more,
+    ** holding what it took). */
     if (ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) &&
         ex_get(&x->works, (uint64_t)a + 1) < EX_CONFIRM &&
-        tries <= 2 * ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) + 2)
+        tries <= 2 * ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) + 2 && ex_holds_cost(x, a))
         n += 1;
     if (thing == EX_GROUND_THING && ex_record(x, &x->tmax, a, thing, 0))
         n += 1;
@@ -1625,6 +1648,19 @@ static uint64_t ex_held_kinds(explorer *x)
     return kinds >= 2 ? k : 0;
 }
 
+/* Whether action a, which worked beside landmark mat, is to be tried there again
+** (seen again, it is a law): it worked fewer than EX_CONFIRM times, the tries
+** there are few for what worked, and the player holds what it took. */
+static int ex_again_beside(explorer *x, int a, int mat)
+{
+    uint32_t worked = ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 3));
+
+    if (!worked || ex_get(&x->works, (uint64_t)a + 1) >= EX_CONFIRM ||
+        ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 0)) > 2 * worked + 2)
+        return 0;
+    return ex_holds_cost(x, a);
+}
+
 /* What trying action a beside landmark mat would teach: beside what the player
 ** made itself, with an item at a level, or kinds of item together, never held
 ** at its tries there. */
@@ -1635,7 +1671,8 @@ static double ex_novelty_beside(explorer *x, int a, int mat)
     if (a == x->noop || ex_known(x, a) || !ex_get(&x->made, (uint64_t)mat + 1))
         return 0;
     return ex_record(x, &x->nmax, a, (uint64_t)mat + 2, 0) ||
-           (held && !ex_get(&x->mixes, ex_key3((uint64_t)a, (uint64_t)mat + 2, held))) ? 1 : 0;
+           (held && !ex_get(&x->mixes, ex_key3((uint64_t)a, (uint64_t)mat + 2, held))) ||
+           ex_again_beside(x, a, mat) ? 1 : 0;
 }
 
 /* What trying a law's action with landmark mat beside but not faced would teach,
@@ -1697,7 +1734,7 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
         (worked && (rc = ex_add(&x->worked_on, ex_key3((uint64_t)a, thing, 0), 1))))
         return rc;
     for (int i = 0; i < x->items.n && rc == AUGUR_OK; i++) {
-        uint32_t v = (uint32_t)(x->items.v[i] > EX_CAP ? EX_CAP : x->items.v[i] < 0 ? 0 : x->items.v[i]);
+        uint32_t v = (uint32_t)(x->items.v[i] > EX_PLENTY ? EX_PLENTY : x->items.v[i] < 0 ? 0 : x->items.v[i]);
         rc = ex_raise(&x->tmax, ex_key3((uint64_t)a, thing, (uint64_t)x->items.id[i]), v);
         for (int k = 0; k < nmarks && rc == AUGUR_OK; k++)
             rc = ex_raise(&x->nmax, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2,
@@ -1705,6 +1742,8 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
     }
     for (int k = 0; k < nmarks && rc == AUGUR_OK; k++) {
         rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 0), 1);
+        if (rc == AUGUR_OK && worked)
+            rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 3), 1);
         if (rc == AUGUR_OK && held)
             rc = ex_add(&x->mixes, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, held), 1);
         /* A test of facing against being beside counts only where the law would
@@ -1776,9 +1815,19 @@ static int ex_gainful_here(explorer *x, int a)
 /* Whether doing a to produce on the faced thing produced nothing twice lately. */
 static int ex_let_down(explorer *x, int a)
 {
-    uint64_t k = ex_key3((uint64_t)a, ex_faced_thing(x), 0x1e7);
+    return ex_let_down_on(x, a, ex_faced_thing(x));
+}
 
-    return ex_get(&x->letdown, k) >= 2 && x->now - (long)ex_get(&x->letdown, k ^ 1) < EX_LETDOWN;
+/* Whether following plan p would end in a let-down: judged on the material it is
+** to face, when that is not what the player faces now (else a plan given up where
+** it ends is taken up again a step away). */
+static int ex_plan_let_down(explorer *x, const ex_plan *p)
+{
+    const law_ctx *c = ex_ctx(x);
+
+    if (p->material >= 0 && p->entity < 0 && !ex_facing(c, p->material, -1))
+        return ex_let_down_on(x, p->action, ex_thing(x, p->material, -1));
+    return ex_let_down(x, p->action);
 }
 
 /* The action worth doing here: gathering what it holds less than EX_CAP of,
@@ -1838,7 +1887,7 @@ static int ex_wants(explorer *x)
         }
         /* Only what is not gathered: gathering has its own drive. */
         if (!want || l->decl.ncond == 0 || !ex_plan_law(x, l, 0, &p) || p.action < 0 ||
-            ex_let_down(x, p.action))
+            ex_plan_let_down(x, &p))
             continue;
         if ((a = ex_follow(x, &p)) >= 0)
             return a;
@@ -2147,8 +2196,13 @@ static int ex_note_gain(explorer *x, int action, const state *next)
             rc = ex_note_cell(x, action, mat, c->pal[i], q, next);
     }
     /* Gathering gives without taking: nothing the player holds fell. */
-    for (int i = 0; i < x->items.n && !spent; i++)
-        spent = state_get_int(next, q, names_text(&ex_model(x)->names, x->items.id[i]), 0) < x->items.v[i];
+    for (int i = 0; i < x->items.n && rc == AUGUR_OK; i++) {
+        int64_t fell = x->items.v[i] - state_get_int(next, q, names_text(&ex_model(x)->names, x->items.id[i]), 0);
+        spent |= fell > 0;
+        if (fell > 0 && ex_get(&x->gathered, (uint64_t)x->items.id[i] + 1))
+            rc = ex_raise(&x->cost, ex_key3((uint64_t)action, (uint64_t)x->items.id[i], 0xc057),
+                          (uint32_t)(fell > EX_CAP ? EX_CAP : fell) + 1);
+    }
     for (size_t i = 0; i < state_attr_count(c->s, c->player) && rc == AUGUR_OK; i++) {
         state_value a, b;
         const char *name = state_attr_at(c->s, c->player, i, &a);
@@ -2457,7 +2511,7 @@ static void ex_free(explorer *x)
     ex_map *maps[] = { &x->stood, &x->trod, &x->blocked, &x->prev, &x->kinds, &x->drifts,
                        &x->remedy, &x->helpless, &x->moved, &x->near, &x->hurt, &x->makes,
                        &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->mixes, &x->fails,
-                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low };
+                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low, &x->cost };
 
     free(x->seen);
     free(x->dist);

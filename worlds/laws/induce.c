@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
+enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
 
 #define IND_CHANCE  0.01    /* a condition must be this unlikely to help by chance */
 #define IND_LIFT    1.25    /* and raise the rule's precision by this factor, */
@@ -45,6 +45,8 @@ enum { IND_RADIUS = 24, IND_RULES = 4, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
 #define IND_TIE     0.03    /* gains this close are a tie */
 #define IND_SHARE   0.05    /* a rule must cover this share of its class's changes */
 #define IND_NOISE   0.1     /* wrong rows per covered change a rule may keep */
+#define IND_ACTION_LIFT 3.0 /* an action this much likelier among a class's changes
+                               than among all rows starts each rule of the class */
 
 typedef struct ind_col {
     law_ref ref;
@@ -1015,6 +1017,50 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
     return AUGUR_OK;
 }
 
+/* A rule of the player's table starts from the action most of its changes came
+** with when that action is far likelier among them than among all rows: what an
+** action does is learned for it alone (what making a stone pickaxe takes is not
+** what making a wooden one takes, and a rule for both fits neither). Changes that
+** come with every action, as a need's drift, start from none. */
+static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos, uint32_t *neg,
+                            size_t *nneg)
+{
+    enum { MAXA = 64 };
+    size_t inpos[MAXA] = { 0 }, inall[MAXA] = { 0 };
+    int col = -1, best = -1;
+    law_cond c;
+
+    for (int j = 0; j < t->ncol && col < 0; j++)
+        if (t->col[j].ref.kind == REF_ACTION)
+            col = j;
+    if (col < 0 || t->subject >= 0 || !*npos || !t->nrow || rule->ncond >= LAW_COND_MAX)
+        return;
+    for (size_t i = 0; i < *npos; i++) {
+        double v = t->x[pos[i] * (size_t)t->width + col];
+        if (v >= 0 && v < MAXA)
+            inpos[(int)v]++;
+    }
+    for (size_t i = 0; i < t->nrow; i++) {
+        double v = t->x[i * (size_t)t->width + col];
+        if (v >= 0 && v < MAXA)
+            inall[(int)v]++;
+    }
+    for (int a = 0; a < MAXA; a++)
+        if (inpos[a] && (best < 0 || inpos[a] > inpos[best]))
+            best = a;
+    if (best < 0 || 5 * inpos[best] < *npos ||
+        (double)inpos[best] / (double)*npos < IND_ACTION_LIFT * (double)inall[best] / (double)t->nrow)
+        return;
+    memset(&c, 0, sizeof c);
+    c.ref = t->col[col].ref;
+    c.op = OP_EQ;
+    c.n = 1;
+    c.v[0] = best;
+    *npos = ind_filter(t, col, &c, pos, *npos);
+    *nneg = ind_filter(t, col, &c, neg, *nneg);
+    rule->cond[rule->ncond++] = c;
+}
+
 /* What a law takes away must be there to take: for each of the player's
 ** attributes that fell by at least k in every row a rule is to cover (its other
 ** effects), "ATTR >= k" holds of those rows; it starts the rule when it rules
@@ -1332,6 +1378,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
             if (npos < least)
                 break;
             rule.ncond = 0;
+            ind_rule_action(t, &rule, d->pos, &npos, d->neg, &nneg);
             ind_rule_seed(d, t, &rule, d->pos, &npos, d->neg, &nneg);
             if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
                 break;

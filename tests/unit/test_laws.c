@@ -1011,6 +1011,53 @@ static void test_induce_per_action(void **st)
     laws_free(m);
 }
 
+/* A pickaxe is made beside a table. Every time it was, the player also faced
+** down and had a tree beside it, and every time it was not, neither: three
+** features tell the rows apart equally well. The likelier cause wins: a thing
+** around the player before the way it faces, and of two things around it the
+** one rarer in the whole life (the tree is nearly always there). */
+static void test_induce_likelier_cause(void **st)
+{
+    static const char *const ways[] = { "up", "left", "right", "down" };
+    laws_trace *t;
+    laws *m;
+    laws_fit_report rep;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    state_grid_set(s, 3, 2, GRASS);
+    state_set_int(s, 0, "wood_pickaxe", 0);
+    for (int i = 0; i < 600; i++) {
+        int make = i % 10 == 0, made = i % 20 == 0;
+        state_grid_set(s, 1, 1, made || (!make && i % 7 == 0) ? TABLE : GRASS);
+        state_grid_set(s, 3, 3, made || !make ? TREE : GRASS);
+        state_set_symbol(s, 0, "facing", made ? "down" : make ? "left" : ways[i % 3]);
+        state_set_int(s, 0, "wood", 1 + i % 3);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (made) {
+            state_set_int(next, 0, "wood", i % 3);
+            state_set_int(next, 0, "wood_pickaxe", 1);
+        }
+        assert_int_equal(laws_trace_add(t, s, act(make ? "make_wood_pickaxe" : "noop"), next, NULL),
+                         AUGUR_OK);
+    }
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    assert_contains(buf_str(&text), "\"nearby.table == true\"");
+    assert_null(strstr(buf_str(&text), "nearby.tree"));
+    assert_null(strstr(buf_str(&text), "player.facing"));
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 /* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
 static void test_induce_stochastic(void **st)
 {
@@ -1203,6 +1250,7 @@ int main(void)
         cmocka_unit_test(test_induce_scripted),
         cmocka_unit_test(test_induce_action),
         cmocka_unit_test(test_induce_per_action),
+        cmocka_unit_test(test_induce_likelier_cause),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),

@@ -23,16 +23,18 @@
 **      energy) is low: do what the laws (or its memory) say raises it, facing
 **      what they say;
 **   4. try beside a landmark (a thing it made): an action no law names yet, with
-**      an item at the cap or kinds of item together it never held at its tries
-**      there, or one that tests a law reading the faced material with that
-**      material beside but not faced; what it holds now may not last;
+**      plenty of an item or kinds of item together it never held at its tries
+**      there, or again where it worked once (seen again, it is a law) when it
+**      holds what that took, or one that tests a law reading the faced material
+**      with that material beside but not faced; what it holds now may not last;
 **   5. gather, make and confirm: do what the model predicts gives more of what it
 **      holds little of, makes what it has none of, or repeats a law it has seen
 **      work fewer than EX_CONFIRM times;
 **   6. try: an action in a situation new to it (a kind faced for the first time,
-**      more of an item than it held when it tried the action there), or one
-**      that tests a law that reads the faced material facing a kind of ground
-**      the law does not name;
+**      more of an item than it held when it tried the action there), again on
+**      what it worked on once when it holds what that took, or one that tests a
+**      law that reads the faced material facing a kind of ground the law does
+**      not name;
 **   7. go: to the thing that offers most of the above, or into unseen land.
 **
 ** The random agent picks actions uniformly.
@@ -1234,8 +1236,8 @@ static int ex_defend(explorer *x, double health)
     return d <= 1 ? ex_hit(x, near) : -1;
 }
 
-static int ex_let_down(explorer *x, int a);
-static int ex_plan_let_down(explorer *x, const ex_plan *p);
+static uint64_t ex_thing(explorer *x, int mat, int e);
+static uint64_t ex_faced_thing(explorer *x);
 
 /* Whether doing a to produce on thing produced nothing twice lately. */
 static int ex_let_down_on(explorer *x, int a, uint64_t thing)
@@ -1243,6 +1245,24 @@ static int ex_let_down_on(explorer *x, int a, uint64_t thing)
     uint64_t k = ex_key3((uint64_t)a, thing, 0x1e7);
 
     return ex_get(&x->letdown, k) >= 2 && x->now - (long)ex_get(&x->letdown, k ^ 1) < EX_LETDOWN;
+}
+
+/* Whether doing a to produce on the faced thing produced nothing twice lately. */
+static int ex_let_down(explorer *x, int a)
+{
+    return ex_let_down_on(x, a, ex_faced_thing(x));
+}
+
+/* Whether following plan p would end in a let-down: judged on the material it is
+** to face, when that is not what the player faces now (else a plan given up where
+** it ends is taken up again a step away). */
+static int ex_plan_let_down(explorer *x, const ex_plan *p)
+{
+    const law_ctx *c = ex_ctx(x);
+
+    if (p->material >= 0 && p->entity < 0 && !ex_facing(c, p->material, -1))
+        return ex_let_down_on(x, p->action, ex_thing(x, p->material, -1));
+    return ex_let_down(x, p->action);
 }
 
 /* The action that serves the lowest need at or below level that has a plan
@@ -1810,24 +1830,6 @@ static int ex_gainful_here(explorer *x, int a)
                                                 (uint64_t)a));
 
     return item ? (int)item - 1 : -1;
-}
-
-/* Whether doing a to produce on the faced thing produced nothing twice lately. */
-static int ex_let_down(explorer *x, int a)
-{
-    return ex_let_down_on(x, a, ex_faced_thing(x));
-}
-
-/* Whether following plan p would end in a let-down: judged on the material it is
-** to face, when that is not what the player faces now (else a plan given up where
-** it ends is taken up again a step away). */
-static int ex_plan_let_down(explorer *x, const ex_plan *p)
-{
-    const law_ctx *c = ex_ctx(x);
-
-    if (p->material >= 0 && p->entity < 0 && !ex_facing(c, p->material, -1))
-        return ex_let_down_on(x, p->action, ex_thing(x, p->material, -1));
-    return ex_let_down(x, p->action);
 }
 
 /* The action worth doing here: gathering what it holds less than EX_CAP of,

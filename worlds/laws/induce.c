@@ -895,8 +895,9 @@ static int ind_col_of(const ind_table *t, const law_ref *ref)
 }
 
 /* The templates' order of causes: the action, what the player faces, what it
-** holds or is, what is around it, the rest (the state of other things, readings
-** that change every step). */
+** holds or is (counts and flags), what is around it, the rest (the state of other
+** things, readings that change every step, the player's other attributes, such
+** as the way it faces). */
 static int ind_rank(const ind_col *c)
 {
     switch (c->ref.kind) {
@@ -905,7 +906,7 @@ static int ind_rank(const ind_col *c)
     case REF_MATERIAL: case REF_ENTITY:
         return c->ref.place == PL_FACING ? 1 : 3;
     case REF_PLAYER: case REF_SELF:
-        return c->integral || c->boolean ? 2 : 4;
+        return (c->num && c->integral) || c->boolean ? 2 : 4;
     case REF_NEARBY: case REF_FACED: case REF_SIDE:
         return 3;
     default:
@@ -913,13 +914,30 @@ static int ind_rank(const ind_col *c)
     }
 }
 
-/* Whether feature a is the likelier cause than b: earlier in the templates'
-** order, or as early with fewer values (a flag before a count). */
-static int ind_simpler(const ind_col *a, const ind_col *b)
+/* How many of all the table's rows satisfy c on column col. */
+static size_t ind_support(const ind_table *t, int col, const law_cond *c)
 {
-    int ra = ind_rank(a), rb = ind_rank(b);
+    size_t k = 0;
 
-    return ra != rb ? ra < rb : a->distinct < b->distinct;
+    for (size_t i = 0; i < t->nrow; i++)
+        k += law_cond_test(c, t->x[i * (size_t)t->width + col]) != 0;
+    return k;
+}
+
+/* Whether condition ca on column a is the likelier cause than cb on b: its
+** feature earlier in the templates' order, or as early with fewer values (a flag
+** before a count), or else the rarer in the whole life (a table nearby, not the
+** trees that are nearly always near: what holds everywhere explains nothing). */
+static int ind_likelier(const ind_table *t, int a, const law_cond *ca, int b, const law_cond *cb)
+{
+    const ind_col *x = &t->col[a], *y = &t->col[b];
+    int rx = ind_rank(x), ry = ind_rank(y);
+
+    if (rx != ry)
+        return rx < ry;
+    if (x->distinct != y->distinct)
+        return x->distinct < y->distinct;
+    return ind_support(t, a, ca) < ind_support(t, b, cb);
 }
 
 /* The condition of most gain on a column the rule does not test yet (*col -1:
@@ -944,8 +962,7 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
         /* Near ties go to the likelier cause: in a short life several features
         ** may separate the same few rows by coincidence. */
         if (rc && (gain > best_gain * (1 + IND_TIE) ||
-                   (*col >= 0 && gain > best_gain * (1 - IND_TIE) &&
-                    ind_simpler(&t->col[j], &t->col[*col])))) {
+                   (*col >= 0 && gain > best_gain * (1 - IND_TIE) && ind_likelier(t, j, &c, *col, best)))) {
             *best = c;
             best_gain = gain;
             *col = j;

@@ -876,13 +876,13 @@ static size_t ind_filter(const ind_table *t, int col, const law_cond *c, uint32_
     return k;
 }
 
-/* How many rows of list satisfy c. */
+/* How many rows of list (NULL: the n first of the table) satisfy c. */
 static size_t ind_count(const ind_table *t, int col, const law_cond *c, const uint32_t *list, size_t n)
 {
     size_t k = 0;
 
     for (size_t i = 0; i < n; i++)
-        k += law_cond_test(c, t->x[list[i] * (size_t)t->width + col]) != 0;
+        k += law_cond_test(c, t->x[(list ? list[i] : i) * (size_t)t->width + col]) != 0;
     return k;
 }
 
@@ -892,6 +892,13 @@ static int ind_col_of(const ind_table *t, const law_ref *ref)
         if (law_ref_equal(&t->col[j].ref, ref))
             return j;
     return -1;
+}
+
+static int ind_action_col(const ind_table *t)
+{
+    law_ref act = ind_ref(REF_ACTION, 0, 0);
+
+    return ind_col_of(t, &act);
 }
 
 /* The templates' order of causes: the action, what the player faces, what it
@@ -914,16 +921,6 @@ static int ind_rank(const ind_col *c)
     }
 }
 
-/* How many of all the table's rows satisfy c on column col. */
-static size_t ind_support(const ind_table *t, int col, const law_cond *c)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < t->nrow; i++)
-        k += law_cond_test(c, t->x[i * (size_t)t->width + col]) != 0;
-    return k;
-}
-
 /* Whether condition ca on column a is the likelier cause than cb on b: its
 ** feature earlier in the templates' order, or as early with fewer values (a flag
 ** before a count), or else the rarer in the whole life (a table nearby, not the
@@ -937,7 +934,7 @@ static int ind_likelier(const ind_table *t, int a, const law_cond *ca, int b, co
         return rx < ry;
     if (x->distinct != y->distinct)
         return x->distinct < y->distinct;
-    return ind_support(t, a, ca) < ind_support(t, b, cb);
+    return ind_count(t, a, ca, NULL, t->nrow) < ind_count(t, b, cb, NULL, t->nrow);
 }
 
 /* The condition of most gain on a column the rule does not test yet (*col -1:
@@ -981,11 +978,8 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
                          size_t *nneg)
 {
     law_cond c;
-    int col = -1, faced = 0;
+    int col = ind_action_col(t), faced = 0;
 
-    for (int j = 0; j < t->ncol && col < 0; j++)
-        if (t->col[j].ref.kind == REF_ACTION)
-            col = j;
     for (int k = 0; k < rule->ncond; k++) {
         const law_ref *r = &rule->cond[k].ref;
         if (r->kind == REF_ACTION)
@@ -1042,14 +1036,11 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
 static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos, uint32_t *neg,
                             size_t *nneg)
 {
-    enum { MAXA = 64 };
+    enum { MAXA = 64 };     /* actions counted (a world's are far fewer) */
     size_t inpos[MAXA] = { 0 }, inall[MAXA] = { 0 };
-    int col = -1, best = -1;
+    int col = ind_action_col(t), best = -1;
     law_cond c;
 
-    for (int j = 0; j < t->ncol && col < 0; j++)
-        if (t->col[j].ref.kind == REF_ACTION)
-            col = j;
     if (col < 0 || t->subject >= 0 || !*npos || !t->nrow || rule->ncond >= LAW_COND_MAX)
         return;
     for (size_t i = 0; i < *npos; i++) {

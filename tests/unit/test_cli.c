@@ -208,25 +208,33 @@ static void test_laws_commands(void **state)
     free(path);
 }
 
+/* The explorer's trace (one line a step) of the first steps of seed's life. */
+static char *explore_trace(const char *seed, const char *steps)
+{
+    char *path = NULL, *trace;
+
+    if (asprintf(&path, "%s/trace-%s.toml", cli_scratch, seed) < 0)
+        fail();
+    setenv("AUGUR_EXPLORE_TRACE", "1", 1);
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", steps, "--seed", seed, "--out", path,
+                               NULL), 0);
+    unsetenv("AUGUR_EXPLORE_TRACE");
+    assert_non_null(trace = strdup(buf_str(&cli_err)));
+    free(path);
+    return trace;
+}
+
 /* The explorer learns its needs from what falls while it only moves or waits: a
 ** sapling it plants is used up, not needed. In seed 8's first 40 steps it plants
 ** one (step 9) while food, drink and energy stay at 8 or more, so a step that
 ** seeks a remedy (the trace's `seek`) would be for a need that is not one. */
 static void test_laws_explorer_needs(void **state)
 {
-    char *path = NULL, *trace, *line, *save = NULL;
+    char *trace = explore_trace("8", "40"), *line, *save = NULL;
     int planted = 0, sought = 0;
 
     (void)state;
-    if (asprintf(&path, "%s/needs.toml", cli_scratch) < 0)
-        fail();
-    setenv("AUGUR_EXPLORE_TRACE", "1", 1);
-    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "40", "--seed", "8", "--out", path,
-                               NULL), 0);
-    unsetenv("AUGUR_EXPLORE_TRACE");
-    assert_non_null(trace = strdup(buf_str(&cli_err)));
-    for (line = strtok_r(trace, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
+    for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char act[32], why[16];
         if (sscanf(line, "%*d %31s %15s", act, why) != 2)
             continue;
@@ -236,7 +244,6 @@ static void test_laws_explorer_needs(void **state)
     assert_true(planted);
     assert_int_equal(sought, 0);
     free(trace);
-    free(path);
 }
 
 /* Seed 29's explorer struck cows with `do` (which it did not count as doing
@@ -245,17 +252,10 @@ static void test_laws_explorer_needs(void **state)
 ** way to drink. A struck creature now counts, and it drinks within 100 steps. */
 static void test_laws_explorer_drinks(void **state)
 {
-    char *path = NULL, *trace, *line, *save = NULL;
+    char *trace = explore_trace("29", "100"), *line, *save = NULL;
     int drank = 0;
 
     (void)state;
-    if (asprintf(&path, "%s/drinks.toml", cli_scratch) < 0)
-        fail();
-    setenv("AUGUR_EXPLORE_TRACE", "1", 1);
-    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "100", "--seed", "29", "--out", path,
-                               NULL), 0);
-    unsetenv("AUGUR_EXPLORE_TRACE");
-    assert_non_null(trace = strdup(buf_str(&cli_err)));
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char act[32], why[16], facing[16], faced[32];
         if (sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4)
@@ -263,7 +263,6 @@ static void test_laws_explorer_drinks(void **state)
     }
     assert_true(drank);
     free(trace);
-    free(path);
 }
 
 int main(void)

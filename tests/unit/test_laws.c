@@ -928,6 +928,21 @@ static void test_induce_scripted(void **st)
     laws_free(m);
 }
 
+/* The laws induced from t with the default options and fitted; their file
+** text in *text when text is not NULL. */
+static laws *induced(laws_trace *t, buf *text)
+{
+    laws *m;
+    laws_fit_report rep;
+
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
+    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    if (text)
+        assert_int_equal(laws_write(m, text), AUGUR_OK);
+    return m;
+}
+
 /* An explorer that does `do` to every tree it faces, and nothing else to one,
 ** shows no row where a tree and another action meet: the law still names the
 ** action every change came with, and waiting before a tree gives no wood. */
@@ -935,7 +950,6 @@ static void test_induce_action(void **st)
 {
     laws_trace *t;
     laws *m;
-    laws_fit_report rep;
     buf text = BUF_INIT;
     state *s = field(), *next = state_new();
     static const int cells[] = { TREE, GRASS, WATER };
@@ -950,10 +964,7 @@ static void test_induce_action(void **st)
         script_step(s, action, next);
         assert_int_equal(laws_trace_add(t, s, action, next, NULL), AUGUR_OK);
     }
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
-    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
-    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
-    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    m = induced(t, &text);
     assert_contains(buf_str(&text), "action = \"do\"\nwhen = [\"facing.material == tree\"]");
     state_grid_set(s, 3, 2, TREE);
     script_step(s, act("noop"), next);
@@ -973,7 +984,6 @@ static void test_induce_per_action(void **st)
 {
     laws_trace *t;
     laws *m;
-    laws_fit_report rep;
     state *s = field(), *next = state_new();
 
     (void)st;
@@ -993,9 +1003,7 @@ static void test_induce_per_action(void **st)
         }
         assert_int_equal(laws_trace_add(t, s, act(a), next, NULL), AUGUR_OK);
     }
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
-    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
-    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    m = induced(t, NULL);
     /* Without stone the stone pickaxe takes nothing. */
     state_set_int(s, 0, "wood", 3);
     state_set_int(s, 0, "stone", 0);
@@ -1021,7 +1029,6 @@ static void test_induce_likelier_cause(void **st)
     static const char *const ways[] = { "up", "left", "right", "down" };
     laws_trace *t;
     laws *m;
-    laws_fit_report rep;
     buf text = BUF_INIT;
     state *s = field(), *next = state_new();
 
@@ -1044,10 +1051,7 @@ static void test_induce_likelier_cause(void **st)
         assert_int_equal(laws_trace_add(t, s, act(make ? "make_wood_pickaxe" : "noop"), next, NULL),
                          AUGUR_OK);
     }
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
-    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
-    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
-    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    m = induced(t, &text);
     assert_contains(buf_str(&text), "\"nearby.table == true\"");
     assert_null(strstr(buf_str(&text), "nearby.tree"));
     assert_null(strstr(buf_str(&text), "player.facing"));
@@ -1063,7 +1067,6 @@ static void test_induce_stochastic(void **st)
 {
     laws_trace *t;
     laws *m;
-    laws_fit_report rep;
     state *s = field(), *next = state_new();
     double p1 = 0;
     char *got, *at;
@@ -1078,9 +1081,7 @@ static void test_induce_stochastic(void **st)
             state_set_int(next, 0, "wood", i % 3 + 1);
         assert_int_equal(laws_trace_add(t, s, act("do"), next, NULL), AUGUR_OK);
     }
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
-    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
-    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
+    m = induced(t, NULL);
     got = predict(m, s, "do");
     assert_non_null(at = strstr(got, "player#1.wood:"));
     assert_non_null(at = strstr(at, " 1 p="));
@@ -1122,7 +1123,6 @@ static void test_induce_exceptions(void **st)
 {
     laws_trace *t;
     laws *m;
-    laws_fit_report rep;
     buf text = BUF_INIT;
     state *s = field(), *next = state_new();
 
@@ -1137,10 +1137,7 @@ static void test_induce_exceptions(void **st)
         counter_step(s, rare ? act("do") : act("noop"), next);
         assert_int_equal(laws_trace_add(t, s, rare ? act("do") : act("noop"), next, NULL), AUGUR_OK);
     }
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
-    assert_int_equal(laws_induce(m, t, NULL, NULL), AUGUR_OK);
-    assert_int_equal(laws_fit(m, t, &rep, NULL), AUGUR_OK);
-    assert_int_equal(laws_write(m, &text), AUGUR_OK);
+    m = induced(t, &text);
     assert_contains(buf_str(&text), "\"player.hunger += 1");
     assert_null(strstr(buf_str(&text), "player.hunger ~"));
     /* Values of the other features it never saw with these counts. */

@@ -1485,26 +1485,33 @@ static int ex_shelter(explorer *x, int dire)
 
 enum { EX_GROUND_THING = 1 };
 
+/* Creature e of s, of the given type, as a key: its type and the numbers of
+** it that do not drift by themselves (not where it is). */
+static uint64_t ex_creature(explorer *x, const state *s, int e, int type)
+{
+    uint64_t h = ex_key3(0xe7, (uint64_t)type, 0);
+
+    for (size_t i = 0; i < state_attr_count(s, e); i++) {
+        state_value v;
+        const char *name = state_attr_at(s, e, i, &v);
+        int id = names_find(&ex_model(x)->names, name, strlen(name));
+        if (id != N_X && id != N_Y && (v.kind == STATE_INT || v.kind == STATE_BOOL) &&
+            !ex_get(&x->drifts, ex_key3(0xd1, (uint64_t)type, (uint64_t)id)))
+            h = ex_key3(h, (uint64_t)id, (uint64_t)v.as.i);
+    }
+    return h;
+}
+
 /* What the player faces, as a thing to try actions on: the ground (all ground
 ** alike), another material, or an entity's type with its attributes that do not
 ** drift (a cow hit once is a new thing to hit). 0: nothing (outside the grid). */
 static uint64_t ex_thing(explorer *x, int mat, int e)
 {
     const law_ctx *c = ex_ctx(x);
-    uint64_t h;
 
     if (e < 0)
         return mat < 0 ? 0 : ex_ground(x, mat) ? EX_GROUND_THING : (uint64_t)mat + 2;
-    h = ex_key3(0xe7, (uint64_t)c->etype[e], 0);
-    for (size_t i = 0; i < state_attr_count(c->s, e); i++) {
-        state_value v;
-        const char *name = state_attr_at(c->s, e, i, &v);
-        int id = names_find(&ex_model(x)->names, name, strlen(name));
-        if (id != N_X && id != N_Y && (v.kind == STATE_INT || v.kind == STATE_BOOL) &&
-            !ex_get(&x->drifts, ex_key3(0xd1, (uint64_t)c->etype[e], (uint64_t)id)))
-            h = ex_key3(h, (uint64_t)id, (uint64_t)v.as.i);
-    }
-    return h;
+    return ex_creature(x, c->s, e, c->etype[e]);
 }
 
 /* The faced material as a key part (-1 when none: + 2 keeps it above 0). */
@@ -1588,11 +1595,21 @@ static int ex_landmarks(explorer *x, int32_t *out, int max)
 static int ex_holds_cost(explorer *x, int a)
 {
     for (int i = 0; i < x->items.n; i++) {
-        uint32_t took = ex_get(&x->cost, ex_key3((uint64_t)a, (uint64_t)x->items.id[i], 0xc057));
+        uint32_t took = ex_get(&x->cost, ex_key3((uint64_t)a, (uint64_t)x->items.id[i], 0));
         if (took && x->items.v[i] < (int64_t)took - 1)
             return 0;
     }
     return 1;
+}
+
+/* Seen again, it is a law: whether action a, which worked `worked` of `tries`
+** times somewhere, is worth a try more there. It worked fewer than EX_CONFIRM
+** times in all, the tries there are few for what worked, and the player holds
+** what it took. */
+static int ex_again(explorer *x, int a, uint32_t worked, uint32_t tries)
+{
+    return worked && ex_get(&x->works, (uint64_t)a + 1) < EX_CONFIRM && tries <= 2 * worked + 2 &&
+           ex_holds_cost(x, a);
 }
 
 /* What trying action a facing thing would teach. An action no law names yet is
@@ -1614,11 +1631,8 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
     }
     if (!tries && (thing == EX_GROUND_THING || kinds < EX_BLIND_KINDS || ex_get(&x->works, (uint64_t)a + 1)))
         n += 1;
-    /* It did something here once: seen again, it is a law (a few tries more,
-    ** holding what it took). */
-    if (ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) &&
-        ex_get(&x->works, (uint64_t)a + 1) < EX_CONFIRM &&
-        tries <= 2 * ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)) + 2 && ex_holds_cost(x, a))
+    /* It did something here once. */
+    if (ex_again(x, a, ex_get(&x->worked_on, ex_key3((uint64_t)a, thing, 0)), tries))
         n += 1;
     if (thing == EX_GROUND_THING && ex_record(x, &x->tmax, a, thing, 0))
         n += 1;
@@ -1668,19 +1682,6 @@ static uint64_t ex_held_kinds(explorer *x)
     return kinds >= 2 ? k : 0;
 }
 
-/* Whether action a, which worked beside landmark mat, is to be tried there again
-** (seen again, it is a law): it worked fewer than EX_CONFIRM times, the tries
-** there are few for what worked, and the player holds what it took. */
-static int ex_again_beside(explorer *x, int a, int mat)
-{
-    uint32_t worked = ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 3));
-
-    if (!worked || ex_get(&x->works, (uint64_t)a + 1) >= EX_CONFIRM ||
-        ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 0)) > 2 * worked + 2)
-        return 0;
-    return ex_holds_cost(x, a);
-}
-
 /* What trying action a beside landmark mat would teach: beside what the player
 ** made itself, with an item at a level, or kinds of item together, never held
 ** at its tries there. */
@@ -1692,7 +1693,8 @@ static double ex_novelty_beside(explorer *x, int a, int mat)
         return 0;
     return ex_record(x, &x->nmax, a, (uint64_t)mat + 2, 0) ||
            (held && !ex_get(&x->mixes, ex_key3((uint64_t)a, (uint64_t)mat + 2, held))) ||
-           ex_again_beside(x, a, mat) ? 1 : 0;
+           ex_again(x, a, ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 3)),
+                    ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 0))) ? 1 : 0;
 }
 
 /* What trying a law's action with landmark mat beside but not faced would teach,
@@ -2202,7 +2204,7 @@ static int ex_note_gain(explorer *x, int action, const state *next)
         int64_t fell = x->items.v[i] - state_get_int(next, q, names_text(&ex_model(x)->names, x->items.id[i]), 0);
         spent |= fell > 0;
         if (fell > 0 && ex_get(&x->gathered, (uint64_t)x->items.id[i] + 1))
-            rc = ex_raise(&x->cost, ex_key3((uint64_t)action, (uint64_t)x->items.id[i], 0xc057),
+            rc = ex_raise(&x->cost, ex_key3((uint64_t)action, (uint64_t)x->items.id[i], 0),
                           (uint32_t)(fell > EX_CAP ? EX_CAP : fell) + 1);
     }
     for (size_t i = 0; i < state_attr_count(c->s, c->player) && rc == AUGUR_OK; i++) {
@@ -2350,18 +2352,8 @@ static int ex_struck(explorer *x, const state *next)
 
     if (e < 0)
         return 0;
-    if ((f = state_entity_find(next, state_entity_id(c->s, e))) < 0)
-        return 1;
-    for (size_t i = 0; i < state_attr_count(c->s, e); i++) {
-        state_value a, b;
-        const char *name = state_attr_at(c->s, e, i, &a);
-        int id = names_find(&ex_model(x)->names, name, strlen(name));
-        if (id >= 0 && id != N_X && id != N_Y && a.kind == STATE_INT &&
-            !ex_get(&x->drifts, ex_key3(0xd1, (uint64_t)c->etype[e], (uint64_t)id)) &&
-            state_get(next, f, name, &b) == AUGUR_OK && b.kind == STATE_INT && b.as.i != a.as.i)
-            return 1;
-    }
-    return 0;
+    return (f = state_entity_find(next, state_entity_id(c->s, e))) < 0 ||
+           ex_creature(x, next, f, c->etype[e]) != ex_creature(x, c->s, e, c->etype[e]);
 }
 
 /* Whether the action did something: what the player holds or faces changed, a

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const palette[] = { "grass", "tree", "stone", "water", "path", "table" };
-enum { GRASS, TREE, STONE, WATER, PATH, TABLE };
+static const char *const palette[] = { "grass", "tree", "stone", "water", "path", "table", "sand" };
+enum { GRASS, TREE, STONE, WATER, PATH, TABLE, SAND, NPALETTE };
 
 /* A 6x6 field of grass; the player at (2, 2) facing right, a tree to its right,
 ** a cow at (4, 4). */
@@ -21,7 +21,7 @@ static state *field(void)
     int p, c;
 
     assert_non_null(s);
-    assert_int_equal(state_grid_init(s, 6, 6, palette, 6), AUGUR_OK);
+    assert_int_equal(state_grid_init(s, 6, 6, palette, NPALETTE), AUGUR_OK);
     state_grid_set(s, 3, 2, TREE);
     p = state_entity_add(s, 1, "player");
     assert_int_equal(state_set_int(s, p, "x", 2), AUGUR_OK);
@@ -635,7 +635,7 @@ static state *meadow_with_cow(int td, int far, int h, int free, int64_t id, stat
 
     if (!s) {
         s = state_new();
-        assert_int_equal(state_grid_init(s, 16, 16, palette, 6), AUGUR_OK);
+        assert_int_equal(state_grid_init(s, 16, 16, palette, NPALETTE), AUGUR_OK);
         p = state_entity_add(s, 1, "player");
         state_set_int(s, p, "x", 8);
         state_set_int(s, p, "y", 8);
@@ -1062,6 +1062,93 @@ static void test_induce_likelier_cause(void **st)
     laws_free(m);
 }
 
+/* A stone pickaxe is made beside a table. Each make that worked came when a
+** counter that ticks every step (fatigue) was high, each that failed when it was
+** low: the counter tells the makes apart as well as the table does. What changes
+** all the time explains a rare change only by chance; the table is the cause. */
+static void test_induce_restless_counter(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    state_grid_set(s, 3, 2, GRASS);
+    state_set_int(s, 0, "stone_pickaxe", 0);
+    for (int i = 0; i < 600; i++) {
+        int make = i % 10 == 0, made = i % 30 == 20;
+        state_grid_set(s, 1, 1, made || (!make && i % 7 == 0) ? TABLE : GRASS);
+        state_set_int(s, 0, "fatigue", i % 30);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        state_set_int(next, 0, "fatigue", (i + 1) % 30);
+        if (made)
+            state_set_int(next, 0, "stone_pickaxe", 1);
+        assert_int_equal(laws_trace_add(t, s, act(make ? "make_stone_pickaxe" : "noop"), next, NULL),
+                         AUGUR_OK);
+    }
+    m = induced(t, NULL);
+    /* Beside a table with the counter low: made. */
+    state_grid_set(s, 1, 1, TABLE);
+    state_set_int(s, 0, "fatigue", 5);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_int(next, 0, "fatigue", 6);
+    state_set_int(next, 0, "stone_pickaxe", 1);
+    assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
+    /* No table, the counter high: nothing made. */
+    state_grid_set(s, 1, 1, GRASS);
+    state_set_int(s, 0, "fatigue", 20);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_int(next, 0, "fatigue", 21);
+    assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+/* Stone is put on water, path and sand, never on a table or a tree. Both "in
+** [water, path, sand]" and "not in [tree, table]" split the tries alike; the
+** shorter is kept, and it lets stone go on grass, which was never tried. */
+static void test_induce_shorter_set(void **st)
+{
+    static const int faced[] = { WATER, PATH, SAND, TABLE, TREE };
+    laws_trace *t;
+    laws *m;
+    buf text = BUF_INIT;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    for (int i = 0; i < 500; i++) {
+        int place = i % 5 == 0, cell = faced[i / 5 % 5];
+        state_grid_set(s, 3, 2, place ? cell : GRASS);
+        state_set_int(s, 0, "stone", 1 + i % 3);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (place && cell != TABLE && cell != TREE) {
+            state_grid_set(next, 3, 2, STONE);
+            state_set_int(next, 0, "stone", i % 3);
+        }
+        assert_int_equal(laws_trace_add(t, s, act(place ? "place_stone" : "noop"), next, NULL),
+                         AUGUR_OK);
+    }
+    m = induced(t, &text);
+    assert_contains(buf_str(&text), "\"facing.material not in [tree, table]\"");
+    state_grid_set(s, 3, 2, GRASS);
+    state_set_int(s, 0, "stone", 2);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_grid_set(next, 3, 2, STONE);
+    state_set_int(next, 0, "stone", 1);
+    assert_true(logprob(m, s, "place_stone", next) > -0.1);
+    buf_free(&text);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 /* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
 static void test_induce_stochastic(void **st)
 {
@@ -1248,6 +1335,8 @@ int main(void)
         cmocka_unit_test(test_induce_action),
         cmocka_unit_test(test_induce_per_action),
         cmocka_unit_test(test_induce_likelier_cause),
+        cmocka_unit_test(test_induce_restless_counter),
+        cmocka_unit_test(test_induce_shorter_set),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),

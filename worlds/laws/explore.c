@@ -2157,7 +2157,6 @@ static int ex_drift(explorer *x, int action, const state *next)
 ** leaves, and what walls the player can put down (and with what). */
 static int ex_note_cell(explorer *x, int action, int was, int made, int q, const state *next)
 {
-    const law_ctx *c = ex_ctx(x);
     int used = -1;
     uint32_t *slot;
 
@@ -2177,7 +2176,6 @@ static int ex_note_cell(explorer *x, int action, int was, int made, int q, const
     if (!(slot = ex_slot(&x->blocks, (uint64_t)action + 1, 1)))
         return AUGUR_ENOMEM;
     *slot = (uint32_t)(made + 1) | (uint32_t)(used + 1) << 16;
-    (void)c;
     return AUGUR_OK;
 }
 

@@ -53,6 +53,7 @@ typedef struct ind_col {
     uint8_t num;            /* thresholds; else sets of values */
     uint8_t integral;       /* every value seen is an integer */
     uint8_t boolean;
+    uint8_t restless;       /* an attribute that changes in most rows (a counter) */
     int     distinct;       /* values seen, up to 1000: simpler features win ties */
 } ind_col;
 
@@ -222,12 +223,11 @@ static int ind_schema_entity(ind *d, const state *s, int e, int player)
     return rc;
 }
 
-/* What the row's self is: the player's table has none. */
-static int ind_target_note(ind *d, ind_table *t, int kind, law_ref ref, int32_t type, int vkind)
+/* Count a change of a target, which is added when first seen. */
+static int ind_target_note(ind_table *t, int kind, law_ref ref, int32_t type, int vkind)
 {
     ind_target *tg = ind_target_add(t, kind, ref, type, vkind);
 
-    (void)d;
     if (!tg)
         return AUGUR_ENOMEM;
     tg->changed++;
@@ -235,7 +235,7 @@ static int ind_target_note(ind *d, ind_table *t, int kind, law_ref ref, int32_t 
 }
 
 /* Which targets changed in this transition (pass 1). */
-static int ind_schema_changes(ind *d, const state *s)
+static int ind_schema_changes(ind *d)
 {
     law_ctx *c = &d->m->ctx;
     ind_table *pt = ind_table_of(d, -1);
@@ -250,8 +250,8 @@ static int ind_schema_changes(ind *d, const state *s)
             for (int p = 0; p < PL_N; p++)
                 if (c->place_x[p] == SLOT_B(slot) && c->place_y[p] == SLOT_C(slot)) {
                     rc = kind == SLOT_CELL
-                         ? ind_target_note(d, pt, TG_CELL, ind_ref(REF_MATERIAL, p, 0), -1, 0)
-                         : ind_target_note(d, pt, TG_SPAWN, ind_ref(0, p, 0), a, 0);
+                         ? ind_target_note(pt, TG_CELL, ind_ref(REF_MATERIAL, p, 0), -1, 0)
+                         : ind_target_note(pt, TG_SPAWN, ind_ref(0, p, 0), a, 0);
                     break;
                 }
             continue;
@@ -260,28 +260,27 @@ static int ind_schema_changes(ind *d, const state *s)
             continue;
         if (a == c->player) {
             if (kind == SLOT_POS)
-                rc = ind_target_note(d, pt, TG_POS, ind_ref(REF_PLAYER_POS, 0, 0), -1, 0);
+                rc = ind_target_note(pt, TG_POS, ind_ref(REF_PLAYER_POS, 0, 0), -1, 0);
             else if (kind == SLOT_ATTR) {
                 int vk = STATE_INT;
                 law_ctx_attr(c, a, SLOT_B(slot), &vk);
-                rc = ind_target_note(d, pt, TG_VALUE, ind_ref(REF_PLAYER, 0, SLOT_B(slot)), -1, vk);
+                rc = ind_target_note(pt, TG_VALUE, ind_ref(REF_PLAYER, 0, SLOT_B(slot)), -1, vk);
             }
         } else {
             ind_table *t = ind_table_of(d, c->etype[a]);
             if (!t)
                 return AUGUR_ENOMEM;
             if (kind == SLOT_POS)
-                rc = ind_target_note(d, t, TG_POS, ind_ref(REF_SELF_POS, 0, 0), -1, 0);
+                rc = ind_target_note(t, TG_POS, ind_ref(REF_SELF_POS, 0, 0), -1, 0);
             else if (kind == SLOT_EXISTS)
-                rc = ind_target_note(d, t, TG_REMOVE, ind_ref(REF_SELF, 0, 0), -1, 0);
+                rc = ind_target_note(t, TG_REMOVE, ind_ref(REF_SELF, 0, 0), -1, 0);
             else if (kind == SLOT_ATTR) {
                 int vk = STATE_INT;
                 law_ctx_attr(c, a, SLOT_B(slot), &vk);
-                rc = ind_target_note(d, t, TG_VALUE, ind_ref(REF_SELF, 0, SLOT_B(slot)), -1, vk);
+                rc = ind_target_note(t, TG_VALUE, ind_ref(REF_SELF, 0, SLOT_B(slot)), -1, vk);
             }
         }
     }
-    (void)s;
     return rc;
 }
 
@@ -303,7 +302,7 @@ static int ind_schema(ind *d, const state *s)
             rc = ind_col_add(pt, ind_ref(REF_NEARBY, 0, c->pal[i]), 0, 1);
     for (int e = 0; e < c->nents && rc == AUGUR_OK; e++)
         rc = ind_schema_entity(d, s, e, c->player);
-    return rc == AUGUR_OK ? ind_schema_changes(d, s) : rc;
+    return rc == AUGUR_OK ? ind_schema_changes(d) : rc;
 }
 
 /* ---- rows (pass 2) --------------------------------------------------------------------- */
@@ -828,7 +827,10 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
                 n1 += gn[k];
             }
         c.op = c.n == 1 ? OP_NE : OP_NOTIN;
-        if (c.n && (g = ind_gain_of(whole, (double)npos, (double)nneg, ptot, ntot - n1, lift)) > *gain) {
+        /* Of two that split the rows alike, the shorter: the values no positive
+        ** took may be fewer to name than those they took. */
+        g = c.n ? ind_gain_of(whole, (double)npos, (double)nneg, ptot, ntot - n1, lift) : 0;
+        if (g > *gain || (g > 0 && g == *gain && c.n < best->n)) {
             *best = c;
             *gain = g;
         }
@@ -913,7 +915,7 @@ static int ind_rank(const ind_col *c)
     case REF_MATERIAL: case REF_ENTITY:
         return c->ref.place == PL_FACING ? 1 : 3;
     case REF_PLAYER: case REF_SELF:
-        return (c->num && c->integral) || c->boolean ? 2 : 4;
+        return (c->num && c->integral && !c->restless) || c->boolean ? 2 : 4;
     case REF_NEARBY: case REF_FACED: case REF_SIDE:
         return 3;
     default:
@@ -1420,6 +1422,10 @@ static void ind_describe(ind_table *t)
                 seen[n++] = v;
         }
         c->distinct = n;
+        c->restless = 0;
+        for (int g = 0; g < t->ntg; g++)
+            c->restless |= t->tg[g].kind == TG_VALUE && law_ref_equal(&t->tg[g].ref, &c->ref) &&
+                           2 * t->tg[g].changed > t->nrow;
     }
 }
 

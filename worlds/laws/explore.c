@@ -34,8 +34,9 @@
 **      more of an item than it held when it tried the action there), again on
 **      what it worked on once when it holds what that took, or one that tests a
 **      law that reads the faced material facing a kind of ground the law does
-**      not name;
-**   7. go: to the thing that offers most of the above, or into unseen land.
+**      not name (once, where the law would fire but for the ground);
+**   7. go: to the thing that offers most of the above (ground only for such a
+**      test), or into unseen land.
 **
 ** The random agent picks actions uniformly.
 */
@@ -1641,14 +1642,17 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
 
 /* Whether a believed law of action a that reads the faced material would fire
 ** were the player facing what it names: with mat >= 0, facing mat (the player
-** does not face it); with -1, whatever the law names first (the player faces
-** something else). Where the law fires but for what is faced, trying a tells
-** whether the law's material is needed. */
-static int ex_faced_in_law(explorer *x, int a, int mat)
+** does not face it); with -1, whatever the law names first, where the law does
+** not name ground (what the player faces, or else ground >= 0). Where the law
+** fires but for what is faced, trying a tells whether the law's material is
+** needed. */
+static int ex_faced_in_law(explorer *x, int a, int mat, int ground)
 {
     laws *m = ex_model(x);
     int faced = ex_ctx(x)->place_mat[PL_FACING];
 
+    if (ground < 0)
+        ground = faced;
     if (faced == mat)
         return 0;
     for (int i = 0; i < m->n; i++) {
@@ -1659,7 +1663,7 @@ static int ex_faced_in_law(explorer *x, int a, int mat)
         for (int k = 0; k < l->decl.ncond && !cd; k++)
             if (l->decl.cond[k].ref.kind == REF_MATERIAL && l->decl.cond[k].ref.place == PL_FACING)
                 cd = &l->decl.cond[k];
-        if (!cd || (mat < 0 && ((cd->op != OP_EQ && cd->op != OP_IN) || law_cond_test(cd, faced))))
+        if (!cd || (mat < 0 && ((cd->op != OP_EQ && cd->op != OP_IN) || law_cond_test(cd, ground))))
             continue;
         if (ex_fires(x, l, a, mat >= 0 ? mat : (int)cd->v[0], -1))
             return 1;
@@ -1705,17 +1709,21 @@ static double ex_novelty_unfaced(explorer *x, int a, int mat)
     if (a == x->noop || !ex_get(&x->made, (uint64_t)mat + 1) ||
         ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 1)) >= EX_REPLICATE)
         return 0;
-    return ex_faced_in_law(x, a, mat) ? 1 : 0;
+    return ex_faced_in_law(x, a, mat, -1) ? 1 : 0;
 }
 
-/* What trying a known action facing ground would teach: once on each kind of
-** ground its laws do not name where they would fire but for the ground. */
+/* What trying a known action facing ground mat would teach: once on each kind
+** of ground its laws do not name where they would fire but for the ground. */
+static int ex_ground_test(explorer *x, int a, int mat)
+{
+    return a != x->noop && ex_known(x, a) &&
+           ex_get(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)mat + 2, 2)) < 1 &&
+           ex_faced_in_law(x, a, -1, mat);
+}
+
 static double ex_novelty_ground(explorer *x, int a, uint64_t thing)
 {
-    if (thing != EX_GROUND_THING || a == x->noop || !ex_known(x, a) ||
-        ex_get(&x->near_tried, ex_key3((uint64_t)a, ex_faced_mat(x) + 2, 2)) >= 1)
-        return 0;
-    return ex_faced_in_law(x, a, -1) ? 1 : 0;
+    return thing == EX_GROUND_THING && ex_ground_test(x, a, ex_ctx(x)->place_mat[PL_FACING]) ? 1 : 0;
 }
 
 /* What trying a beside the landmarks around the player would teach. */
@@ -1769,11 +1777,12 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
         if (rc == AUGUR_OK && held)
             rc = ex_add(&x->mixes, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, held), 1);
         /* A test of facing against being beside counts only where the law would
-        ** fire but for what is faced: one without what the law needs tells nothing. */
-        if (rc == AUGUR_OK && ex_faced_in_law(x, a, marks[k]))
+        ** fire but for what is faced: one without what the law needs tells nothing
+        ** (on ground too, below). */
+        if (rc == AUGUR_OK && ex_faced_in_law(x, a, marks[k], -1))
             rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, (uint64_t)marks[k] + 2, 1), 1);
     }
-    if (rc == AUGUR_OK && thing == EX_GROUND_THING)
+    if (rc == AUGUR_OK && thing == EX_GROUND_THING && ex_faced_in_law(x, a, -1, -1))
         rc = ex_add(&x->near_tried, ex_key3((uint64_t)a, ex_faced_mat(x) + 2, 2), 1);
     return rc;
 }
@@ -1937,6 +1946,11 @@ static double ex_offer(explorer *x, uint64_t thing, int mat, int type, int mode)
         uint32_t item = ex_get(&x->gainful, ex_key3((uint64_t)(mat + 2), (uint64_t)(type + 2), (uint64_t)a));
         if (ex_is_move(x, a))
             continue;
+        /* Ground as the world made it is gone to only to test a law there. */
+        if (thing == EX_GROUND_THING && !ex_get(&x->made, (uint64_t)mat + 1)) {
+            n += mode == EX_OFFER_ALL && type < 0 && ex_ground_test(x, a, mat) ? 2 : 0;
+            continue;
+        }
         if (mode == EX_OFFER_ALL &&
             ex_novelty(x, a, thing) + (mat >= 0 && type < 0 ? ex_novelty_beside(x, a, mat) : 0) > EX_TRY)
             n += ex_known(x, a) ? 2 : 1;
@@ -1971,7 +1985,8 @@ static int ex_wander(explorer *x, int mode)
     ex_distances(x);
     for (int i = 0; i < x->W * x->H; i++) {
         int mat = x->seen[i], d;
-        if (mat < 0 || mat >= m->names.n || (ex_ground(x, mat) && !ex_get(&x->made, (uint64_t)mat + 1)) ||
+        if (mat < 0 || mat >= m->names.n || (ex_ground(x, mat) && !ex_get(&x->made, (uint64_t)mat + 1) &&
+                                             mode != EX_OFFER_ALL) ||
             ex_occupied(c, i % x->W, i / x->W) || (d = ex_beside(x, i % x->W, i / x->W)) < 0)
             continue;
         if (!near[mat] || d + 1 < near[mat])

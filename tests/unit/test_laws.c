@@ -1108,6 +1108,47 @@ static void test_induce_restless_counter(void **st)
     laws_free(m);
 }
 
+/* What a make takes must be there, but a counter that falls every step (recover,
+** here from 5 down to -5 and round again) fell in every make too: it is not taken,
+** and a make at a low count still works. */
+static void test_induce_taken_not_drift(void **st)
+{
+    laws_trace *t;
+    laws *m;
+    state *s = field(), *next = state_new();
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(s, 1);
+    state_set_int(s, 0, "wood", 3);
+    state_set_int(s, 0, "stone_pickaxe", 0);
+    for (int i = 0; i < 660; i++) {
+        int make = i % 10 == 0, stone = i % 3, recover = 5 - i % 11;
+        state_set_int(s, 0, "stone", stone);
+        state_set_int(s, 0, "recover", recover);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        state_set_int(next, 0, "recover", recover == -5 ? 5 : recover - 1);
+        if (make && stone >= 1) {
+            state_set_int(next, 0, "stone", stone - 1);
+            state_set_int(next, 0, "stone_pickaxe", 1);
+        }
+        assert_int_equal(laws_trace_add(t, s, act(make ? "make_stone_pickaxe" : "noop"), next, NULL),
+                         AUGUR_OK);
+    }
+    m = induced(t, NULL);
+    state_set_int(s, 0, "stone", 2);
+    state_set_int(s, 0, "recover", -3);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_int(next, 0, "recover", -4);
+    state_set_int(next, 0, "stone", 1);
+    state_set_int(next, 0, "stone_pickaxe", 1);
+    assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
 /* Stone is put on water, path and sand, never on a table or a tree. Both "in
 ** [water, path, sand]" and "not in [tree, table]" split the tries alike; the
 ** shorter is kept, and it lets stone go on grass, which was never tried. */
@@ -1337,6 +1378,7 @@ int main(void)
         cmocka_unit_test(test_induce_likelier_cause),
         cmocka_unit_test(test_induce_restless_counter),
         cmocka_unit_test(test_induce_shorter_set),
+        cmocka_unit_test(test_induce_taken_not_drift),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),

@@ -1074,21 +1074,21 @@ static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, s
 /* What a law takes away must be there to take: for each of the player's
 ** attributes that fell by at least k in every row a rule is to cover (its other
 ** effects), "ATTR >= k" holds of those rows; it starts the rule when it rules
-** out some of the rows the rule must not cover. */
-static void ind_rule_seed(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
+** out some of the rows the rule must not cover. A counter that changes in most
+** rows is not taken away (it fell by itself), nor is what was not there. */
+static void ind_rule_seed(const ind_table *t, ind_rule *rule, const uint32_t *pos, size_t npos,
                           uint32_t *neg, size_t *nneg)
 {
-    (void)d;
-    for (int g = 0; g < t->ntg && t->subject < 0 && *npos; g++) {
+    for (int g = 0; g < t->ntg && t->subject < 0 && npos; g++) {
         const ind_target *tg = &t->tg[g];
         double k = INFINITY;
         law_cond c;
         int col;
         size_t kept;
-        if (tg->kind != TG_VALUE || tg->ref.kind != REF_PLAYER ||
-            (col = ind_col_of(t, &tg->ref)) < 0 || !t->col[col].num || rule->ncond >= LAW_COND_MAX)
+        if (tg->kind != TG_VALUE || tg->ref.kind != REF_PLAYER || (col = ind_col_of(t, &tg->ref)) < 0 ||
+            !t->col[col].num || t->col[col].restless || rule->ncond >= LAW_COND_MAX)
             continue;
-        for (size_t i = 0; i < *npos && k > 0; i++) {
+        for (size_t i = 0; i < npos && k > 0; i++) {
             const double *row = t->x + pos[i] * (size_t)t->width;
             double fell = IND_B(t, row, g) - IND_A(t, row, g);
             k = isnan(fell) || !(fell > 0) ? 0 : fell < k ? fell : k;
@@ -1100,10 +1100,9 @@ static void ind_rule_seed(ind *d, const ind_table *t, ind_rule *rule, uint32_t *
         c.op = OP_GE;
         c.n = 1;
         c.v[0] = k;
-        if ((kept = ind_filter(t, col, &c, neg, *nneg)) == *nneg)
+        if (ind_count(t, col, &c, pos, npos) < npos || (kept = ind_filter(t, col, &c, neg, *nneg)) == *nneg)
             continue;
         *nneg = kept;
-        *npos = ind_filter(t, col, &c, pos, *npos);
         rule->cond[rule->ncond++] = c;
     }
 }
@@ -1389,7 +1388,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 break;
             rule.ncond = 0;
             ind_rule_action(t, &rule, d->pos, &npos, d->neg, &nneg);
-            ind_rule_seed(d, t, &rule, d->pos, &npos, d->neg, &nneg);
+            ind_rule_seed(t, &rule, d->pos, npos, d->neg, &nneg);
             if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
                 break;
             if (npos < least)

@@ -856,14 +856,32 @@ static void script_step(const state *s, int action, state *next)
     }
 }
 
-static laws_trace *script_trace(int n)
+/* A field without its cow, the state after it, and an empty trace for them. */
+static laws_trace *cowless(state **s, state **next)
 {
     laws_trace *t;
-    state *s = field(), *next = state_new();
+
+    *s = field();
+    assert_non_null(*next = state_new());
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_entity_remove(*s, 1);
+    return t;
+}
+
+static void cowless_free(state *s, state *next, laws_trace *t, laws *m)
+{
+    state_free(s);
+    state_free(next);
+    laws_trace_free(t);
+    laws_free(m);
+}
+
+static laws_trace *script_trace(int n)
+{
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     static const int cells[] = { TREE, STONE, GRASS, WATER };
 
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < n; i++) {
         int action = i % 3 == 2 ? act("noop") : act("do");
         state_set_int(s, 0, "x", 1 + i % 3);
@@ -948,15 +966,13 @@ static laws *induced(laws_trace *t, buf *text)
 ** action every change came with, and waiting before a tree gives no wood. */
 static void test_induce_action(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
     buf text = BUF_INIT;
-    state *s = field(), *next = state_new();
     static const int cells[] = { TREE, GRASS, WATER };
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < 120; i++) {
         int cell = cells[i % 3], action = cell == TREE ? act("do") : act(i % 2 ? "noop" : "do");
         state_set_int(s, 0, "wood", (i / 3) % 5);
@@ -970,10 +986,7 @@ static void test_induce_action(void **st)
     script_step(s, act("noop"), next);
     assert_true(logprob(m, s, "noop", next) > -0.1);
     buf_free(&text);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* Two makes, rare among waiting, share an item: a wooden pickaxe takes wood, a
@@ -982,13 +995,11 @@ static void test_induce_action(void **st)
 ** and the stone one's takes stone to be there. */
 static void test_induce_per_action(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < 600; i++) {
         int stone = i % 300 == 10 || i % 300 == 150 ? 0 : 1 + i % 3, wood = 1 + i % 4;
         const char *a = i % 10 == 0 ? "make_stone_pickaxe" : i % 10 == 5 ? "make_wood_pickaxe" : "noop";
@@ -1013,10 +1024,7 @@ static void test_induce_per_action(void **st)
     state_set_int(next, 0, "wood", 2);
     state_set_int(next, 0, "stone", 1);
     assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* A pickaxe is made beside a table. Each make that worked, the player also faced
@@ -1027,14 +1035,12 @@ static void test_induce_per_action(void **st)
 static void test_induce_likelier_cause(void **st)
 {
     static const char *const ways[] = { "up", "left", "right" };
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
     buf text = BUF_INIT;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     state_grid_set(s, 3, 2, GRASS);
     state_set_int(s, 0, "wood_pickaxe", 0);
     for (int i = 0; i < 600; i++) {
@@ -1056,10 +1062,7 @@ static void test_induce_likelier_cause(void **st)
     assert_null(strstr(buf_str(&text), "nearby.tree"));
     assert_null(strstr(buf_str(&text), "player.facing"));
     buf_free(&text);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* A stone pickaxe is made beside a table. Each make that worked came when a
@@ -1068,13 +1071,11 @@ static void test_induce_likelier_cause(void **st)
 ** all the time explains a rare change only by chance; the table is the cause. */
 static void test_induce_restless_counter(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     state_grid_set(s, 3, 2, GRASS);
     state_set_int(s, 0, "stone_pickaxe", 0);
     for (int i = 0; i < 600; i++) {
@@ -1102,10 +1103,7 @@ static void test_induce_restless_counter(void **st)
     assert_int_equal(state_copy(next, s), AUGUR_OK);
     state_set_int(next, 0, "fatigue", 21);
     assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* What a make takes must be there, but a counter that falls every step (recover,
@@ -1113,13 +1111,11 @@ static void test_induce_restless_counter(void **st)
 ** and a make at a low count still works. */
 static void test_induce_taken_not_drift(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     state_set_int(s, 0, "wood", 3);
     state_set_int(s, 0, "stone_pickaxe", 0);
     for (int i = 0; i < 660; i++) {
@@ -1143,10 +1139,7 @@ static void test_induce_taken_not_drift(void **st)
     state_set_int(next, 0, "stone", 1);
     state_set_int(next, 0, "stone_pickaxe", 1);
     assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* Stone is put on water, path and sand, never on a table or a tree. Both "in
@@ -1155,14 +1148,12 @@ static void test_induce_taken_not_drift(void **st)
 static void test_induce_shorter_set(void **st)
 {
     static const int faced[] = { WATER, PATH, SAND, TABLE, TREE };
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
     buf text = BUF_INIT;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < 500; i++) {
         int place = i % 5 == 0, cell = faced[i / 5 % 5];
         state_grid_set(s, 3, 2, place ? cell : GRASS);
@@ -1184,24 +1175,19 @@ static void test_induce_shorter_set(void **st)
     state_set_int(next, 0, "stone", 1);
     assert_true(logprob(m, s, "place_stone", next) > -0.1);
     buf_free(&text);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* Stochastic effects come from counts: a 1-in-4 chance is learned as such. */
 static void test_induce_stochastic(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
-    state *s = field(), *next = state_new();
     double p1 = 0;
     char *got, *at;
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < 400; i++) {
         state_set_int(s, 0, "wood", i % 3);
         assert_int_equal(state_copy(next, s), AUGUR_OK);
@@ -1216,10 +1202,7 @@ static void test_induce_stochastic(void **st)
     p1 = strtod(at + 5, NULL);
     assert_true(fabs(p1 - 0.25) < 0.05);
     free(got);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 /* A counter that wraps, and a rare action that resets it: the general law stays
@@ -1249,14 +1232,12 @@ static double counter_p(laws *m, state *s, const char *action, double h)
 
 static void test_induce_exceptions(void **st)
 {
-    laws_trace *t;
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
     laws *m;
     buf text = BUF_INIT;
-    state *s = field(), *next = state_new();
 
     (void)st;
-    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
-    state_entity_remove(s, 1);
     for (int i = 0; i < 600; i++) {
         int rare = i % 25 == 3;
         state_set_float(s, 0, "hunger", i % 6);
@@ -1276,10 +1257,7 @@ static void test_induce_exceptions(void **st)
     state_grid_set(s, 3, 2, WATER);
     assert_true(counter_p(m, s, "do", 2) > 0.9);
     buf_free(&text);
-    state_free(s);
-    state_free(next);
-    laws_trace_free(t);
-    laws_free(m);
+    cowless_free(s, next, t, m);
 }
 
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)

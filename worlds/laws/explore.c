@@ -1641,11 +1641,10 @@ static double ex_novelty(explorer *x, int a, uint64_t thing)
 }
 
 /* Whether a believed law of action a that reads the faced material would fire
-** were the player facing what it names: with mat >= 0, facing mat (the player
-** does not face it); with -1, whatever the law names first, where the law does
-** not name ground (what the player faces, or else ground >= 0). Where the law
-** fires but for what is faced, trying a tells whether the law's material is
-** needed. */
+** were the player facing what it names: with mat >= 0, facing mat (which the
+** player does not face); with mat -1, facing the first material the law names,
+** for a law that does not name ground (-1: what the player faces now). Where the
+** law fires but for what is faced, trying a tells whether its material is needed. */
 static int ex_faced_in_law(explorer *x, int a, int mat, int ground)
 {
     laws *m = ex_model(x);

@@ -1404,7 +1404,8 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
     return rc;
 }
 
-/* Columns: whether all values are integers, and how many there are. */
+/* Columns: whether all values are integers, how many there are, and whether
+** the attribute read changes in most rows. */
 static void ind_describe(ind_table *t)
 {
     for (int j = 0; j < t->ncol; j++) {

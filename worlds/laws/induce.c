@@ -32,7 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000 };
+enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000,
+       IND_ACTIONS = 64 /* actions counted per table (a world's are far fewer) */ };
 
 #define IND_CHANCE  0.01    /* a condition must be this unlikely to help by chance */
 #define IND_LIFT    1.25    /* and raise the rule's precision by this factor, */
@@ -79,6 +80,7 @@ typedef struct ind_table {
     double     *x;
     size_t      nrow, cap_row;
     long        toward, away, moves;
+    size_t      by_action[IND_ACTIONS];     /* rows of each action */
     int32_t     on[LAW_SET_MAX];
     int         non;
 } ind_table;
@@ -1038,8 +1040,7 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
 static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos, uint32_t *neg,
                             size_t *nneg)
 {
-    enum { MAXA = 64 };     /* actions counted (a world's are far fewer) */
-    size_t inpos[MAXA] = { 0 }, inall[MAXA] = { 0 };
+    size_t inpos[IND_ACTIONS] = { 0 };
     int col = ind_action_col(t), best = -1;
     law_cond c;
 
@@ -1047,19 +1048,14 @@ static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, s
         return;
     for (size_t i = 0; i < *npos; i++) {
         double v = t->x[pos[i] * (size_t)t->width + col];
-        if (v >= 0 && v < MAXA)
+        if (v >= 0 && v < IND_ACTIONS)
             inpos[(int)v]++;
     }
-    for (size_t i = 0; i < t->nrow; i++) {
-        double v = t->x[i * (size_t)t->width + col];
-        if (v >= 0 && v < MAXA)
-            inall[(int)v]++;
-    }
-    for (int a = 0; a < MAXA; a++)
+    for (int a = 0; a < IND_ACTIONS; a++)
         if (inpos[a] && (best < 0 || inpos[a] > inpos[best]))
             best = a;
     if (best < 0 || 5 * inpos[best] < *npos ||
-        (double)inpos[best] / (double)*npos < IND_ACTION_LIFT * (double)inall[best] / (double)t->nrow)
+        (double)inpos[best] / (double)*npos < IND_ACTION_LIFT * (double)t->by_action[best] / (double)t->nrow)
         return;
     memset(&c, 0, sizeof c);
     c.ref = t->col[col].ref;
@@ -1405,9 +1401,16 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
 }
 
 /* Columns: whether all values are integers, how many there are, and whether
-** the attribute read changes in most rows. */
+** the attribute read changes in most rows; the rows of each action. */
 static void ind_describe(ind_table *t)
 {
+    int act = ind_action_col(t);
+
+    for (size_t r = 0; act >= 0 && r < t->nrow; r++) {
+        double v = t->x[r * (size_t)t->width + act];
+        if (v >= 0 && v < IND_ACTIONS)
+            t->by_action[(int)v]++;
+    }
     for (int j = 0; j < t->ncol; j++) {
         ind_col *c = &t->col[j];
         double seen[64];

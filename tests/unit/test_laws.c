@@ -1330,6 +1330,39 @@ static void test_count_mechanics(void **st)
     state_free(s);
 }
 
+/* A failure counts for the cause its scenario sets up: stone left in place with
+** no pickaxe is collect_stone_failure, stone left in place by full pockets is
+** not; a make that fails for want of wood counts only beside a table. */
+static void test_count_failures(void **st)
+{
+    state *s = field(), *full = state_new();
+    laws_trace *t = NULL;
+    laws *m = NULL;
+    int p = 0;
+
+    (void)st;
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_grid_set(s, 3, 2, STONE);
+    assert_int_equal(state_set_int(s, p, "wood_pickaxe", 0), AUGUR_OK);
+    assert_int_equal(state_set_int(s, p, "stone", 0), AUGUR_OK);
+    assert_int_equal(laws_trace_add(t, s, act("do"), s, NULL), AUGUR_OK);
+    assert_int_equal(state_copy(full, s), AUGUR_OK);
+    assert_int_equal(state_set_int(full, p, "wood_pickaxe", 1), AUGUR_OK);
+    assert_int_equal(state_set_int(full, p, "stone", 9), AUGUR_OK);
+    assert_int_equal(laws_trace_add(t, full, act("do"), full, NULL), AUGUR_OK);
+    assert_int_equal(laws_trace_add(t, s, act("make_wood_pickaxe"), s, NULL), AUGUR_OK);
+    state_grid_set(s, 1, 2, TABLE);
+    assert_int_equal(laws_trace_add(t, s, act("make_wood_pickaxe"), s, NULL), AUGUR_OK);
+    assert_int_equal(laws_count_mechanics(m, t, NULL), AUGUR_OK);
+    assert_int_equal(observed(m, "collect_stone_failure"), 1);
+    assert_int_equal(observed(m, "make_wood_pickaxe_failure"), 1);
+    laws_trace_free(t);
+    laws_free(m);
+    state_free(full);
+    state_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1361,6 +1394,7 @@ int main(void)
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
+        cmocka_unit_test(test_count_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

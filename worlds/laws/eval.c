@@ -384,7 +384,7 @@ static int ev_count_one(void *ud, size_t i, const state *s, int action, const st
 
     (void)i;
     for (int k = 0; k < c->su->n; k++)
-        c->n[k] += sc_occurs(c->m, &c->su->defs[k], s, action, next);
+        c->n[k] += sc_occurs(c->m, c->su, &c->su->defs[k], s, action, next);
     return AUGUR_OK;
 }
 

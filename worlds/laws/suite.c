@@ -177,9 +177,9 @@ static void sc_quiet(state *s, int player, int px, int py)
     }
 }
 
-static int sc_give(state *s, int player, const char *spec)
+/* "item=count": the item's name into name, the count into *count. */
+static int sc_item(const char *spec, char name[STATE_NAME_MAX + 1], int *count)
 {
-    char name[STATE_NAME_MAX + 1];
     const char *eq = strchr(spec, '=');
     size_t n = eq ? (size_t)(eq - spec) : 0;
 
@@ -187,7 +187,16 @@ static int sc_give(state *s, int player, const char *spec)
         return AUGUR_EINVAL;
     memcpy(name, spec, n);
     name[n] = '\0';
-    return state_set_int(s, player, name, atoi(eq + 1));
+    *count = atoi(eq + 1);
+    return AUGUR_OK;
+}
+
+static int sc_give(state *s, int player, const char *spec)
+{
+    char name[STATE_NAME_MAX + 1];
+    int count, rc = sc_item(spec, name, &count);
+
+    return rc == AUGUR_OK ? state_set_int(s, player, name, count) : rc;
 }
 
 static int sc_facing(const state *s, int player, int *dx, int *dy)
@@ -310,7 +319,54 @@ static int sc_rose(const char *name, const state *s, const state *next)
     return q >= 0 && state_get_int(next, q, name, 0) > state_get_int(s, p, name, 0);
 }
 
-int sc_occurs(laws *m, const sc_def *d, const state *s, int action, const state *next)
+/* Whether material name is in the 3x3 around (px, py). */
+static int sc_near(const state *s, int px, int py, const char *name)
+{
+    int m = sc_palette(s, name);
+
+    for (int dy = -1; dy <= 1 && m >= 0; dy++)
+        for (int dx = -1; dx <= 1; dx++)
+            if (state_grid_get(s, px + dx, py + dy) == m)
+                return 1;
+    return 0;
+}
+
+/* Whether a failure in s is the failure d sets up: the player held no more of
+** an item than d gives where d gives less than its success does (a pickaxe,
+** enough wood), and what d puts near was near. A stone left in place because
+** the pockets are full is not a failure to mine it for want of a pickaxe. */
+static int sc_failure_fits(const sc_suite *su, const sc_def *d, const state *s)
+{
+    char name[STATE_NAME_MAX + 1], other[STATE_NAME_MAX + 1], success[64];
+    const char *cut = strstr(d->name, "_failure");
+    const sc_def *ok = NULL;
+    int p = sc_player(s), px, py;
+
+    if (!cut || p < 0)
+        return p >= 0;
+    snprintf(success, sizeof success, "%.*s_success", (int)(cut - d->name), d->name);
+    for (int i = 0; i < su->n && !ok; i++)
+        if (strcmp(su->defs[i].name, success) == 0)
+            ok = &su->defs[i];
+    for (int i = 0; i < 4 && d->give[i] && ok; i++) {
+        int n, k;
+        if (sc_item(d->give[i], name, &n) != AUGUR_OK)
+            return 0;
+        for (int j = 0; j < 4 && ok->give[j]; j++)
+            if (sc_item(ok->give[j], other, &k) == AUGUR_OK && strcmp(name, other) == 0 && n < k &&
+                state_get_int(s, p, name, 0) > n)
+                return 0;
+    }
+    px = (int)state_get_int(s, p, "x", 0);
+    py = (int)state_get_int(s, p, "y", 0);
+    for (int i = 0; i < 2 && d->nearby[i]; i++)
+        if (!sc_near(s, px, py, d->nearby[i]))
+            return 0;
+    return 1;
+}
+
+int sc_occurs(laws *m, const sc_suite *su, const sc_def *d, const state *s, int action,
+              const state *next)
 {
     law_ctx *c = &m->ctx;
     const char *act = m->cls->actions[action];
@@ -328,7 +384,7 @@ int sc_occurs(laws *m, const sc_def *d, const state *s, int action, const state 
                             strcmp(names_text(&m->names, c->place_mat[PL_FACING]), d->face) != 0)
             return 0;
     }
-    return sc_rose(d->rises, s, next) == d->success;
+    return sc_rose(d->rises, s, next) == d->success && (d->success || sc_failure_fits(su, d, s));
 }
 
 /* ---- mutators --------------------------------------------------------------------------------- */

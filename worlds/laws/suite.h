@@ -49,8 +49,10 @@ const sc_suite *sc_suite_find(const world_class *cls);
 int sc_build(const sc_suite *su, const sc_def *d, world *w, uint64_t seed, state *s, int *action,
              state *next, augur_err *err);
 
-/* Whether transition (s, action, next) is an occurrence of d's mechanic. */
-int sc_occurs(laws *m, const sc_def *d, const state *s, int action, const state *next);
+/* Whether transition (s, action, next) is an occurrence of d's mechanic (d one of
+** su's): a failure counts only for the cause d sets up. */
+int sc_occurs(laws *m, const sc_suite *su, const sc_def *d, const state *s, int action,
+              const state *next);
 
 /* Mutate the true next state into a distractor with one of the seven families,
 ** drawn from rng; 0 when the drawn family does not apply here. */

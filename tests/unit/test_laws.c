@@ -1301,16 +1301,25 @@ static long observed(laws *m, const char *name)
     return -1;
 }
 
+/* A Crafter model whose life is trace t, its mechanics counted. */
+static laws *counted(const laws_trace *t)
+{
+    laws *m = NULL;
+
+    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
+    assert_int_equal(laws_count_mechanics(m, t, NULL), AUGUR_OK);
+    return m;
+}
+
 /* A death counts whatever the player did; an action's mechanic only under it. */
 static void test_count_mechanics(void **st)
 {
     state *s = field(), *next = state_new();
     laws_trace *t = NULL;
-    laws *m = NULL;
+    laws *m;
     int p = 0;
 
     (void)st;
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
     assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
     assert_int_equal(state_copy(next, s), AUGUR_OK);
     assert_int_equal(state_set_int(next, p, "wood", 1), AUGUR_OK);
@@ -1320,7 +1329,7 @@ static void test_count_mechanics(void **st)
     assert_int_equal(state_copy(next, s), AUGUR_OK);
     assert_int_equal(state_set_int(next, p, "health", 0), AUGUR_OK);
     assert_int_equal(laws_trace_add(t, s, act("move_left"), next, NULL), AUGUR_OK);
-    assert_int_equal(laws_count_mechanics(m, t, NULL), AUGUR_OK);
+    m = counted(t);
     assert_int_equal(observed(m, "collect_wood_success"), 1);
     assert_int_equal(observed(m, "death"), 1);
     assert_int_equal(observed(m, "sleep"), 0);
@@ -1337,11 +1346,10 @@ static void test_count_failures(void **st)
 {
     state *s = field(), *full = state_new();
     laws_trace *t = NULL;
-    laws *m = NULL;
+    laws *m;
     int p = 0;
 
     (void)st;
-    assert_int_equal(laws_new(&crafter_class, &m, NULL), AUGUR_OK);
     assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
     state_grid_set(s, 3, 2, STONE);
     assert_int_equal(state_set_int(s, p, "wood_pickaxe", 0), AUGUR_OK);
@@ -1354,7 +1362,7 @@ static void test_count_failures(void **st)
     assert_int_equal(laws_trace_add(t, s, act("make_wood_pickaxe"), s, NULL), AUGUR_OK);
     state_grid_set(s, 1, 2, TABLE);
     assert_int_equal(laws_trace_add(t, s, act("make_wood_pickaxe"), s, NULL), AUGUR_OK);
-    assert_int_equal(laws_count_mechanics(m, t, NULL), AUGUR_OK);
+    m = counted(t);
     assert_int_equal(observed(m, "collect_stone_failure"), 1);
     assert_int_equal(observed(m, "make_wood_pickaxe_failure"), 1);
     laws_trace_free(t);

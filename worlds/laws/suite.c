@@ -342,8 +342,10 @@ static int sc_failure_fits(const sc_suite *su, const sc_def *d, const state *s)
     const sc_def *ok = NULL;
     int p = sc_player(s), px, py;
 
-    if (!cut || p < 0)
-        return p >= 0;
+    if (p < 0)
+        return 0;
+    if (!cut)
+        return 1;
     snprintf(success, sizeof success, "%.*s_success", (int)(cut - d->name), d->name);
     for (int i = 0; i < su->n && !ok; i++)
         if (strcmp(su->defs[i].name, success) == 0)

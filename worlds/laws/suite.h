@@ -20,7 +20,9 @@ typedef struct sc_def {
     const char *neighbour;      /* an entity of this type two steps away */
     int         sleeping;       /* 1: the player sleeps (with energy 9) */
     /* Its mechanic in a life: the action on the faced material or entity, and
-    ** whether the named player attribute rose (success) or not (failure). */
+    ** whether the named player attribute rose (success) or not (failure, where
+    ** the player held no more than give of what the success is given more of,
+    ** with what nearby names near). */
     const char *rises;
     int         success;
     int         any_action;     /* it happens whatever the player does (death, waking) */

@@ -224,6 +224,25 @@ static char *explore_trace(const char *seed, const char *steps)
     return trace;
 }
 
+/* One step of an explorer's trace line: the action, why it was taken and what
+** the player faced ("grass(ground)", "water"); 0 when the line is no step. */
+static int trace_step(const char *line, char act[32], char why[16], char faced[32])
+{
+    char facing[16];
+
+    return sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4;
+}
+
+/* How many of item the player held at a trace line (0 when it says none). */
+static int trace_held(const char *line, const char *item)
+{
+    char key[40];
+    const char *at;
+
+    snprintf(key, sizeof key, " %s=", item);
+    return (at = strstr(line, key)) ? atoi(at + strlen(key)) : 0;
+}
+
 /* The explorer learns its needs from what falls while it only moves or waits: a
 ** sapling it plants is used up, not needed. In seed 8's first 40 steps it plants
 ** one (step 9) while food, drink and energy stay at 8 or more, so a step that
@@ -235,10 +254,10 @@ static void test_laws_explorer_needs(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16];
-        if (sscanf(line, "%*d %31s %15s", act, why) != 2)
+        char act[32], why[16], faced[32];
+        if (!trace_step(line, act, why, faced))
             continue;
-        planted |= strcmp(act, "place_plant") == 0 && strstr(line, " sapling=1") != NULL;
+        planted |= strcmp(act, "place_plant") == 0 && trace_held(line, "sapling") == 1;
         sought += strcmp(why, "seek") == 0;
     }
     assert_true(planted);
@@ -257,8 +276,8 @@ static void test_laws_explorer_drinks(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], facing[16], faced[32];
-        if (sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4)
+        char act[32], why[16], faced[32];
+        if (trace_step(line, act, why, faced))
             drank |= strcmp(act, "do") == 0 && strcmp(faced, "water") == 0;
     }
     assert_true(drank);
@@ -276,11 +295,10 @@ static void test_laws_explorer_retries_with_cost(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], facing[16], faced[32];
-        const char *w = strstr(line, " wood=");
-        int wood = w ? atoi(w + 6) : 0;
-        if (sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) != 4 ||
-            strcmp(act, "place_table") != 0 || !strstr(faced, "(ground)"))
+        char act[32], why[16], faced[32];
+        int wood = trace_held(line, "wood");
+        if (!trace_step(line, act, why, faced) || strcmp(act, "place_table") != 0 ||
+            !strstr(faced, "(ground)"))
             continue;
         if (placed) {
             later++;
@@ -304,11 +322,10 @@ static void test_laws_explorer_tests_ground(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], facing[16], faced[32];
-        const char *st = strstr(line, " stone=");
-        if (sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4)
-            tested |= strcmp(act, "place_stone") == 0 && strcmp(faced, "grass(ground)") == 0 && st &&
-                      atoi(st + 7) >= 1;
+        char act[32], why[16], faced[32];
+        if (trace_step(line, act, why, faced))
+            tested |= strcmp(act, "place_stone") == 0 && strcmp(faced, "grass(ground)") == 0 &&
+                      trace_held(line, "stone") >= 1;
     }
     assert_true(tested);
     free(trace);

@@ -122,7 +122,9 @@ static void laws_cli_report_life(const laws_explore_report *rep, const laws *m, 
     printf("%s explorer: %ld steps, %s\n", life->explorer, rep->steps,
            rep->died_at >= 0 ? "died" : "alive at the end");
     if (rep->died_at >= 0)
-        printf("died at step %ld\n", rep->died_at);
+        printf("died at step %ld: health %ld before its last step; run out: %s; %s%snext to it: %s\n",
+               rep->died_at, rep->health_before, *rep->run_out ? rep->run_out : "nothing",
+               rep->flags, *rep->flags ? "; " : "", *rep->beside ? rep->beside : "nothing");
     printf("%-22s %8s %8s\n", "achievement", "first", "times");
     for (int i = 0; i < rep->nachievements; i++)
         printf("%-22s %8ld %8ld\n", rep->achievements[i].name, rep->achievements[i].first,
@@ -360,8 +362,10 @@ static const cli_command cmd_learn = {
     "  --seed N              the world's and the explorer's seed (laws.seed)\n"
     "  --out FILE            where the law file goes\n"
     "\n"
-    "Prints how far the life went (its achievements, when it died) and how often each\n"
-    "scenario's mechanic occurred; the file records the same under [life].\n",
+    "Prints how far the life went (its achievements; when it died and with what: its\n"
+    "health before the last step, what it was born with that had run out, and what\n"
+    "stood next to it) and how often each scenario's mechanic occurred; the file\n"
+    "records the steps, the death and the counts under [life].\n",
     laws_cmd_learn, NULL,
 };
 

@@ -154,6 +154,7 @@ static void test_laws_commands(void **state)
                                NULL), 0);
     assert_contains(buf_str(&cli_out), "curious explorer: 40 steps");
     assert_contains(buf_str(&cli_out), "collect_wood_success");
+    assert_null(strstr(buf_str(&cli_out), "died at step"));
     assert_int_equal(run_augur(NULL, "laws", "show", path, NULL), 0);
     assert_contains(buf_str(&cli_out), "laws of crafter, learned by the curious explorer in one life");
     assert_int_equal(run_augur(NULL, "laws", "eval", path, "--transitions", "2", "--trials", "1",
@@ -205,6 +206,23 @@ static void test_laws_commands(void **state)
                                path, NULL), 0);
     assert_int_equal(run_augur(NULL, "laws", "eval", path, NULL), 1);
     assert_contains(buf_str(&cli_err), "keys has no scenario suite");
+    free(path);
+}
+
+/* A life that ends says what the player died with: seed 3's explorer, hurt, tries
+** sleep with a zombie three steps off, and the zombie's blow on the sleeper kills it. */
+static void test_laws_learn_death(void **state)
+{
+    char *path = NULL;
+
+    (void)state;
+    if (asprintf(&path, "%s/death.toml", cli_scratch) < 0)
+        fail();
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "200", "--seed", "3", "--out", path,
+                               NULL), 0);
+    assert_contains(buf_str(&cli_out), "curious explorer: 52 steps, died");
+    assert_contains(buf_str(&cli_out), "died at step 52: health 3 before its last step; run out: "
+                                       "nothing; sleeping; next to it: zombie");
     free(path);
 }
 
@@ -342,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_log_env),
         cmocka_unit_test(test_laws_commands),
+        cmocka_unit_test(test_laws_learn_death),
         cmocka_unit_test(test_laws_explorer_needs),
         cmocka_unit_test(test_laws_explorer_drinks),
         cmocka_unit_test(test_laws_explorer_retries_with_cost),

@@ -2547,13 +2547,64 @@ static void ex_tally(laws_explore_report *rep, const world_step_result *r, long 
     }
 }
 
-/* Whether the player died: it is gone, or its health is 0. */
-static int ex_dead(const state *s)
+/* The player's entity in s, or -1. */
+static int ex_player_of(const state *s)
 {
     for (size_t i = 0; i < state_entity_count(s); i++)
         if (strcmp(state_entity_type(s, (int)i), "player") == 0)
-            return state_get_int(s, (int)i, "health", 1) <= 0;
-    return 1;
+            return (int)i;
+    return -1;
+}
+
+/* Whether the player died: it is gone, or its health is 0. */
+static int ex_dead(const state *s)
+{
+    int p = ex_player_of(s);
+
+    return p < 0 || state_get_int(s, p, "health", 1) <= 0;
+}
+
+/* Add name to a list ("a, b"), once. */
+static void ex_list_add(char *list, size_t cap, const char *name)
+{
+    size_t n = strlen(list), k = strlen(name);
+
+    for (const char *at = list; k && (at = strstr(at, name)); at += k)
+        if ((at == list || at[-1] == ' ') && (at[k] == ',' || at[k] == 0))
+            return;
+    snprintf(list + n, cap - n, "%s%s", n ? ", " : "", name);
+}
+
+/* What the player died with: read from its last state (after the last step
+** when it is still in it, else before), against what it was born with. */
+static void ex_death(laws_explore_report *rep, const state *born, const state *s, const state *next)
+{
+    int b = ex_player_of(born), p = ex_player_of(s), q = ex_player_of(next), px, py;
+    const state *at = q >= 0 ? next : s;
+
+    if (p >= 0)
+        rep->health_before = state_get_int(s, p, "health", 0);
+    if (q < 0 && (q = p) < 0)
+        return;
+    for (size_t i = 0; b >= 0 && i < state_attr_count(born, b); i++) {
+        state_value v, now;
+        const char *name = state_attr_at(born, b, i, &v);
+        if (state_get(at, q, name, &now) != AUGUR_OK)
+            continue;
+        if (v.kind == STATE_INT && v.as.i > 0 && now.kind == STATE_INT && now.as.i <= 0 &&
+            strcmp(name, "health"))
+            ex_list_add(rep->run_out, sizeof rep->run_out, name);
+        else if (v.kind == STATE_BOOL && now.kind == STATE_BOOL && v.as.b != now.as.b)
+            ex_list_add(rep->flags, sizeof rep->flags, name);
+    }
+    px = (int)state_get_int(at, q, "x", -1);
+    py = (int)state_get_int(at, q, "y", -1);
+    for (size_t i = 0; i < state_entity_count(at); i++) {
+        int e = (int)i;
+        if (e != q && abs((int)state_get_int(at, e, "x", -9) - px) +
+                      abs((int)state_get_int(at, e, "y", -9) - py) <= 1)
+            ex_list_add(rep->beside, sizeof rep->beside, state_entity_type(at, e));
+    }
 }
 
 /* Refits: often early in life (it needs to know what keeps it alive before the
@@ -2597,7 +2648,7 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
                  augur_err *err)
 {
     explorer x;
-    state *s = state_new(), *next = state_new(), *tmp;
+    state *s = state_new(), *next = state_new(), *born = NULL, *tmp;
     int rc;
 
     memset(rep, 0, sizeof *rep);
@@ -2612,6 +2663,8 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
                                                                     "of memory");
     if (rc == AUGUR_OK)
         rc = world_observe_oracle(w, s, err);
+    if (rc == AUGUR_OK && !(born = state_clone(s)))
+        rc = augur_err_set(err, AUGUR_ENOMEM, "laws: out of memory");
     while (rc == AUGUR_OK && rep->steps < opt->steps) {
         world_step_result r;
         double lp = 0;
@@ -2635,8 +2688,10 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
             break;
         }
         if (r.done) {
-            if (ex_dead(next))
+            if (ex_dead(next)) {
                 rep->died_at = rep->steps;
+                ex_death(rep, born, s, next);
+            }
             break;
         }
         /* Refit on schedule, and soon after a surprise. */
@@ -2652,6 +2707,7 @@ int laws_explore(world *w, const laws_explore_opts *opt, laws_online *o, laws_ex
         next = tmp;
     }
     ex_free(&x);
+    state_free(born);
     state_free(s);
     state_free(next);
     return rc;

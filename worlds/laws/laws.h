@@ -192,6 +192,12 @@ typedef struct laws_explore_opts {
 typedef struct laws_explore_report {
     long steps;                     /* taken */
     long died_at;                   /* -1: alive at the end */
+    /* What it died with (when it died): its health before the last step, what it
+    ** began life with that had run out ("food, drink"), its flags not as they
+    ** were at birth ("sleeping") and the kinds of things next to it ("zombie");
+    ** "" for none. */
+    long health_before;
+    char run_out[96], flags[96], beside[96];
     int  nachievements;
     struct { const char *name; long first; long count; } achievements[32];
 } laws_explore_report;

@@ -2576,7 +2576,8 @@ static void ex_list_add(char *list, size_t cap, const char *name)
 }
 
 /* What the player died with: read from its last state (after the last step
-** when it is still in it, else before), against what it was born with. */
+** when it is still in it, else before), against what it was born with (its
+** position aside: a coordinate of 0 has not run out). */
 static void ex_death(laws_explore_report *rep, const state *born, const state *s, const state *next)
 {
     int b = ex_player_of(born), p = ex_player_of(s), q = ex_player_of(next), px, py;
@@ -2589,7 +2590,7 @@ static void ex_death(laws_explore_report *rep, const state *born, const state *s
     for (size_t i = 0; b >= 0 && i < state_attr_count(born, b); i++) {
         state_value v, now;
         const char *name = state_attr_at(born, b, i, &v);
-        if (state_get(at, q, name, &now) != AUGUR_OK)
+        if (!strcmp(name, "x") || !strcmp(name, "y") || state_get(at, q, name, &now) != AUGUR_OK)
             continue;
         if (v.kind == STATE_INT && v.as.i > 0 && now.kind == STATE_INT && now.as.i <= 0 &&
             strcmp(name, "health"))

@@ -283,6 +283,28 @@ static void test_laws_explorer_needs(void **state)
     free(trace);
 }
 
+/* A creature whose attributes change by themselves is a new thing to try at
+** every step: seed 8's explorer plants a sapling at step 9 and then struck the
+** growing plant with `do` for 150 steps. One creature is tried on at most 12
+** times. */
+static void test_laws_explorer_leaves_plant(void **state)
+{
+    char *trace = explore_trace("8", "80"), *line, *save = NULL;
+    int tried = 0;
+
+    (void)state;
+    for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char act[32], why[16], facing[16], plant[32];
+        if (sscanf(line, "%*d %31s %15s %15s", act, why, facing) != 3 || strcmp(why, "try") != 0)
+            continue;
+        snprintf(plant, sizeof plant, "[plant %s]", facing + 1);
+        tried += strstr(line, plant) != NULL;
+    }
+    assert_true(tried >= 1);
+    assert_true(tried <= 12);
+    free(trace);
+}
+
 /* Seed 29's explorer struck cows with `do` (which it did not count as doing
 ** anything) and found it did nothing to a few kinds of thing: taken for an action
 ** that does nothing, it was tried on neither tree nor water, and the life found no
@@ -363,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_laws_learn_death),
         cmocka_unit_test(test_laws_explorer_needs),
         cmocka_unit_test(test_laws_explorer_drinks),
+        cmocka_unit_test(test_laws_explorer_leaves_plant),
         cmocka_unit_test(test_laws_explorer_retries_with_cost),
         cmocka_unit_test(test_laws_explorer_tests_ground),
     };

@@ -56,6 +56,7 @@ enum {
     EX_CONFIRM = 3,                 /* a law is seen working this often */
     EX_REPLICATE = 3,               /* a known action is tried this often on a new kind */
     EX_BLIND_KINDS = 4,             /* kinds an action that never did anything is tried on */
+    EX_ONE_CREATURE = 12,           /* tries on one creature */
     EX_STUCK = 3,                   /* failed moves onto a material that make it no ground */
     EX_WALLS = 30,                  /* creature sightings before absence means a wall */
     EX_DEPTH = 3,                   /* laws chained to meet a need */
@@ -222,6 +223,7 @@ typedef struct explorer {
     double       threats_seen;  /* threats in view, summed with decay (16 x the recent mean) */
     /* actions */
     ex_map       tried;         /* (action, thing) -> tries */
+    ex_map       tried_one;     /* creature id -> tries on that very creature */
     ex_map       tried_low;     /* (action, thing) -> tries while a need was low */
     ex_map       tmax;          /* (action, thing, item) -> the most held at a try, + 1 */
     ex_map       near_tried;    /* (action, material, 0: landmark beside, 1: beside and not
@@ -1737,10 +1739,24 @@ static double ex_novelty_landmarks(explorer *x, int a)
     return n;
 }
 
-/* What trying a here would teach. */
+/* The key of the creature the player faces, or 0 when it faces none. */
+static uint64_t ex_one_creature(explorer *x)
+{
+    const law_ctx *c = ex_ctx(x);
+    int e = c->place_ent[PL_FACING];
+
+    return e < 0 ? 0 : ex_key3((uint64_t)state_entity_id(c->s, e), 0xc7, 0);
+}
+
+/* What trying a here would teach. A creature whose attributes change by
+** themselves while it is acted on (a plant growing as it is hit) is a new thing
+** at each step: the same one is tried only so often. */
 static double ex_novelty_here(explorer *x, int a, uint64_t thing)
 {
-    return ex_novelty(x, a, thing) + ex_novelty_ground(x, a, thing) + ex_novelty_landmarks(x, a);
+    uint64_t one = ex_one_creature(x);
+    double n = one && ex_get(&x->tried_one, one) >= EX_ONE_CREATURE ? 0 : ex_novelty(x, a, thing);
+
+    return n + ex_novelty_ground(x, a, thing) + ex_novelty_landmarks(x, a);
 }
 
 /* Remember a try of a here (before it was taken). */
@@ -1759,6 +1775,7 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
         (rc = ex_add(&x->tried_low, ex_key3((uint64_t)a, thing, 0), 1)))
         return rc;
     if ((rc = ex_add(&x->tried, ex_key3((uint64_t)a, thing, 0), 1)) ||
+        (ex_one_creature(x) && (rc = ex_add(&x->tried_one, ex_one_creature(x), 1))) ||
         (rc = ex_add(worked ? &x->works : &x->fails, (uint64_t)a + 1, 1)) ||
         (worked && (rc = ex_add(&x->worked_on, ex_key3((uint64_t)a, thing, 0), 1))))
         return rc;
@@ -2517,7 +2534,7 @@ static void ex_free(explorer *x)
     ex_map *maps[] = { &x->stood, &x->trod, &x->blocked, &x->prev, &x->kinds, &x->drifts,
                        &x->remedy, &x->helpless, &x->moved, &x->near, &x->hurt, &x->makes,
                        &x->reach, &x->tried, &x->tmax, &x->near_tried, &x->nmax, &x->mixes, &x->fails,
-                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low, &x->cost };
+                       &x->works, &x->gainful, &x->made, &x->sets, &x->usual, &x->kinds_failed, &x->letdown, &x->fought, &x->wounded, &x->gathered, &x->native, &x->worked_on, &x->dug, &x->digs, &x->blocks, &x->tried_low, &x->cost, &x->tried_one };
 
     free(x->seen);
     free(x->dist);

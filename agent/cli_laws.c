@@ -365,7 +365,7 @@ static const cli_command cmd_learn = {
     "Prints how far the life went (its achievements; when it died and with what: its\n"
     "health before the last step, what it was born with that had run out, and what\n"
     "stood next to it) and how often each scenario's mechanic occurred; the file\n"
-    "records the steps, the death and the counts under [life].\n",
+    "records the steps, the step it died at and the counts under [life].\n",
     laws_cmd_learn, NULL,
 };
 

@@ -242,12 +242,11 @@ static char *explore_trace(const char *seed, const char *steps)
     return trace;
 }
 
-/* One step of an explorer's trace line: the action, why it was taken and what
-** the player faced ("grass(ground)", "water"); 0 when the line is no step. */
-static int trace_step(const char *line, char act[32], char why[16], char faced[32])
+/* One step of an explorer's trace line: the action, why it was taken, the way
+** the player faced ("f+0+1") and what it faced there ("grass(ground)", "water");
+** 0 when the line is no step. */
+static int trace_step(const char *line, char act[32], char why[16], char facing[16], char faced[32])
 {
-    char facing[16];
-
     return sscanf(line, "%*d %31s %15s %15s %31s", act, why, facing, faced) == 4;
 }
 
@@ -272,8 +271,8 @@ static void test_laws_explorer_needs(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], faced[32];
-        if (!trace_step(line, act, why, faced))
+        char act[32], why[16], facing[16], faced[32];
+        if (!trace_step(line, act, why, facing, faced))
             continue;
         planted |= strcmp(act, "place_plant") == 0 && trace_held(line, "sapling") == 1;
         sought += strcmp(why, "seek") == 0;
@@ -294,8 +293,8 @@ static void test_laws_explorer_leaves_plant(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], facing[16], plant[32];
-        if (sscanf(line, "%*d %31s %15s %15s", act, why, facing) != 3 || strcmp(why, "try") != 0)
+        char act[32], why[16], facing[16], faced[32], plant[32];
+        if (!trace_step(line, act, why, facing, faced) || strcmp(why, "try") != 0)
             continue;
         snprintf(plant, sizeof plant, "[plant %s]", facing + 1);
         tried += strstr(line, plant) != NULL;
@@ -316,8 +315,8 @@ static void test_laws_explorer_drinks(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], faced[32];
-        if (trace_step(line, act, why, faced))
+        char act[32], why[16], facing[16], faced[32];
+        if (trace_step(line, act, why, facing, faced))
             drank |= strcmp(act, "do") == 0 && strcmp(faced, "water") == 0;
     }
     assert_true(drank);
@@ -335,9 +334,9 @@ static void test_laws_explorer_retries_with_cost(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], faced[32];
+        char act[32], why[16], facing[16], faced[32];
         int wood = trace_held(line, "wood");
-        if (!trace_step(line, act, why, faced) || strcmp(act, "place_table") != 0 ||
+        if (!trace_step(line, act, why, facing, faced) || strcmp(act, "place_table") != 0 ||
             !strstr(faced, "(ground)"))
             continue;
         if (placed) {
@@ -362,8 +361,8 @@ static void test_laws_explorer_tests_ground(void **state)
 
     (void)state;
     for (line = strtok_r(trace, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char act[32], why[16], faced[32];
-        if (trace_step(line, act, why, faced))
+        char act[32], why[16], facing[16], faced[32];
+        if (trace_step(line, act, why, facing, faced))
             tested |= strcmp(act, "place_stone") == 0 && strcmp(faced, "grass(ground)") == 0 &&
                       trace_held(line, "stone") >= 1;
     }

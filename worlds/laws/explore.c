@@ -2564,19 +2564,10 @@ static void ex_tally(laws_explore_report *rep, const world_step_result *r, long 
     }
 }
 
-/* The player's entity in s, or -1. */
-static int ex_player_of(const state *s)
-{
-    for (size_t i = 0; i < state_entity_count(s); i++)
-        if (strcmp(state_entity_type(s, (int)i), "player") == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Whether the player died: it is gone, or its health is 0. */
 static int ex_dead(const state *s)
 {
-    int p = ex_player_of(s);
+    int p = lm_player_of(s);
 
     return p < 0 || state_get_int(s, p, "health", 1) <= 0;
 }
@@ -2597,7 +2588,7 @@ static void ex_list_add(char *list, size_t cap, const char *name)
 ** position aside: a coordinate of 0 has not run out). */
 static void ex_death(laws_explore_report *rep, const state *born, const state *s, const state *next)
 {
-    int b = ex_player_of(born), p = ex_player_of(s), q = ex_player_of(next), px, py;
+    int b = lm_player_of(born), p = lm_player_of(s), q = lm_player_of(next), px, py;
     const state *at = q >= 0 ? next : s;
 
     if (p >= 0)

@@ -338,6 +338,14 @@ int laws_show(const laws *m, buf *out)
     return out->oom ? AUGUR_ENOMEM : AUGUR_OK;
 }
 
+int lm_player_of(const state *s)
+{
+    for (size_t i = 0; i < state_entity_count(s); i++)
+        if (strcmp(state_entity_type(s, (int)i), "player") == 0)
+            return (int)i;
+    return -1;
+}
+
 int lm_intern_state(laws *m, const state *s)
 {
     for (int k = 0; state_key_name(s, k); k++) {

@@ -457,6 +457,9 @@ int lm_ignored(const laws_induce_opts *o, const char *name);
 /* The options a learner induces with. */
 const laws_induce_opts *laws_online_induce_opts(const laws_online *o);
 
+/* The index of the player's entity in s, or -1 (for states read without a context). */
+int lm_player_of(const state *s);
+
 /* Intern every name s holds, so that the model's context can read all of it. */
 int lm_intern_state(laws *m, const state *s);
 

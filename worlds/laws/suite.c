@@ -126,14 +126,6 @@ const sc_suite *sc_suite_find(const world_class *cls)
 
 /* ---- editing states ----------------------------------------------------------------------- */
 
-static int sc_player(const state *s)
-{
-    for (size_t i = 0; i < state_entity_count(s); i++)
-        if (strcmp(state_entity_type(s, (int)i), "player") == 0)
-            return (int)i;
-    return -1;
-}
-
 static int sc_palette(const state *s, const char *name)
 {
     for (int i = 0; i < state_grid_palette_size(s); i++)
@@ -215,7 +207,7 @@ static int sc_facing(const state *s, int player, int *dx, int *dy)
 /* Set the state up as d says; AUGUR_ENOTFOUND when it does not fit. */
 static int sc_setup(const sc_def *d, state *s, uint64_t *rng)
 {
-    int p = sc_player(s), px, py, dx, dy, rc = AUGUR_OK;
+    int p = lm_player_of(s), px, py, dx, dy, rc = AUGUR_OK;
     int64_t step;
     state_value v;
 
@@ -300,7 +292,7 @@ static int sc_moved(const state *s, int e, const state *next)
 /* Whether the player attribute named rose from s to next (or a special event). */
 static int sc_rose(const char *name, const state *s, const state *next)
 {
-    int p = sc_player(s), q = sc_player(next);
+    int p = lm_player_of(s), q = lm_player_of(next);
 
     if (strcmp(name, "@cow") == 0) {
         for (size_t i = 0; i < state_entity_count(s); i++)
@@ -340,7 +332,7 @@ static int sc_failure_fits(const sc_suite *su, const sc_def *d, const state *s)
     char name[STATE_NAME_MAX + 1], other[STATE_NAME_MAX + 1], success[64];
     const char *cut = strstr(d->name, "_failure");
     const sc_def *ok = NULL;
-    int p = sc_player(s), px, py;
+    int p = lm_player_of(s), px, py;
 
     if (p < 0)
         return 0;
@@ -438,7 +430,7 @@ int sc_mutate(const sc_profile *pf, const state *s, int action, const state *nex
 
     (void)s;
     (void)action;
-    if (state_copy(out, next) != AUGUR_OK || (p = sc_player(out)) < 0)
+    if (state_copy(out, next) != AUGUR_OK || (p = lm_player_of(out)) < 0)
         return 0;
     switch (family) {
     case 0: /* collection: something gathered that was not */

@@ -1260,6 +1260,76 @@ static void test_induce_exceptions(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* A life that strikes stone bare-handed `fails` times before it holds a pickaxe
+** and a sword (made together), then mines it 30 times; it waits between. */
+static laws *tool_life(int fails, buf *text)
+{
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    laws *m;
+
+    for (int i = 0; i < 200; i++) {
+        int strike = i % 5 == 0 && i / 5 < fails + 30, armed = i / 5 >= fails;
+        state_set_int(s, 0, "wood_pickaxe", armed);
+        state_set_int(s, 0, "wood_sword", armed);
+        state_set_int(s, 0, "stone", strike && armed ? (i / 5 - fails) % 9 : 0);
+        state_set_int(s, 0, "wood", i % 4);
+        state_grid_set(s, 3, 2, strike ? STONE : i % 2 ? GRASS : WATER);
+        script_step(s, act(strike ? "do" : "noop"), next);
+        assert_int_equal(laws_trace_add(t, s, act(strike ? "do" : "noop"), next, NULL), AUGUR_OK);
+    }
+    m = induced(t, text);
+    cowless_free(s, next, t, NULL);
+    return m;
+}
+
+/* How much likelier the model finds stone mined than struck in vain, in log
+** odds, with the pickaxe and the sword as given. */
+static double mine_odds(laws *m, int pickaxe, int sword)
+{
+    state *s = field(), *next = state_new();
+    double lp_same, lp_mined;
+
+    state_entity_remove(s, 1);
+    state_set_int(s, 0, "wood_pickaxe", pickaxe);
+    state_set_int(s, 0, "wood_sword", sword);
+    state_set_int(s, 0, "stone", 0);
+    state_grid_set(s, 3, 2, STONE);
+    lp_same = logprob(m, s, "do", s);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_int(next, 0, "stone", 1);
+    state_grid_set(next, 3, 2, PATH);
+    lp_mined = logprob(m, s, "do", next);
+    state_free(s);
+    state_free(next);
+    return lp_mined - lp_same;
+}
+
+/* Three bare-handed strikes that failed are few beside 30 that worked, yet the
+** pickaxe splits them all off: stone needs a tool. The sword does so as well
+** (the two were made together), so each makes its own law, and either is
+** enough. One failure could be chance: it stays an exception. */
+static void test_induce_tool_exceptions(void **st)
+{
+    buf text = BUF_INIT;
+    laws *m = tool_life(3, &text);
+
+    (void)st;
+    assert_contains(buf_str(&text), "\"player.wood_pickaxe >= 1\"");
+    assert_contains(buf_str(&text), "\"player.wood_sword >= 1\"");
+    assert_true(mine_odds(m, 1, 1) > 5);
+    assert_true(mine_odds(m, 1, 0) > 5);
+    assert_true(mine_odds(m, 0, 1) > 5);
+    assert_true(mine_odds(m, 0, 0) < -1);
+    laws_free(m);
+    buf_free(&text);
+    m = tool_life(1, &text);
+    assert_null(strstr(buf_str(&text), "wood_pickaxe >="));
+    assert_true(mine_odds(m, 0, 0) > 1);
+    laws_free(m);
+    buf_free(&text);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -1400,6 +1470,7 @@ int main(void)
         cmocka_unit_test(test_induce_taken_not_drift),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
+        cmocka_unit_test(test_induce_tool_exceptions),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

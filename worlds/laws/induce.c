@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000,
+enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000, IND_ALTS = 3,
        IND_ACTIONS = 64 /* actions counted per table (a world's are far fewer) */ };
 
 #define IND_CHANCE  0.01    /* a condition must be this unlikely to help by chance */
@@ -699,6 +699,8 @@ typedef struct ind_rule {
     int      ncond;
     law_cond cond[LAW_COND_MAX];
     int      pure;          /* what it covers is its class but for a few exceptions */
+    int      nalt, alt_at;  /* conditions as good as cond[alt_at], each a law of its own */
+    law_cond alt[IND_ALTS];
 } ind_rule;
 
 /* A value of one column in a covered row, and whether the row is a positive. */
@@ -1004,6 +1006,49 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
     rule->cond[rule->ncond++] = c;
 }
 
+/* A pure rule's exceptions are not noise when a condition that every change it
+** covers meets rules them all out: stone that a bare hand strikes in vain is no
+** exception to "stone is mined" but the sign of the pickaxe it needs. A feature
+** splits npos changes from k exceptions so by accident with chance
+** 1 / C(npos + k, k), which must be below IND_CHANCE. When several of the
+** likeliest kind of cause split them alike (a pickaxe and a sword, always made
+** together), the data cannot say which the law needs: each is a law of its own,
+** so that it holds where any of them does. */
+static int ind_rule_except(ind *d, const ind_table *t, ind_rule *rule, const uint32_t *pos, size_t npos,
+                           const uint32_t *neg, size_t *nneg)
+{
+    double chance = lgamma((double)npos + 1) + lgamma((double)*nneg + 1) - lgamma((double)(npos + *nneg) + 1);
+    law_cond found[IND_ALTS + 1];
+    int cols[IND_ALTS + 1], n = 0, best = -1;
+
+    if (rule->ncond >= d->opt->max_conditions || rule->ncond >= LAW_COND_MAX || chance >= log(IND_CHANCE))
+        return AUGUR_OK;
+    for (int j = 0; j < t->ncol && n <= IND_ALTS; j++) {
+        double gain;
+        int used = 0, rc;
+        for (int k = 0; k < rule->ncond && !used; k++)
+            used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
+        if (used || (rc = ind_best_on(d, t, j, pos, npos, neg, *nneg, 1, &found[n], &gain)) == 0)
+            continue;
+        if (rc < 0)
+            return rc;
+        if (ind_count(t, j, &found[n], pos, npos) < npos || ind_count(t, j, &found[n], neg, *nneg))
+            continue;
+        if (best < 0 || ind_likelier(t, j, &found[n], cols[best], &found[best]))
+            best = n;
+        cols[n++] = j;
+    }
+    if (best < 0)
+        return AUGUR_OK;
+    rule->alt_at = rule->ncond;
+    rule->cond[rule->ncond++] = found[best];
+    for (int i = 0; i < n; i++)
+        if (i != best && ind_rank(&t->col[cols[i]]) == ind_rank(&t->col[cols[best]]))
+            rule->alt[rule->nalt++] = found[i];
+    *nneg = 0;
+    return AUGUR_OK;
+}
+
 /* Grow a conjunction until none helps or what it covers is all but noise; pos
 ** and neg are filtered to the rows it covers. A condition that keeps every
 ** change of the class (but a few exceptions) goes first (a law as general as the data allows: a
@@ -1013,10 +1058,12 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
 static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos,
                          uint32_t *neg, size_t *nneg)
 {
+    int rc;
+
     while ((double)*nneg > IND_NOISE * (double)*npos && rule->ncond < d->opt->max_conditions &&
            rule->ncond < LAW_COND_MAX) {
         law_cond best;
-        int col, rc;
+        int col;
         if ((rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 1, &best, &col)) < 0 ||
             (col < 0 && (rc = ind_rule_best(d, t, rule, pos, *npos, neg, *nneg, 0, &best, &col)) < 0))
             return rc;
@@ -1027,6 +1074,8 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
         *nneg = ind_filter(t, col, &best, neg, *nneg);
     }
     rule->pure = (double)*nneg <= IND_NOISE * (double)*npos;
+    if (rule->pure && *nneg && (rc = ind_rule_except(d, t, rule, pos, *npos, neg, nneg)) < 0)
+        return rc;
     if (rule->pure && t->subject < 0)
         ind_rule_act(t, rule, pos, *npos, neg, nneg);
     return AUGUR_OK;
@@ -1341,6 +1390,20 @@ static int ind_emit(ind *d, const ind_table *t, const ind_target *tg, const ind_
     return AUGUR_OK;
 }
 
+/* The rule's law, and one for each condition as good as one of its own. */
+static int ind_emit_all(ind *d, const ind_table *t, const ind_target *tg, const ind_rule *rule,
+                        const law_effect *ef)
+{
+    int rc = ind_emit(d, t, tg, rule, ef);
+
+    for (int i = 0; i < rule->nalt && rc == AUGUR_OK; i++) {
+        ind_rule alt = *rule;
+        alt.cond[alt.alt_at] = rule->alt[i];
+        rc = ind_emit(d, t, tg, &alt, ef);
+    }
+    return rc;
+}
+
 /* Sequential covering for each class of target g. */
 static int ind_target_laws(ind *d, ind_table *t, int g)
 {
@@ -1382,7 +1445,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 least = (size_t)d->opt->min_support;
             if (npos < least)
                 break;
-            rule.ncond = 0;
+            rule.ncond = rule.nalt = 0;
             ind_rule_action(t, &rule, d->pos, &npos, d->neg, &nneg);
             ind_rule_seed(t, &rule, d->pos, npos, d->neg, &nneg);
             if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
@@ -1393,7 +1456,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 done[d->pos[i]] = 1;
             if (ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) &&
                 support >= (size_t)d->opt->min_support)
-                rc = ind_emit(d, t, &t->tg[g], &rule, &ef);
+                rc = ind_emit_all(d, t, &t->tg[g], &rule, &ef);
         }
     }
     free(done);

@@ -1010,40 +1010,52 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
 ** covers meets rules them all out: stone that a bare hand strikes in vain is no
 ** exception to "stone is mined" but the sign of the pickaxe it needs. A feature
 ** splits npos changes from k exceptions so by accident with chance
-** 1 / C(npos + k, k), which must be below IND_CHANCE. When several of the
-** likeliest kind of cause split them alike (a pickaxe and a sword, always made
-** together), the data cannot say which the law needs: each is a law of its own,
-** so that it holds where any of them does. */
+** 1 / C(npos + k, k), which must be below IND_CHANCE. Of the conditions that do,
+** those of the likeliest kind of cause count (ind_rank): when several split them
+** alike (a pickaxe and a sword, always made together), the data cannot say which
+** the law needs, so each is a law of its own and it holds where any of them does
+** (the likeliest by ind_likelier in the rule, IND_ALTS more at most). */
 static int ind_rule_except(ind *d, const ind_table *t, ind_rule *rule, const uint32_t *pos, size_t npos,
                            const uint32_t *neg, size_t *nneg)
 {
     double chance = lgamma((double)npos + 1) + lgamma((double)*nneg + 1) - lgamma((double)(npos + *nneg) + 1);
-    law_cond found[IND_ALTS + 1];
+    law_cond found[IND_ALTS + 1], c;
     int cols[IND_ALTS + 1], n = 0, best = -1;
 
     if (rule->ncond >= d->opt->max_conditions || rule->ncond >= LAW_COND_MAX || chance >= log(IND_CHANCE))
         return AUGUR_OK;
-    for (int j = 0; j < t->ncol && n <= IND_ALTS; j++) {
+    for (int j = 0; j < t->ncol; j++) {
         double gain;
-        int used = 0, rc;
+        int used = 0, rc, slot;
         for (int k = 0; k < rule->ncond && !used; k++)
             used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
-        if (used || (rc = ind_best_on(d, t, j, pos, npos, neg, *nneg, 1, &found[n], &gain)) == 0)
+        if (used || (rc = ind_best_on(d, t, j, pos, npos, neg, *nneg, 1, &c, &gain)) == 0)
             continue;
         if (rc < 0)
             return rc;
-        if (ind_count(t, j, &found[n], pos, npos) < npos || ind_count(t, j, &found[n], neg, *nneg))
+        if (ind_count(t, j, &c, pos, npos) < npos || ind_count(t, j, &c, neg, *nneg))
             continue;
-        if (best < 0 || ind_likelier(t, j, &found[n], cols[best], &found[best]))
-            best = n;
-        cols[n++] = j;
+        if (best >= 0 && ind_rank(&t->col[j]) != ind_rank(&t->col[cols[best]])) {
+            if (ind_rank(&t->col[j]) > ind_rank(&t->col[cols[best]]))
+                continue;
+            n = 0;
+            best = -1;
+        }
+        /* When full, only a likelier one enters, in another's place. */
+        if (n > IND_ALTS && !ind_likelier(t, j, &c, cols[best], &found[best]))
+            continue;
+        slot = n <= IND_ALTS ? n++ : best == IND_ALTS ? 0 : IND_ALTS;
+        found[slot] = c;
+        cols[slot] = j;
+        if (best < 0 || ind_likelier(t, j, &c, cols[best], &found[best]))
+            best = slot;
     }
     if (best < 0)
         return AUGUR_OK;
     rule->alt_at = rule->ncond;
     rule->cond[rule->ncond++] = found[best];
     for (int i = 0; i < n; i++)
-        if (i != best && ind_rank(&t->col[cols[i]]) == ind_rank(&t->col[cols[best]]))
+        if (i != best)
             rule->alt[rule->nalt++] = found[i];
     *nneg = 0;
     return AUGUR_OK;

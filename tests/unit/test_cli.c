@@ -139,19 +139,29 @@ static void test_log_env(void **state)
     unsetenv("AUGUR_LOG");
 }
 
+/* `augur laws learn` for steps of seed's life, into a file of the scratch
+** directory; its path (to free). */
+static char *learn_life(const char *seed, const char *steps)
+{
+    char *path = NULL;
+
+    if (asprintf(&path, "%s/life-%s-%s.toml", cli_scratch, seed, steps) < 0)
+        fail();
+    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", steps, "--seed", seed, "--out", path,
+                               NULL), 0);
+    return path;
+}
+
 /* `augur laws`: learn a short life, evaluate it (the --json shape), show it. */
 static void test_laws_commands(void **state)
 {
     static const char *const models[] = { "unchanged", "all_laws_vote", "true_simulator" };
-    char *path = NULL;
+    char *path;
     cJSON *doc, *sc, *item;
     int scenarios = 0;
 
     (void)state;
-    if (asprintf(&path, "%s/life.toml", cli_scratch) < 0)
-        fail();
-    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "40", "--seed", "3", "--out", path,
-                               NULL), 0);
+    path = learn_life("3", "40");
     assert_contains(buf_str(&cli_out), "curious explorer: 40 steps");
     assert_contains(buf_str(&cli_out), "collect_wood_success");
     assert_null(strstr(buf_str(&cli_out), "died at step"));
@@ -213,13 +223,9 @@ static void test_laws_commands(void **state)
 ** sleep with a zombie three steps off, and the zombie's blow on the sleeper kills it. */
 static void test_laws_learn_death(void **state)
 {
-    char *path = NULL;
+    char *path = learn_life("3", "200");
 
     (void)state;
-    if (asprintf(&path, "%s/death.toml", cli_scratch) < 0)
-        fail();
-    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", "200", "--seed", "3", "--out", path,
-                               NULL), 0);
     assert_contains(buf_str(&cli_out), "curious explorer: 52 steps, died");
     assert_contains(buf_str(&cli_out), "died at step 52: health 3 before its last step; run out: "
                                        "nothing; sleeping; next to it: zombie");
@@ -229,13 +235,10 @@ static void test_laws_learn_death(void **state)
 /* The explorer's trace (one line a step) of the first steps of seed's life. */
 static char *explore_trace(const char *seed, const char *steps)
 {
-    char *path = NULL, *trace;
+    char *path, *trace;
 
-    if (asprintf(&path, "%s/trace-%s.toml", cli_scratch, seed) < 0)
-        fail();
     setenv("AUGUR_EXPLORE_TRACE", "1", 1);
-    assert_int_equal(run_augur(NULL, "laws", "learn", "--steps", steps, "--seed", seed, "--out", path,
-                               NULL), 0);
+    path = learn_life(seed, steps);
     unsetenv("AUGUR_EXPLORE_TRACE");
     assert_non_null(trace = strdup(buf_str(&cli_err)));
     free(path);

@@ -1764,7 +1764,7 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
 {
     int32_t marks[9];
     int nmarks = ex_landmarks(x, marks, 9), rc;
-    uint64_t held = ex_held_kinds(x);
+    uint64_t held = ex_held_kinds(x), one = ex_one_creature(x);
 
     if (!worked && thing != EX_GROUND_THING && !ex_get(&x->tried, ex_key3((uint64_t)a, thing, 0)) &&
         (rc = ex_add(&x->kinds_failed, (uint64_t)a + 1, 1)))
@@ -1775,7 +1775,7 @@ static int ex_note_try(explorer *x, int a, uint64_t thing, int worked)
         (rc = ex_add(&x->tried_low, ex_key3((uint64_t)a, thing, 0), 1)))
         return rc;
     if ((rc = ex_add(&x->tried, ex_key3((uint64_t)a, thing, 0), 1)) ||
-        (ex_one_creature(x) && (rc = ex_add(&x->tried_one, ex_one_creature(x), 1))) ||
+        (one && (rc = ex_add(&x->tried_one, one, 1))) ||
         (rc = ex_add(worked ? &x->works : &x->fails, (uint64_t)a + 1, 1)) ||
         (worked && (rc = ex_add(&x->worked_on, ex_key3((uint64_t)a, thing, 0), 1))))
         return rc;

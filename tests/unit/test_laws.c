@@ -1330,6 +1330,94 @@ static void test_induce_tool_exceptions(void **st)
     buf_free(&text);
 }
 
+/* A life that strikes its cow whenever it faces it (as an explorer strikes every
+** zombie it meets), and does anything else when it does not (the cow at its
+** side now and then, while it faces away): no row shows the cow faced and not
+** struck, yet the law names the action, and a cow faced by a player who waits
+** keeps its health. */
+static void test_induce_creature_struck(void **st)
+{
+    static const char *const others[] = { "noop", "do", "place_stone", "sleep" };
+    state *s = field(), *next = state_new();
+    laws_trace *t;
+    laws *m;
+    buf text = BUF_INIT;
+
+    (void)st;
+    assert_int_equal(laws_trace_new(&t, NULL), AUGUR_OK);
+    state_grid_set(s, 3, 2, GRASS);
+    for (int i = 0; i < 240; i++) {
+        int faced = i % 4 == 0, beside = faced || i % 4 == 2, health = 2 + (i / 4) % 4;
+        const char *a = faced ? "do" : others[i % 4];
+        state_set_symbol(s, 0, "facing", faced ? "right" : "up");
+        state_set_int(s, 1, "x", beside ? 3 : 4);
+        state_set_int(s, 1, "y", beside ? 2 : 4);
+        state_set_int(s, 1, "health", health);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (faced)
+            state_set_int(next, 1, "health", health - 1);
+        assert_int_equal(laws_trace_add(t, s, act(a), next, NULL), AUGUR_OK);
+    }
+    m = induced(t, &text);
+    assert_contains(buf_str(&text), "for = \"cow\"\naction = \"do\"\nwhen = [\"self.faced == true\"]");
+    state_set_symbol(s, 0, "facing", "right");
+    state_set_int(s, 1, "x", 3);
+    state_set_int(s, 1, "y", 2);
+    state_set_int(s, 1, "health", 3);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    assert_true(logprob(m, s, "noop", next) > -0.1);
+    state_set_int(next, 1, "health", 2);
+    assert_true(logprob(m, s, "do", next) > -0.1);
+    buf_free(&text);
+    cowless_free(s, next, t, m);
+}
+
+/* A sleeper's hunger grows by half as fast whatever it chooses to do, though it
+** chose to wait most of the time it slept and seldom waits awake; the step it
+** wakes, hunger grows at the waking rate. Its fatigue, falling while it sleeps,
+** tells its waits apart as well as sleep does, but only a law of sleep holds
+** for all it does asleep. */
+static void test_induce_sleeper(void **st)
+{
+    static const char *const awake[] = { "do", "move_left", "move_right", "place_stone" };
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    laws *m;
+    double fatigue = 0, hunger = 0;
+
+    (void)st;
+    for (int i = 0; i < 400; i++) {
+        int asleep = (i >= 100 && i < 140) || (i >= 300 && i < 340), wakes = i == 139 || i == 339;
+        const char *a = asleep ? (i % 4 ? "noop" : "move_up") : i % 20 == 0 ? "noop" : awake[i % 4];
+        state_set_bool(s, 0, "sleeping", asleep);
+        state_set_float(s, 0, "fatigue", fatigue);
+        state_set_float(s, 0, "hunger", hunger);
+        fatigue = asleep ? fmin(fatigue - 1, 0) : fatigue + 1;
+        hunger = fmod(hunger + (asleep && !wakes ? 0.5 : 1), 20);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        state_set_bool(next, 0, "sleeping", asleep && !wakes);
+        state_set_float(next, 0, "fatigue", fatigue);
+        state_set_float(next, 0, "hunger", hunger);
+        assert_int_equal(laws_trace_add(t, s, act(a), next, NULL), AUGUR_OK);
+    }
+    m = induced(t, NULL);
+    /* Asleep, doing what it never did asleep. */
+    state_set_bool(s, 0, "sleeping", 1);
+    state_set_float(s, 0, "fatigue", -5);
+    state_set_float(s, 0, "hunger", 3);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_float(next, 0, "fatigue", -6);
+    state_set_float(next, 0, "hunger", 3.5);
+    assert_true(logprob(m, s, "move_left", next) > -0.5);
+    /* Awake and waiting, just after a sleep. */
+    state_set_bool(s, 0, "sleeping", 0);
+    state_set_bool(next, 0, "sleeping", 0);
+    state_set_float(next, 0, "fatigue", -4);
+    state_set_float(next, 0, "hunger", 4);
+    assert_true(logprob(m, s, "noop", next) > -0.7);
+    cowless_free(s, next, t, m);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -1471,6 +1559,8 @@ int main(void)
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_induce_tool_exceptions),
+        cmocka_unit_test(test_induce_creature_struck),
+        cmocka_unit_test(test_induce_sleeper),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

@@ -976,10 +976,13 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
 
 /* A pure rule takes the action every change it covers came with, when that
 ** rules out one of its exceptions, or when it is about what the player faces
-** (the template: an action on a thing): in a short life the action rarely
-** removes enough rows to pass the tests of gain, and an explorer that does the
-** same to each thing it faces may show none, yet a law that holds whatever the
-** player does says that nothing need be done. */
+** (the template: an action on a thing; for a creature's own changes, the
+** creature being faced): in a short life the action rarely removes enough rows
+** to pass the tests of gain, and an explorer that does the same to each thing it
+** faces may show none (it strikes every zombie it faces), yet a law that holds
+** whatever the player does says that nothing need be done. Other rules of a
+** creature take no action this way: what it does by itself comes with whatever
+** the player happened to do. */
 static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t npos, uint32_t *neg,
                          size_t *nneg)
 {
@@ -987,12 +990,14 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
     int col = ind_action_col(t), faced = 0;
 
     for (int k = 0; k < rule->ncond; k++) {
-        const law_ref *r = &rule->cond[k].ref;
-        if (r->kind == REF_ACTION)
+        const law_cond *cd = &rule->cond[k];
+        if (cd->ref.kind == REF_ACTION)
             return;
-        faced |= (r->kind == REF_MATERIAL || r->kind == REF_ENTITY) && r->place == PL_FACING;
+        faced |= ((cd->ref.kind == REF_MATERIAL || cd->ref.kind == REF_ENTITY) && cd->ref.place == PL_FACING) ||
+                 (cd->ref.kind == REF_FACED && law_cond_test(cd, 1) && !law_cond_test(cd, 0));
     }
-    if (col < 0 || !npos || rule->ncond >= LAW_COND_MAX || (!*nneg && !faced))
+    if (col < 0 || !npos || rule->ncond >= LAW_COND_MAX || (!*nneg && !faced) ||
+        (t->subject >= 0 && !faced))
         return;
     memset(&c, 0, sizeof c);
     c.ref = t->col[col].ref;
@@ -1088,7 +1093,7 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
     rule->pure = (double)*nneg <= IND_NOISE * (double)*npos;
     if (rule->pure && *nneg && (rc = ind_rule_except(d, t, rule, pos, *npos, neg, nneg)) < 0)
         return rc;
-    if (rule->pure && t->subject < 0)
+    if (rule->pure)
         ind_rule_act(t, rule, pos, *npos, neg, nneg);
     return AUGUR_OK;
 }
@@ -1098,15 +1103,15 @@ static int ind_rule_grow(ind *d, const ind_table *t, ind_rule *rule, uint32_t *p
 ** action does is learned for it alone (what making a stone pickaxe takes is not
 ** what making a wooden one takes, and a rule for both fits neither). Changes that
 ** come with every action, as a need's drift, start from none. */
-static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos, uint32_t *neg,
-                            size_t *nneg)
+static int ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, size_t *npos, uint32_t *neg,
+                           size_t *nneg)
 {
     size_t inpos[IND_ACTIONS] = { 0 };
     int col = ind_action_col(t), best = -1;
     law_cond c;
 
     if (col < 0 || t->subject >= 0 || !*npos || !t->nrow || rule->ncond >= LAW_COND_MAX)
-        return;
+        return 0;
     for (size_t i = 0; i < *npos; i++) {
         double v = t->x[pos[i] * (size_t)t->width + col];
         if (v >= 0 && v < IND_ACTIONS)
@@ -1117,7 +1122,7 @@ static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, s
             best = a;
     if (best < 0 || 5 * inpos[best] < *npos ||
         (double)inpos[best] / (double)*npos < IND_ACTION_LIFT * (double)t->by_action[best] / (double)t->nrow)
-        return;
+        return 0;
     memset(&c, 0, sizeof c);
     c.ref = t->col[col].ref;
     c.op = OP_EQ;
@@ -1126,6 +1131,7 @@ static void ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, s
     *npos = ind_filter(t, col, &c, pos, *npos);
     *nneg = ind_filter(t, col, &c, neg, *nneg);
     rule->cond[rule->ncond++] = c;
+    return 1;
 }
 
 /* What a law takes away must be there to take: for each of the player's
@@ -1162,6 +1168,56 @@ static void ind_rule_seed(const ind_table *t, ind_rule *rule, const uint32_t *po
         *nneg = kept;
         rule->cond[rule->ncond++] = c;
     }
+}
+
+/* A rule for the changes pos against the rows neg (both filtered to what it
+** covers), started from the action most changes came with when act; returns 1
+** when it was. */
+static int ind_rule_make(ind *d, const ind_table *t, int act, ind_rule *rule, uint32_t *pos, size_t *npos,
+                         uint32_t *neg, size_t *nneg)
+{
+    int acted;
+
+    rule->ncond = rule->nalt = 0;
+    acted = act && ind_rule_action(t, rule, pos, npos, neg, nneg);
+    ind_rule_seed(t, rule, pos, *npos, neg, nneg);
+    return ind_rule_grow(d, t, rule, pos, npos, neg, nneg) < 0 ? AUGUR_ENOMEM : acted;
+}
+
+static int ind_rule_acts(const ind_rule *rule)
+{
+    for (int k = 0; k < rule->ncond; k++)
+        if (rule->cond[k].ref.kind == REF_ACTION)
+            return 1;
+    return 0;
+}
+
+/* The rule for the changes pos against the rows neg (each array with room for
+** twice its rows: the second half is scratch); *pos then points at the changes
+** it covers. A rule started from an action gives way to one grown from nothing
+** that names no action, is as pure and covers more: a sleeper's needs drift
+** alike whatever it chose to do, though it chose to wait most of the time. */
+static int ind_rule_find(ind *d, const ind_table *t, size_t room, ind_rule *rule, uint32_t **pos,
+                         size_t *npos, uint32_t *neg, size_t *nneg)
+{
+    uint32_t *pos2 = *pos + room, *neg2 = neg + room;
+    size_t npos2 = *npos, nneg2 = *nneg;
+    ind_rule other;
+    int rc;
+
+    memcpy(pos2, *pos, *npos * sizeof *pos2);
+    memcpy(neg2, neg, *nneg * sizeof *neg2);
+    if ((rc = ind_rule_make(d, t, 1, rule, *pos, npos, neg, nneg)) <= 0)
+        return rc;
+    if ((rc = ind_rule_make(d, t, 0, &other, pos2, &npos2, neg2, &nneg2)) < 0)
+        return rc;
+    if (other.pure && npos2 > *npos && !ind_rule_acts(&other)) {
+        *rule = other;
+        *pos = pos2;
+        *npos = npos2;
+        *nneg = nneg2;
+    }
+    return AUGUR_OK;
 }
 
 static int ind_row_holds(const ind_table *t, const ind_rule *rule, const double *row)
@@ -1431,10 +1487,11 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
         size_t least = 0;
         for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {
             size_t npos = 0, nneg = 0, support;
+            uint32_t *pos;
             ind_rule rule;
             law_effect ef;
-            if (buf_grow_array(&d->pos, &d->cap_pos, t->nrow + 1, sizeof *d->pos) ||
-                buf_grow_array(&d->neg, &d->cap_neg, t->nrow + 1, sizeof *d->neg)) {
+            if (buf_grow_array(&d->pos, &d->cap_pos, 2 * (t->nrow + 1), sizeof *d->pos) ||
+                buf_grow_array(&d->neg, &d->cap_neg, 2 * (t->nrow + 1), sizeof *d->neg)) {
                 rc = AUGUR_ENOMEM;
                 break;
             }
@@ -1457,15 +1514,13 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 least = (size_t)d->opt->min_support;
             if (npos < least)
                 break;
-            rule.ncond = rule.nalt = 0;
-            ind_rule_action(t, &rule, d->pos, &npos, d->neg, &nneg);
-            ind_rule_seed(t, &rule, d->pos, npos, d->neg, &nneg);
-            if ((rc = ind_rule_grow(d, t, &rule, d->pos, &npos, d->neg, &nneg)) != AUGUR_OK)
+            pos = d->pos;
+            if ((rc = ind_rule_find(d, t, t->nrow + 1, &rule, &pos, &npos, d->neg, &nneg)) != AUGUR_OK)
                 break;
             if (npos < least)
                 break;
             for (size_t i = 0; i < npos; i++)
-                done[d->pos[i]] = 1;
+                done[pos[i]] = 1;
             if (ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) &&
                 support >= (size_t)d->opt->min_support)
                 rc = ind_emit_all(d, t, &t->tg[g], &rule, &ef);

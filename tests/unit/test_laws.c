@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const palette[] = { "grass", "tree", "stone", "water", "path", "table", "sand" };
-enum { GRASS, TREE, STONE, WATER, PATH, TABLE, SAND, NPALETTE };
+static const char *const palette[] = { "grass", "tree", "stone", "water", "path", "table", "sand",
+                                       "coal" };
+enum { GRASS, TREE, STONE, WATER, PATH, TABLE, SAND, COAL, NPALETTE };
 
 /* A 6x6 field of grass; the player at (2, 2) facing right, a tree to its right,
 ** a cow at (4, 4). */
@@ -838,7 +839,8 @@ static void test_fit_bounds(void **st)
 /* ---- the inducer ---------------------------------------------------------------------- */
 
 /* A scripted world on the field: `do` on a tree gives wood and leaves grass; on
-** stone it gives stone and leaves path, with a pickaxe only; nothing else acts. */
+** stone (coal) it gives stone (coal) and leaves path, with a pickaxe only;
+** nothing else acts. */
 static void script_step(const state *s, int action, state *next)
 {
     int p = 0, fx = (int)state_get_int(s, p, "x", 0) + 1, fy = (int)state_get_int(s, p, "y", 0);
@@ -850,8 +852,9 @@ static void script_step(const state *s, int action, state *next)
     if (cell == TREE) {
         state_set_int(next, p, "wood", state_get_int(s, p, "wood", 0) + 1);
         state_grid_set(next, fx, fy, GRASS);
-    } else if (cell == STONE && state_get_int(s, p, "wood_pickaxe", 0) >= 1) {
-        state_set_int(next, p, "stone", state_get_int(s, p, "stone", 0) + 1);
+    } else if ((cell == STONE || cell == COAL) && state_get_int(s, p, "wood_pickaxe", 0) >= 1) {
+        const char *item = cell == STONE ? "stone" : "coal";
+        state_set_int(next, p, item, state_get_int(s, p, item, 0) + 1);
         state_grid_set(next, fx, fy, PATH);
     }
 }
@@ -1261,8 +1264,9 @@ static void test_induce_exceptions(void **st)
 }
 
 /* A life that strikes stone bare-handed `fails` times before it holds a pickaxe
-** and a sword (made together), then mines it 30 times; it waits between. */
-static laws *tool_life(int fails, buf *text)
+** and a sword (made together), then mines 30 times: stone, and coal every tenth
+** time when coal; between, it waits or strikes the grass. */
+static laws *tool_life(int fails, int coal, buf *text)
 {
     state *s, *next;
     laws_trace *t = cowless(&s, &next);
@@ -1270,22 +1274,25 @@ static laws *tool_life(int fails, buf *text)
 
     for (int i = 0; i < 200; i++) {
         int strike = i % 5 == 0 && i / 5 < fails + 30, armed = i / 5 >= fails;
+        int mine = coal && armed && (i / 5 - fails) % 10 == 4 ? COAL : STONE, a;
         state_set_int(s, 0, "wood_pickaxe", armed);
         state_set_int(s, 0, "wood_sword", armed);
         state_set_int(s, 0, "stone", strike && armed ? (i / 5 - fails) % 9 : 0);
+        state_set_int(s, 0, "coal", strike && armed ? (i / 5 - fails) / 10 : 0);
         state_set_int(s, 0, "wood", i % 4);
-        state_grid_set(s, 3, 2, strike ? STONE : i % 2 ? GRASS : WATER);
-        script_step(s, act(strike ? "do" : "noop"), next);
-        assert_int_equal(laws_trace_add(t, s, act(strike ? "do" : "noop"), next, NULL), AUGUR_OK);
+        state_grid_set(s, 3, 2, strike ? mine : i % 2 ? GRASS : WATER);
+        a = strike || i % 4 == 1 ? act("do") : act("noop");
+        script_step(s, a, next);
+        assert_int_equal(laws_trace_add(t, s, a, next, NULL), AUGUR_OK);
     }
     m = induced(t, text);
     cowless_free(s, next, t, NULL);
     return m;
 }
 
-/* How much likelier the model finds stone mined than struck in vain, in log
-** odds, with the pickaxe and the sword as given. */
-static double mine_odds(laws *m, int pickaxe, int sword)
+/* How much likelier the model finds stone (coal when coal) mined than struck in
+** vain, in log odds, with the pickaxe and the sword as given. */
+static double mine_odds(laws *m, int coal, int pickaxe, int sword)
 {
     state *s = field(), *next = state_new();
     double lp_same, lp_mined;
@@ -1294,10 +1301,11 @@ static double mine_odds(laws *m, int pickaxe, int sword)
     state_set_int(s, 0, "wood_pickaxe", pickaxe);
     state_set_int(s, 0, "wood_sword", sword);
     state_set_int(s, 0, "stone", 0);
-    state_grid_set(s, 3, 2, STONE);
+    state_set_int(s, 0, "coal", 0);
+    state_grid_set(s, 3, 2, coal ? COAL : STONE);
     lp_same = logprob(m, s, "do", s);
     assert_int_equal(state_copy(next, s), AUGUR_OK);
-    state_set_int(next, 0, "stone", 1);
+    state_set_int(next, 0, coal ? "coal" : "stone", 1);
     state_grid_set(next, 3, 2, PATH);
     lp_mined = logprob(m, s, "do", next);
     state_free(s);
@@ -1312,22 +1320,37 @@ static double mine_odds(laws *m, int pickaxe, int sword)
 static void test_induce_tool_exceptions(void **st)
 {
     buf text = BUF_INIT;
-    laws *m = tool_life(3, &text);
+    laws *m = tool_life(3, 0, &text);
 
     (void)st;
     assert_contains(buf_str(&text), "\"player.wood_pickaxe >= 1\"");
     assert_contains(buf_str(&text), "\"player.wood_sword >= 1\"");
-    assert_true(mine_odds(m, 1, 1) > 5);
-    assert_true(mine_odds(m, 1, 0) > 5);
-    assert_true(mine_odds(m, 0, 1) > 5);
-    assert_true(mine_odds(m, 0, 0) < -1);
+    assert_true(mine_odds(m, 0, 1, 1) > 5);
+    assert_true(mine_odds(m, 0, 1, 0) > 5);
+    assert_true(mine_odds(m, 0, 0, 1) > 5);
+    assert_true(mine_odds(m, 0, 0, 0) < -1);
     laws_free(m);
     buf_free(&text);
-    m = tool_life(1, &text);
+    m = tool_life(1, 0, &text);
     assert_null(strstr(buf_str(&text), "wood_pickaxe >="));
-    assert_true(mine_odds(m, 0, 0) > 1);
+    assert_true(mine_odds(m, 0, 0, 0) > 1);
     laws_free(m);
     buf_free(&text);
+}
+
+/* Coal is mined three times, with the tools each time, and never struck in vain;
+** stone struck bare-handed three times taught the law of the cell, which turns
+** to path under stone and coal alike, that a strike needs a tool. Coal is gained
+** only as its cell turns to path: gaining it needs the tool as well. */
+static void test_induce_needs_ride_along(void **st)
+{
+    laws *m = tool_life(3, 1, NULL);
+
+    (void)st;
+    assert_true(mine_odds(m, 1, 1, 0) > 5);
+    assert_true(mine_odds(m, 1, 0, 1) > 5);
+    assert_true(mine_odds(m, 1, 0, 0) < -1);
+    laws_free(m);
 }
 
 /* A life that strikes its cow whenever it faces it (as an explorer strikes every
@@ -1559,6 +1582,7 @@ int main(void)
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),
         cmocka_unit_test(test_induce_tool_exceptions),
+        cmocka_unit_test(test_induce_needs_ride_along),
         cmocka_unit_test(test_induce_creature_struck),
         cmocka_unit_test(test_induce_sleeper),
         cmocka_unit_test(test_online),

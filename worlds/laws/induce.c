@@ -110,6 +110,8 @@ typedef struct ind {
     size_t      cap_pairs;
     law        *out;
     int         nout, cap_out;
+    struct ind_found *found;    /* the rules of the table at hand, until all are found */
+    int         nfound, cap_found;
 } ind;
 
 
@@ -699,7 +701,8 @@ typedef struct ind_rule {
     int      ncond;
     law_cond cond[LAW_COND_MAX];
     int      pure;          /* what it covers is its class but for a few exceptions */
-    int      nalt, alt_at;  /* conditions as good as cond[alt_at], each a law of its own */
+    int      nalt, alt_at;  /* conditions as good as cond[alt_at], each a law of its own;
+                               alt_at -1: no condition was found to split off exceptions */
     law_cond alt[IND_ALTS];
 } ind_rule;
 
@@ -974,6 +977,28 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
     return AUGUR_OK;
 }
 
+/* Whether the rule tests the feature ref. */
+static int ind_rule_tests(const ind_rule *rule, law_ref ref)
+{
+    for (int k = 0; k < rule->ncond; k++)
+        if (law_ref_equal(&rule->cond[k].ref, &ref))
+            return 1;
+    return 0;
+}
+
+/* Whether the rule is about the thing the player faces: what lies there, or
+** (for a creature) being it. */
+static int ind_rule_faces(const ind_rule *rule)
+{
+    for (int k = 0; k < rule->ncond; k++) {
+        const law_cond *cd = &rule->cond[k];
+        if (((cd->ref.kind == REF_MATERIAL || cd->ref.kind == REF_ENTITY) && cd->ref.place == PL_FACING) ||
+            (cd->ref.kind == REF_FACED && law_cond_test(cd, 1) && !law_cond_test(cd, 0)))
+            return 1;
+    }
+    return 0;
+}
+
 /* A pure rule takes the action every change it covers came with, when that
 ** rules out one of its exceptions, or when it is about what the player faces
 ** (the template: an action on a thing; for a creature's own changes, the
@@ -987,15 +1012,10 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
                          size_t *nneg)
 {
     law_cond c;
-    int col = ind_action_col(t), faced = 0;
+    int col = ind_action_col(t), faced = ind_rule_faces(rule);
 
-    for (int k = 0; k < rule->ncond; k++) {
-        const law_cond *cd = &rule->cond[k];
-        if (cd->ref.kind == REF_ACTION)
-            return;
-        faced |= ((cd->ref.kind == REF_MATERIAL || cd->ref.kind == REF_ENTITY) && cd->ref.place == PL_FACING) ||
-                 (cd->ref.kind == REF_FACED && law_cond_test(cd, 1) && !law_cond_test(cd, 0));
-    }
+    if (ind_rule_tests(rule, ind_ref(REF_ACTION, 0, 0)))
+        return;
     if (col < 0 || !npos || rule->ncond >= LAW_COND_MAX || (!*nneg && !faced) ||
         (t->subject >= 0 && !faced))
         return;
@@ -1179,17 +1199,10 @@ static int ind_rule_make(ind *d, const ind_table *t, int act, ind_rule *rule, ui
     int acted;
 
     rule->ncond = rule->nalt = 0;
+    rule->alt_at = -1;
     acted = act && ind_rule_action(t, rule, pos, npos, neg, nneg);
     ind_rule_seed(t, rule, pos, *npos, neg, nneg);
     return ind_rule_grow(d, t, rule, pos, npos, neg, nneg) < 0 ? AUGUR_ENOMEM : acted;
-}
-
-static int ind_rule_acts(const ind_rule *rule)
-{
-    for (int k = 0; k < rule->ncond; k++)
-        if (rule->cond[k].ref.kind == REF_ACTION)
-            return 1;
-    return 0;
 }
 
 /* The rule for the changes pos against the rows neg (each array with room for
@@ -1211,7 +1224,7 @@ static int ind_rule_find(ind *d, const ind_table *t, size_t room, ind_rule *rule
         return rc;
     if ((rc = ind_rule_make(d, t, 0, &other, pos2, &npos2, neg2, &nneg2)) < 0)
         return rc;
-    if (other.pure && npos2 > *npos && !ind_rule_acts(&other)) {
+    if (other.pure && npos2 > *npos && !ind_rule_tests(&other, ind_ref(REF_ACTION, 0, 0))) {
         *rule = other;
         *pos = pos2;
         *npos = npos2;
@@ -1472,7 +1485,96 @@ static int ind_emit_all(ind *d, const ind_table *t, const ind_target *tg, const 
     return rc;
 }
 
-/* Sequential covering for each class of target g. */
+/* A rule found for target g of a table, and its effect. */
+typedef struct ind_found {
+    int        g;
+    ind_rule   rule;
+    law_effect ef;
+} ind_found;
+
+/* Whether the rule holds of a row with its condition cond[alt_at] or one of the
+** alternates in its place. */
+static int ind_row_meets(const ind_table *t, const ind_rule *rule, const double *row)
+{
+    ind_rule alt;
+
+    if (ind_row_holds(t, rule, row))
+        return 1;
+    for (int i = 0; i < rule->nalt; i++) {
+        alt = *rule;
+        alt.cond[alt.alt_at] = rule->alt[i];
+        if (ind_row_holds(t, &alt, row))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether every change of e's target where e holds came with a change of r's,
+** where r holds (some min_support rows at least). */
+static int ind_rides_on(const ind *d, const ind_table *t, const ind_found *e, const ind_found *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->nrow; i++) {
+        const double *row = t->x + i * (size_t)t->width;
+        double b = IND_B(t, row, e->g), a = IND_A(t, row, e->g);
+        double rb = IND_B(t, row, r->g), ra = IND_A(t, row, r->g);
+        if (isnan(b) || isnan(a) || a == b || !ind_row_holds(t, &e->rule, row))
+            continue;
+        if (isnan(rb) || isnan(ra) || ra == rb || !ind_row_meets(t, &r->rule, row))
+            return 0;
+        n++;
+    }
+    return n >= (size_t)d->opt->min_support;
+}
+
+/* Whether target g changes in most rows (a counter): that every change of
+** another came with one of it says nothing. */
+static int ind_restless(const ind_table *t, int g)
+{
+    return 2 * t->tg[g].changed > t->nrow;
+}
+
+/* A change that comes only with another needs what that one needs: the player
+** gains coal only as the coal it strikes turns to path, so when the law of the
+** cell learned from stone struck in vain that a strike needs a pickaxe, gaining
+** coal needs it too, though coal was never struck in vain. A rule about the
+** faced thing that split off no exceptions of its own takes the condition (and
+** its alternates) of one about it that did, for another target, whose change
+** came with each of its own (not of counters, which change with everything). */
+static void ind_transfer(ind *d, const ind_table *t)
+{
+    for (int i = 0; i < d->nfound; i++) {
+        ind_rule *e = &d->found[i].rule;
+        for (int j = 0; j < d->nfound && e->alt_at < 0; j++) {
+            const ind_rule *r = &d->found[j].rule;
+            if (d->found[j].g == d->found[i].g || r->alt_at < 0 || ind_restless(t, d->found[i].g) ||
+                ind_restless(t, d->found[j].g) || !ind_rule_faces(e) || !ind_rule_faces(r) ||
+                ind_rule_tests(e, r->cond[r->alt_at].ref) || e->ncond >= LAW_COND_MAX ||
+                e->ncond >= d->opt->max_conditions || !ind_rides_on(d, t, &d->found[i], &d->found[j]))
+                continue;
+            e->alt_at = e->ncond;
+            e->cond[e->ncond++] = r->cond[r->alt_at];
+            e->nalt = r->nalt;
+            memcpy(e->alt, r->alt, sizeof e->alt);
+        }
+    }
+}
+
+/* The laws of a table's rules, once each has taken what the rules it comes
+** with need. */
+static int ind_emit_found(ind *d, const ind_table *t)
+{
+    int rc = AUGUR_OK;
+
+    ind_transfer(d, t);
+    for (int i = 0; i < d->nfound && rc == AUGUR_OK; i++)
+        rc = ind_emit_all(d, t, &t->tg[d->found[i].g], &d->found[i].rule, &d->found[i].ef);
+    d->nfound = 0;
+    return rc;
+}
+
+/* Sequential covering for each class of target g; the rules join d->found. */
 static int ind_target_laws(ind *d, ind_table *t, int g)
 {
     ind_class cls[IND_CLASSES];
@@ -1521,9 +1623,14 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 break;
             for (size_t i = 0; i < npos; i++)
                 done[pos[i]] = 1;
-            if (ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) &&
-                support >= (size_t)d->opt->min_support)
-                rc = ind_emit_all(d, t, &t->tg[g], &rule, &ef);
+            if (!ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) ||
+                support < (size_t)d->opt->min_support)
+                continue;
+            if (lm_grow((void **)&d->found, &d->cap_found, d->nfound + 1, sizeof *d->found)) {
+                rc = AUGUR_ENOMEM;
+                break;
+            }
+            d->found[d->nfound++] = (ind_found){ g, rule, ef };
         }
     }
     free(done);
@@ -1571,6 +1678,7 @@ static void ind_free(ind *d)
         free(d->tab[i]);
     }
     free(d->tab);
+    free(d->found);
     free(d->ch);
     free(d->pos);
     free(d->neg);
@@ -1626,6 +1734,8 @@ int laws_induce(laws *m, const laws_trace *tr, const laws_induce_opts *opts, aug
         for (int g = 0; g < d.tab[i]->ntg && rc == AUGUR_OK; g++)
             if (d.tab[i]->tg[g].changed >= (size_t)d.opt->min_support)
                 rc = ind_target_laws(&d, d.tab[i], g);
+        if (rc == AUGUR_OK)
+            rc = ind_emit_found(&d, d.tab[i]);
     }
     if (rc == AUGUR_OK) {
         for (int i = 0; i < m->n; i++)

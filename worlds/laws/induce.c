@@ -1196,13 +1196,13 @@ static void ind_rule_seed(const ind_table *t, ind_rule *rule, const uint32_t *po
 static int ind_rule_make(ind *d, const ind_table *t, int act, ind_rule *rule, uint32_t *pos, size_t *npos,
                          uint32_t *neg, size_t *nneg)
 {
-    int acted;
+    int acted, rc;
 
     rule->ncond = rule->nalt = 0;
     rule->alt_at = -1;
     acted = act && ind_rule_action(t, rule, pos, npos, neg, nneg);
     ind_rule_seed(t, rule, pos, *npos, neg, nneg);
-    return ind_rule_grow(d, t, rule, pos, npos, neg, nneg) < 0 ? AUGUR_ENOMEM : acted;
+    return (rc = ind_rule_grow(d, t, rule, pos, npos, neg, nneg)) < 0 ? rc : acted;
 }
 
 /* The rule for the changes pos against the rows neg (each array with room for

@@ -33,7 +33,8 @@
 #include <string.h>
 
 enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000, IND_ALTS = 3,
-       IND_ACTIONS = 64 /* actions counted per table (a world's are far fewer) */ };
+       IND_ACTIONS = 64, /* actions counted per table (a world's are far fewer) */
+       IND_FEW = 64 /* distinct values a column is counted up to */ };
 
 #define IND_CHANCE  0.01    /* a condition must be this unlikely to help by chance */
 #define IND_LIFT    1.25    /* and raise the rule's precision by this factor, */
@@ -55,7 +56,7 @@ typedef struct ind_col {
     uint8_t integral;       /* every value seen is an integer */
     uint8_t boolean;
     uint8_t restless;       /* an attribute that changes in most rows (a counter) */
-    int     distinct;       /* values seen, up to 1000: simpler features win ties */
+    int     distinct;       /* values seen, up to IND_FEW: simpler features win ties */
 } ind_col;
 
 enum ind_kind { TG_VALUE, TG_POS, TG_CELL, TG_SPAWN, TG_REMOVE };
@@ -751,6 +752,48 @@ static double ind_gain_of(int whole, double p0, double n0, double p1, double n1,
     return whole && p1 < (1 - IND_NOISE) * p0 ? 0 : ind_gain(p0, n0, p1, n1, lift);
 }
 
+/* The n values of pr in groups of one value, ascending: gv the value, gp and gn
+** how many positives and negatives take it; returns how many groups. Few
+** distinct values (the column never took IND_FEW) are counted into a sorted
+** list as they come; else the pairs are sorted (the rule search spent half its
+** time sorting columns of a handful of values). */
+static size_t ind_group(ind_pair *pr, size_t n, int few, double *gv, double *gp, double *gn)
+{
+    size_t ng = 0;
+
+    if (!few)
+        qsort(pr, n, sizeof *pr, ind_pair_cmp);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = ng;
+        if (few) {
+            size_t lo = 0, hi = ng;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (gv[mid] < pr[i].v)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            k = lo;
+        } else if (ng && gv[ng - 1] == pr[i].v) {
+            k = ng - 1;
+        }
+        if (k == ng || gv[k] != pr[i].v) {
+            memmove(gv + k + 1, gv + k, (ng - k) * sizeof *gv);
+            memmove(gp + k + 1, gp + k, (ng - k) * sizeof *gp);
+            memmove(gn + k + 1, gn + k, (ng - k) * sizeof *gn);
+            gv[k] = pr[i].v;
+            gp[k] = gn[k] = 0;
+            ng++;
+        }
+        if (pr[i].pos)
+            gp[k]++;
+        else
+            gn[k]++;
+    }
+    return ng;
+}
+
 /* The best condition on column col for rows pos and neg (its gain in *gain; 0 when
 ** none helps; with whole, only one that keeps every positive but a few): for a categorical feature the set of values the positives take or
 ** one of them; for a numeric one a threshold at a value positives take, moved
@@ -778,22 +821,13 @@ static int ind_best_on(ind *d, const ind_table *t, int col, const uint32_t *pos,
         if (!isnan(v))
             pr[n++] = (ind_pair){ v, i < npos };
     }
-    qsort(pr, n, sizeof *pr, ind_pair_cmp);
     gv = d->vals;
     gp = gv + n + 1;
     gn = gp + n + 1;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || pr[i].v != pr[i - 1].v) {
-            gv[ng] = pr[i].v;
-            gp[ng] = gn[ng] = 0;
-            ng++;
-        }
-        if (pr[i].pos)
-            gp[ng - 1]++;
-        else
-            gn[ng - 1]++;
-        ptot += pr[i].pos;
-        ntot += !pr[i].pos;
+    ng = ind_group(pr, n, cl->distinct < IND_FEW, gv, gp, gn);
+    for (size_t k = 0; k < ng; k++) {
+        ptot += gp[k];
+        ntot += gn[k];
     }
     memset(best, 0, sizeof *best);
     best->ref = cl->ref;
@@ -1650,7 +1684,7 @@ static void ind_describe(ind_table *t)
     }
     for (int j = 0; j < t->ncol; j++) {
         ind_col *c = &t->col[j];
-        double seen[64];
+        double seen[IND_FEW];
         int n = 0;
         c->integral = 1;
         for (size_t r = 0; r < t->nrow; r++) {
@@ -1658,7 +1692,7 @@ static void ind_describe(ind_table *t)
             if (isnan(v))
                 continue;
             c->integral &= v == floor(v);
-            if (n < 64 && !ind_in(seen, n, v))
+            if (n < IND_FEW && !ind_in(seen, n, v))
                 seen[n++] = v;
         }
         c->distinct = n;

@@ -1267,13 +1267,18 @@ static int ind_rule_find(ind *d, const ind_table *t, size_t room, ind_rule *rule
     return AUGUR_OK;
 }
 
+static int ind_cond_holds(const ind_table *t, const law_cond *cd, const double *row)
+{
+    int col = ind_col_of(t, &cd->ref);
+
+    return col >= 0 && law_cond_test(cd, row[col]);
+}
+
 static int ind_row_holds(const ind_table *t, const ind_rule *rule, const double *row)
 {
-    for (int k = 0; k < rule->ncond; k++) {
-        int col = ind_col_of(t, &rule->cond[k].ref);
-        if (col < 0 || !law_cond_test(&rule->cond[k], row[col]))
+    for (int k = 0; k < rule->ncond; k++)
+        if (!ind_cond_holds(t, &rule->cond[k], row))
             return 0;
-    }
     return 1;
 }
 
@@ -1530,17 +1535,14 @@ typedef struct ind_found {
 ** alternates in its place. */
 static int ind_row_meets(const ind_table *t, const ind_rule *rule, const double *row)
 {
-    ind_rule alt;
+    int alt = rule->alt_at < 0;
 
-    if (ind_row_holds(t, rule, row))
-        return 1;
-    for (int i = 0; i < rule->nalt; i++) {
-        alt = *rule;
-        alt.cond[alt.alt_at] = rule->alt[i];
-        if (ind_row_holds(t, &alt, row))
-            return 1;
-    }
-    return 0;
+    for (int k = 0; k < rule->ncond; k++)
+        if (k != rule->alt_at && !ind_cond_holds(t, &rule->cond[k], row))
+            return 0;
+    for (int i = -1; i < rule->nalt && !alt; i++)
+        alt = ind_cond_holds(t, i < 0 ? &rule->cond[rule->alt_at] : &rule->alt[i], row);
+    return alt;
 }
 
 /* Whether every change of e's target where e holds came with a change of r's,

@@ -1441,6 +1441,46 @@ static void test_induce_sleeper(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* A table takes two wood and a sword one. Most swords are made with one wood
+** left, taking it to none as "-2, but not below 0" would: that bounded delta
+** covers more changes than either, yet a sword's wood is "-1" whatever was held,
+** with no condition on how much (the old inducer learned "wood <= 1 -> wood -= 2
+** min 0" for swords made with one). */
+static void test_induce_exact_delta(void **st)
+{
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    laws *m;
+    buf text = BUF_INIT;
+
+    (void)st;
+    for (int i = 0; i < 600; i++) {
+        int table = i % 6 == 0, sword = i % 6 == 1 || i % 6 == 2, near = i % 24 != 1;
+        int wood = table ? 2 + i % 5 : i % 5 < 3 ? 1 : 2 + i % 2;
+        state_grid_set(s, 1, 1, near ? TABLE : GRASS);
+        state_set_int(s, 0, "wood", wood);
+        state_set_int(s, 0, "wood_sword", 0);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (table)
+            state_set_int(next, 0, "wood", wood - 2);
+        if (sword && near) {
+            state_set_int(next, 0, "wood", wood - 1);
+            state_set_int(next, 0, "wood_sword", 1);
+        }
+        assert_int_equal(laws_trace_add(t, s, act(table ? "place_table" : sword ? "make_wood_sword" : "noop"),
+                                        next, NULL), AUGUR_OK);
+    }
+    m = induced(t, &text);
+    assert_null(strstr(buf_str(&text), "player.wood <="));
+    state_grid_set(s, 1, 1, TABLE);
+    state_set_int(s, 0, "wood", 2);
+    expect_prediction(m, s, "make_wood_sword", "player#1.wood: 1 p=1\n");
+    state_set_int(s, 0, "wood", 1);
+    expect_prediction(m, s, "make_wood_sword", "player#1.wood: 0 p=1\n");
+    buf_free(&text);
+    cowless_free(s, next, t, m);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -1585,6 +1625,7 @@ int main(void)
         cmocka_unit_test(test_induce_needs_ride_along),
         cmocka_unit_test(test_induce_creature_struck),
         cmocka_unit_test(test_induce_sleeper),
+        cmocka_unit_test(test_induce_exact_delta),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

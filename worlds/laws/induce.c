@@ -1610,6 +1610,19 @@ static int ind_emit_found(ind *d, const ind_table *t)
     return rc;
 }
 
+/* Whether class c explains the change b -> a only by its bound while another
+** class of cls adds a - b outright: wood 1 -> 0 is "-1", not "-2 min 0"
+** (which place_table's "-2" brought in); such a row is left to the other. */
+static int ind_bound_only(const ind_class *cls, int ncls, int c, double b, double a)
+{
+    if (cls[c].op != ALT_ADD || (!cls[c].has_lo && !cls[c].has_hi) || b + cls[c].v == a)
+        return 0;
+    for (int k = 0; k < ncls; k++)
+        if (cls[k].op == ALT_ADD && !cls[k].has_lo && !cls[k].has_hi && cls[k].v == a - b)
+            return 1;
+    return 0;
+}
+
 /* Sequential covering for each class of target g; the rules join d->found. */
 static int ind_target_laws(ind *d, ind_table *t, int g)
 {
@@ -1636,7 +1649,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
             for (size_t i = 0; i < t->nrow; i++) {
                 const double *row = t->x + i * (size_t)t->width;
                 double b = IND_B(t, row, g), a = IND_A(t, row, g), p;
-                if (isnan(b) || isnan(a))
+                if (isnan(b) || isnan(a) || ind_bound_only(cls, ncls, c, b, a))
                     continue;
                 p = ind_predict(&cls[c], row, t, b);
                 if (p != a)

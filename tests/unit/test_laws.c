@@ -1444,8 +1444,8 @@ static void test_induce_sleeper(void **st)
 /* A table takes two wood and a sword one. Most swords are made with one wood
 ** left, taking it to none as "-2, but not below 0" would: that bounded delta
 ** covers more changes than either, yet a sword's wood is "-1" whatever was held,
-** with no condition on how much (the old inducer learned "wood <= 1 -> wood -= 2
-** min 0" for swords made with one). */
+** with no condition on how much (a law of those swords alone would need "wood <=
+** 1" to keep the others out). */
 static void test_induce_exact_delta(void **st)
 {
     state *s, *next;

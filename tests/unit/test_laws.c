@@ -1481,6 +1481,61 @@ static void test_induce_exact_delta(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* A zombie beside the player strikes it (health -2) when its cooldown is out,
+** then waits five steps; the player drinks now and then with the zombie near or
+** far. The blow is the zombie's law, read from the zombie; the drink is the
+** player's own, whoever stands beside. */
+static void test_induce_blow(void **st)
+{
+    static const int at[][2] = { { 1, 2 }, { 2, 1 }, { 3, 3 }, { 5, 5 }, { 2, 3 } };
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    laws *m;
+    buf text = BUF_INIT;
+    int cooldown = 0;
+
+    (void)st;
+    state_grid_set(s, 3, 2, WATER);
+    add_creature(s, 7, "zombie", 1, 2, "cooldown", 0);
+    for (int i = 0; i < 600; i++) {
+        int x = at[(i / 3) % 5][0], y = at[(i / 3) % 5][1], beside = abs(x - 2) + abs(y - 2) <= 1;
+        int drinks = i % 2 == 0;
+        state_set_int(s, 1, "x", x);
+        state_set_int(s, 1, "y", y);
+        state_set_int(s, 1, "cooldown", cooldown);
+        state_set_int(s, 0, "drink", 3);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (drinks)
+            state_set_int(next, 0, "drink", 4);
+        if (beside) {
+            if (cooldown == 0)
+                state_set_int(next, 0, "health", 7);
+            cooldown = cooldown == 0 ? 5 : cooldown - 1;
+            state_set_int(next, 1, "cooldown", cooldown);
+        }
+        assert_int_equal(laws_trace_add(t, s, act(drinks ? "do" : "noop"), next, NULL), AUGUR_OK);
+    }
+    m = induced(t, &text);
+    assert_contains(buf_str(&text), "for = \"zombie\"");
+    assert_contains(buf_str(&text), "\"self.cooldown <= 0\"");
+    assert_contains(buf_str(&text), "\"player.health -= 2\"");
+    assert_null(strstr(buf_str(&text), "player_drink"));
+    /* Beside with its cooldown out, it strikes; far off, it does not. */
+    state_set_int(s, 1, "x", 1);
+    state_set_int(s, 1, "y", 2);
+    state_set_int(s, 1, "cooldown", 0);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    state_set_int(next, 0, "health", 7);
+    state_set_int(next, 1, "cooldown", 5);
+    assert_true(logprob(m, s, "noop", next) > -0.3);
+    state_set_int(s, 1, "x", 5);
+    state_set_int(s, 1, "y", 5);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    assert_true(logprob(m, s, "noop", next) > -0.1);
+    buf_free(&text);
+    cowless_free(s, next, t, m);
+}
+
 static int online_feed(void *ud, size_t i, const state *s, int action, const state *next)
 {
     laws_online *o = *(laws_online **)ud;
@@ -1626,6 +1681,7 @@ int main(void)
         cmocka_unit_test(test_induce_creature_struck),
         cmocka_unit_test(test_induce_sleeper),
         cmocka_unit_test(test_induce_exact_delta),
+        cmocka_unit_test(test_induce_blow),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

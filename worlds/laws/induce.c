@@ -22,6 +22,12 @@
 ** the exceptions being other laws' to tell).
 ** Rules covering fewer than min_support changes are dropped; laws with the same
 ** precondition and deterministic effects are joined into one.
+**
+** A change of the player is also a target of the table of each creature that
+** stood within IND_REACH of it, unless the player's own laws tell it (found
+** first, in the player's table, and checked on the player's row of the same
+** transition): those rules read the creature only, and are kept when they make
+** the change likelier than it is in the life at large (a zombie's blow).
 */
 #include "worlds/laws/private.h"
 
@@ -33,6 +39,7 @@
 #include <string.h>
 
 enum { IND_RADIUS = 24, IND_RULES = 6, IND_CLASSES = 8, IND_ROWS_MAX = 300000, IND_ALTS = 3,
+       IND_REACH = 2,    /* a creature this near (L1) may have changed the player */
        IND_ACTIONS = 64, /* actions counted per table (a world's are far fewer) */
        IND_FEW = 64 /* distinct values a column is counted up to */ };
 
@@ -77,7 +84,8 @@ typedef struct ind_table {
     int         ncol, cap_col;
     ind_target *tg;
     int         ntg, cap_tg;
-    int         width;      /* ncol features, before and after per target, toward dx dy */
+    int         width;      /* ncol features, before and after per target, the player's row
+                               of the transition (entity tables), toward dx dy */
     double     *x;
     size_t      nrow, cap_row;
     long        toward, away, moves;
@@ -113,6 +121,10 @@ typedef struct ind {
     int         nout, cap_out;
     struct ind_found *found;    /* the rules of the table at hand, until all are found */
     int         nfound, cap_found;
+    struct ind_found *own;      /* the player's table's: what it does to itself */
+    int         nown, cap_own;
+    int         creature;       /* the rules at hand are a creature's for a change of the
+                                   player: they read the creature only */
 } ind;
 
 
@@ -228,6 +240,14 @@ static int ind_schema_entity(ind *d, const state *s, int e, int player)
     return rc;
 }
 
+/* Whether entity e may have changed the player: it stood within IND_REACH. A
+** zombie's blow is a law of the zombie (ind_rule_beside). */
+static int ind_beside(const law_ctx *c, int e)
+{
+    return c->player >= 0 && e != c->player && c->ex[e] >= 0 &&
+           abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py) <= IND_REACH;
+}
+
 /* Count a change of a target, which is added when first seen. */
 static int ind_target_note(ind_table *t, int kind, law_ref ref, int32_t type, int vkind)
 {
@@ -268,8 +288,16 @@ static int ind_schema_changes(ind *d)
                 rc = ind_target_note(pt, TG_POS, ind_ref(REF_PLAYER_POS, 0, 0), -1, 0);
             else if (kind == SLOT_ATTR) {
                 int vk = STATE_INT;
+                law_ref r = ind_ref(REF_PLAYER, 0, SLOT_B(slot));
                 law_ctx_attr(c, a, SLOT_B(slot), &vk);
-                rc = ind_target_note(pt, TG_VALUE, ind_ref(REF_PLAYER, 0, SLOT_B(slot)), -1, vk);
+                rc = ind_target_note(pt, TG_VALUE, r, -1, vk);
+                for (int e = 0; e < c->nents && rc == AUGUR_OK; e++) {
+                    ind_table *t;
+                    if (c->etype[e] < 0 || !ind_beside(c, e))
+                        continue;
+                    rc = (t = ind_table_of(d, c->etype[e])) ? ind_target_note(t, TG_VALUE, r, -1, vk)
+                                                           : AUGUR_ENOMEM;
+                }
             }
         } else {
             ind_table *t = ind_table_of(d, c->etype[a]);
@@ -336,6 +364,8 @@ static void ind_target_values(ind *d, ind_target *tg, int self, const state *nex
     *b = *a = NAN;
     switch (tg->kind) {
     case TG_VALUE:
+        if (self >= 0 && tg->ref.kind == REF_PLAYER)
+            e = ind_beside(c, self) ? c->player : -1;
         if (e < 0 || ind_removed(d, e))
             return;
         *b = law_ctx_attr(c, e, tg->ref.id, NULL);
@@ -394,7 +424,7 @@ static void ind_target_values(ind *d, ind_target *tg, int self, const state *nex
     }
 }
 
-static int ind_row(ind *d, ind_table *t, int self, const state *next)
+static int ind_row(ind *d, ind_table *t, int self, double prow, const state *next)
 {
     law_ctx *c = &d->m->ctx;
     double *row;
@@ -409,6 +439,7 @@ static int ind_row(ind *d, ind_table *t, int self, const state *next)
     for (int g = 0; g < t->ntg; g++)
         ind_target_values(d, &t->tg[g], self, next, &row[t->ncol + 2 * g],
                           &row[t->ncol + 2 * g + 1]);
+    row[t->width - 3] = prow;
     row[t->width - 2] = row[t->width - 1] = 0;
     if (self >= 0 && c->player >= 0) {
         int ox = c->px - c->ex[self], oy = c->py - c->ey[self], along_x = abs(ox) > abs(oy);
@@ -436,7 +467,9 @@ static void ind_note_ground(ind *d, ind_table *t, int e)
 static int ind_rows(ind *d, const state *next)
 {
     law_ctx *c = &d->m->ctx;
-    int rc = ind_row(d, d->tab[0], -1, next);
+    size_t n = d->tab[0]->nrow;
+    int rc = ind_row(d, d->tab[0], -1, NAN, next);
+    double prow = d->tab[0]->nrow > n ? (double)n : NAN;
 
     for (int e = 0; e < c->nents && rc == AUGUR_OK; e++) {
         ind_table *t = NULL;
@@ -450,7 +483,7 @@ static int ind_rows(ind *d, const state *next)
         if (!t)
             continue;
         ind_note_ground(d, t, e);
-        rc = ind_row(d, t, e, next);
+        rc = ind_row(d, t, e, prow, next);
     }
     return rc;
 }
@@ -495,7 +528,7 @@ static int ind_finish_schema(ind *d)
                 if (pt->col[j].ref.kind == REF_PLAYER)
                     rc = ind_col_add(t, pt->col[j].ref, pt->col[j].num, pt->col[j].boolean);
         }
-        t->width = t->ncol + 2 * t->ntg + 2;
+        t->width = t->ncol + 2 * t->ntg + 3;
     }
     return rc;
 }
@@ -992,7 +1025,7 @@ static int ind_rule_best(ind *d, const ind_table *t, const ind_rule *rule, const
 
     *col = -1;
     for (int j = 0; j < t->ncol; j++) {
-        int used = 0;
+        int used = d->creature && !law_ref_of_self(&t->col[j].ref);
         for (int k = 0; k < rule->ncond && !used; k++)
             used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
         if (used)
@@ -1085,7 +1118,7 @@ static int ind_rule_except(ind *d, const ind_table *t, ind_rule *rule, const uin
         return AUGUR_OK;
     for (int j = 0; j < t->ncol; j++) {
         double gain;
-        int used = 0, rc, slot;
+        int used = d->creature && !law_ref_of_self(&t->col[j].ref), rc, slot;
         for (int k = 0; k < rule->ncond && !used; k++)
             used = law_ref_equal(&rule->cond[k].ref, &t->col[j].ref);
         if (used || (rc = ind_best_on(d, t, j, pos, npos, neg, *nneg, 1, &c, &gain)) == 0)
@@ -1415,6 +1448,8 @@ static void ind_name(ind *d, const ind_table *t, const law *l, const ind_target 
         ind_name_part(name, names_text(&m->names, l->key_material));
     if (l->key_entity >= 0)
         ind_name_part(name, names_text(&m->names, l->key_entity));
+    if (t->subject >= 0 && tg->kind == TG_VALUE && tg->ref.kind == REF_PLAYER)
+        ind_name_part(name, "player");
     switch (tg->kind) {
     case TG_VALUE: ind_name_part(name, names_text(&m->names, tg->ref.id)); break;
     case TG_POS:   ind_name_part(name, "moves"); break;
@@ -1606,8 +1641,67 @@ static int ind_emit_found(ind *d, const ind_table *t)
     ind_transfer(d, t);
     for (int i = 0; i < d->nfound && rc == AUGUR_OK; i++)
         rc = ind_emit_all(d, t, &t->tg[d->found[i].g], &d->found[i].rule, &d->found[i].ef);
-    d->nfound = 0;
     return rc;
+}
+
+/* Whether effect ef, in the row, takes b to a as its likeliest outcome (a law
+** that gives the change once in three tells it no better than a creature may). */
+static int ind_gives(const ind_table *t, const law_effect *ef, const double *row, double b, double a)
+{
+    int i = 0;
+    ind_class c;
+
+    for (int k = 1; k < ef->nalt; k++)
+        if (ef->alt[k].p > ef->alt[i].p)
+            i = k;
+    if (ef->nalt == 0 || ef->alt[i].op == ALT_SAME)
+        return 0;
+    c = (ind_class){ ef->alt[i].op, ef->alt[i].dir, ef->has_lo, ef->has_hi, ef->alt[i].v, ef->lo,
+                     ef->hi };
+    return ind_predict(&c, row, t, b) == a;
+}
+
+/* A change of the player that the player's own laws tell (stone mined with an
+** arrow in flight beside) is no creature's doing: out of the creature's rows. */
+static void ind_left_to_creatures(const ind *d, ind_table *t)
+{
+    const ind_table *pt = d->tab[0];
+
+    for (int g = 0; g < t->ntg; g++) {
+        int g0 = -1;
+        if (t->tg[g].kind != TG_VALUE || t->tg[g].ref.kind != REF_PLAYER)
+            continue;
+        for (int i = 0; i < pt->ntg && g0 < 0; i++)
+            if (pt->tg[i].kind == TG_VALUE && law_ref_equal(&pt->tg[i].ref, &t->tg[g].ref))
+                g0 = i;
+        for (size_t r = 0; r < t->nrow && g0 >= 0; r++) {
+            double *row = t->x + r * (size_t)t->width, link = row[t->width - 3];
+            double b = IND_B(t, row, g), a = IND_A(t, row, g);
+            const double *prow;
+            if (isnan(link) || isnan(b) || isnan(a) || a == b)
+                continue;
+            prow = pt->x + (size_t)link * (size_t)pt->width;
+            for (int f = 0; f < d->nown; f++)
+                if (d->own[f].g == g0 && ind_row_meets(pt, &d->own[f].rule, prow) &&
+                    ind_gives(pt, &d->own[f].ef, prow, b, a)) {
+                    IND_B(t, row, g) = IND_A(t, row, g) = NAN;
+                    break;
+                }
+        }
+    }
+}
+
+/* The player's table's rules are kept for the creatures' tables. */
+static void ind_keep_own(ind *d)
+{
+    struct ind_found *f = d->own;
+    int cap = d->cap_own;
+
+    d->own = d->found;
+    d->cap_own = d->cap_found;
+    d->nown = d->nfound;
+    d->found = f;
+    d->cap_found = cap;
 }
 
 /* Whether class c explains the change b -> a only by its bound while another
@@ -1623,6 +1717,75 @@ static int ind_bound_only(const ind_class *cls, int ncls, int c, double b, doubl
     return 0;
 }
 
+/* Of the rows of target g where the rule holds (every row: NULL), how many,
+** and how many changed as class cl says. */
+static void ind_rate(const ind_table *t, int g, const ind_rule *rule, const ind_class *cl,
+                     size_t *n, size_t *k)
+{
+    *n = *k = 0;
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        double b = IND_B(t, row, g), a = IND_A(t, row, g);
+        if (isnan(b) || isnan(a) || (rule && !ind_row_holds(t, rule, row)))
+            continue;
+        (*n)++;
+        *k += a != b && ind_predict(cl, row, t, b) == a;
+    }
+}
+
+/* Log of the chance of k or more in n at rate p. */
+static double ind_tail(size_t n, size_t k, double p)
+{
+    double sum = 0;
+
+    if (k == 0 || p >= 1)
+        return 0;
+    if (p <= 0)
+        return -INFINITY;
+    for (size_t j = k; j <= n; j++)
+        sum += exp(lgamma((double)n + 1) - lgamma((double)j + 1) - lgamma((double)(n - j) + 1) +
+                   (double)j * log(p) + (double)(n - j) * log1p(-p));
+    return sum > 0 ? log(sum) : -INFINITY;
+}
+
+/* A creature's rule for a change of the player must make the change likelier
+** than it is in the player's life at large, by IND_LIFT and beyond IND_CHANCE
+** (a rule of no condition, or one that a few blows fit by accident, is none);
+** it holds no farther off than the rows it was learned from. 0: no such rule. */
+static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_class *cl,
+                           ind_rule *rule)
+{
+    const ind_table *pt = d->tab[0];
+    int bounded = 0, g0 = -1;
+    size_t n0, k0, n1, k1;
+    law_cond near;
+
+    if (!d->creature)
+        return 1;
+    for (int k = 0; k < rule->ncond; k++)
+        bounded |= rule->cond[k].ref.kind == REF_DISTANCE &&
+                   !law_cond_test(&rule->cond[k], IND_REACH + 1);
+    for (int i = 0; i < pt->ntg && g0 < 0; i++)
+        if (pt->tg[i].kind == TG_VALUE && law_ref_equal(&pt->tg[i].ref, &t->tg[g].ref))
+            g0 = i;
+    if (rule->ncond == 0 || g0 < 0 || (!bounded && rule->ncond >= LAW_COND_MAX))
+        return 0;
+    ind_rate(pt, g0, NULL, cl, &n0, &k0);
+    ind_rate(t, g, rule, cl, &n1, &k1);
+    if (n0 == 0 || n1 == 0 || (double)k1 / (double)n1 < IND_LIFT * (double)k0 / (double)n0 ||
+        ind_tail(n1, k1, (double)k0 / (double)n0) >= log(IND_CHANCE))
+        return 0;
+    if (!bounded) {
+        memset(&near, 0, sizeof near);
+        near.ref = ind_ref(REF_DISTANCE, 0, 0);
+        near.op = OP_LE;
+        near.n = 1;
+        near.v[0] = IND_REACH;
+        rule->cond[rule->ncond++] = near;
+    }
+    return 1;
+}
+
 /* Sequential covering for each class of target g; the rules join d->found. */
 static int ind_target_laws(ind *d, ind_table *t, int g)
 {
@@ -1634,6 +1797,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
         return ncls;
     if (!(done = calloc(t->nrow + 1, 1)))
         return AUGUR_ENOMEM;
+    d->creature = t->subject >= 0 && t->tg[g].kind == TG_VALUE && t->tg[g].ref.kind == REF_PLAYER;
     for (int c = 0; c < ncls && rc == AUGUR_OK; c++) {
         size_t least = 0;
         for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {
@@ -1672,7 +1836,8 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 break;
             for (size_t i = 0; i < npos; i++)
                 done[pos[i]] = 1;
-            if (!ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) ||
+            if (!ind_rule_beside(d, t, g, &cls[c], &rule) ||
+                !ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) ||
                 support < (size_t)d->opt->min_support)
                 continue;
             if (lm_grow((void **)&d->found, &d->cap_found, d->nfound + 1, sizeof *d->found)) {
@@ -1682,6 +1847,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
             d->found[d->nfound++] = (ind_found){ g, rule, ef };
         }
     }
+    d->creature = 0;
     free(done);
     return rc;
 }
@@ -1728,6 +1894,7 @@ static void ind_free(ind *d)
     }
     free(d->tab);
     free(d->found);
+    free(d->own);
     free(d->ch);
     free(d->pos);
     free(d->neg);
@@ -1778,6 +1945,8 @@ int laws_induce(laws *m, const laws_trace *tr, const laws_induce_opts *opts, aug
         rc = laws_trace_each(tr, ind_transition, &d, err);
     }
     for (int i = 0; i < d.ntab && rc == AUGUR_OK; i++) {
+        if (i > 0)
+            ind_left_to_creatures(&d, d.tab[i]);
         ind_describe(d.tab[i]);
         ind_count_moves(d.tab[i]);
         for (int g = 0; g < d.tab[i]->ntg && rc == AUGUR_OK; g++)
@@ -1785,6 +1954,9 @@ int laws_induce(laws *m, const laws_trace *tr, const laws_induce_opts *opts, aug
                 rc = ind_target_laws(&d, d.tab[i], g);
         if (rc == AUGUR_OK)
             rc = ind_emit_found(&d, d.tab[i]);
+        if (i == 0)
+            ind_keep_own(&d);
+        d.nfound = 0;
     }
     if (rc == AUGUR_OK) {
         for (int i = 0; i < m->n; i++)

@@ -1661,6 +1661,20 @@ static int ind_gives(const ind_table *t, const law_effect *ef, const double *row
     return ind_predict(&c, row, t, b) == a;
 }
 
+/* The player's table's target for a creature's target g, when g is a change of
+** the player; -1 when not. */
+static int ind_own_target(const ind *d, const ind_table *t, int g)
+{
+    const ind_table *pt = d->tab[0];
+
+    if (t->subject < 0 || t->tg[g].kind != TG_VALUE || t->tg[g].ref.kind != REF_PLAYER)
+        return -1;
+    for (int i = 0; i < pt->ntg; i++)
+        if (pt->tg[i].kind == TG_VALUE && law_ref_equal(&pt->tg[i].ref, &t->tg[g].ref))
+            return i;
+    return -1;
+}
+
 /* A change of the player that the player's own laws tell (stone mined with an
 ** arrow in flight beside) is no creature's doing: out of the creature's rows. */
 static void ind_left_to_creatures(const ind *d, ind_table *t)
@@ -1668,12 +1682,7 @@ static void ind_left_to_creatures(const ind *d, ind_table *t)
     const ind_table *pt = d->tab[0];
 
     for (int g = 0; g < t->ntg; g++) {
-        int g0 = -1;
-        if (t->tg[g].kind != TG_VALUE || t->tg[g].ref.kind != REF_PLAYER)
-            continue;
-        for (int i = 0; i < pt->ntg && g0 < 0; i++)
-            if (pt->tg[i].kind == TG_VALUE && law_ref_equal(&pt->tg[i].ref, &t->tg[g].ref))
-                g0 = i;
+        int g0 = ind_own_target(d, t, g);
         for (size_t r = 0; r < t->nrow && g0 >= 0; r++) {
             double *row = t->x + r * (size_t)t->width, link = row[t->width - 3];
             double b = IND_B(t, row, g), a = IND_A(t, row, g);
@@ -1755,8 +1764,7 @@ static double ind_tail(size_t n, size_t k, double p)
 static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_class *cl,
                            ind_rule *rule)
 {
-    const ind_table *pt = d->tab[0];
-    int bounded = 0, g0 = -1;
+    int bounded = 0, g0 = ind_own_target(d, t, g);
     size_t n0, k0, n1, k1;
     law_cond near;
 
@@ -1765,12 +1773,9 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
     for (int k = 0; k < rule->ncond; k++)
         bounded |= rule->cond[k].ref.kind == REF_DISTANCE &&
                    !law_cond_test(&rule->cond[k], IND_REACH + 1);
-    for (int i = 0; i < pt->ntg && g0 < 0; i++)
-        if (pt->tg[i].kind == TG_VALUE && law_ref_equal(&pt->tg[i].ref, &t->tg[g].ref))
-            g0 = i;
-    if (rule->ncond == 0 || g0 < 0 || (!bounded && rule->ncond >= LAW_COND_MAX))
+    if (rule->ncond == 0 || (!bounded && rule->ncond >= LAW_COND_MAX))
         return 0;
-    ind_rate(pt, g0, NULL, cl, &n0, &k0);
+    ind_rate(d->tab[0], g0, NULL, cl, &n0, &k0);
     ind_rate(t, g, rule, cl, &n1, &k1);
     if (n0 == 0 || n1 == 0 || (double)k1 / (double)n1 < IND_LIFT * (double)k0 / (double)n0 ||
         ind_tail(n1, k1, (double)k0 / (double)n0) >= log(IND_CHANCE))
@@ -1797,7 +1802,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
         return ncls;
     if (!(done = calloc(t->nrow + 1, 1)))
         return AUGUR_ENOMEM;
-    d->creature = t->subject >= 0 && t->tg[g].kind == TG_VALUE && t->tg[g].ref.kind == REF_PLAYER;
+    d->creature = ind_own_target(d, t, g) >= 0;
     for (int c = 0; c < ncls && rc == AUGUR_OK; c++) {
         size_t least = 0;
         for (int r = 0; r < IND_RULES && rc == AUGUR_OK; r++) {

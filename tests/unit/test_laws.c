@@ -1481,38 +1481,32 @@ static void test_induce_exact_delta(void **st)
     cowless_free(s, next, t, m);
 }
 
-/* A zombie within two steps of the player (it steps in) strikes it (health -2)
-** when its cooldown is out, then waits five steps; the player drinks now and then with the zombie near or
-** far, and tires on a beat of its own. The blow is the zombie's law, read from
-** the zombie; the drink is the player's own, whoever stands beside; the tiring
-** is no more the zombie's when it stands beside than when it does not. */
-static void test_induce_blow(void **st)
+/* A life with a zombie that strikes the player (health -2) from within reach
+** steps when its cooldown is out, then waits five steps; the player drinks now
+** and then with the zombie near or far, and, with tires, loses energy on a beat
+** of its own; into t. Its laws, with s left at the zombie beside with cooldown 0. */
+static laws *blow_life(int reach, int tires, laws_trace *t, state *s, state *next, buf *text)
 {
     static const int at[][2] = { { 1, 2 }, { 2, 1 }, { 3, 3 }, { 5, 5 }, { 2, 3 } };
-    state *s, *next;
-    laws_trace *t = cowless(&s, &next);
     laws *m;
-    buf text = BUF_INIT;
     int cooldown = 0;
-    double spared;
 
-    (void)st;
     state_grid_set(s, 3, 2, WATER);
     add_creature(s, 7, "zombie", 1, 2, "cooldown", 0);
+    state_set_int(s, 0, "energy", 5);
     for (int i = 0; i < 600; i++) {
-        int x = at[(i / 3) % 5][0], y = at[(i / 3) % 5][1], beside = abs(x - 2) + abs(y - 2) <= 2;
+        int x = at[(i / 3) % 5][0], y = at[(i / 3) % 5][1], near = abs(x - 2) + abs(y - 2) <= reach;
         int drinks = i % 2 == 0;
         state_set_int(s, 1, "x", x);
         state_set_int(s, 1, "y", y);
         state_set_int(s, 1, "cooldown", cooldown);
         state_set_int(s, 0, "drink", 3);
-        state_set_int(s, 0, "energy", 5);
         assert_int_equal(state_copy(next, s), AUGUR_OK);
         if (drinks)
             state_set_int(next, 0, "drink", 4);
-        if (i % 7 == 3)
+        if (tires && i % 7 == 3)
             state_set_int(next, 0, "energy", 4);
-        if (beside) {
+        if (near) {
             if (cooldown == 0)
                 state_set_int(next, 0, "health", 7);
             cooldown = cooldown == 0 ? 5 : cooldown - 1;
@@ -1520,20 +1514,54 @@ static void test_induce_blow(void **st)
         }
         assert_int_equal(laws_trace_add(t, s, act(drinks ? "do" : "noop"), next, NULL), AUGUR_OK);
     }
-    m = induced(t, &text);
+    m = induced(t, text);
+    state_set_int(s, 1, "x", 1);
+    state_set_int(s, 1, "y", 2);
+    state_set_int(s, 1, "cooldown", 0);
+    return m;
+}
+
+/* The zombie strikes from beside. The blow is its law, read from the zombie;
+** the drink is the player's own, whoever stands beside. */
+static void test_induce_blow(void **st)
+{
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    buf text = BUF_INIT;
+    laws *m = blow_life(1, 0, t, s, next, &text);
+
+    (void)st;
     assert_contains(buf_str(&text), "for = \"zombie\"");
     assert_contains(buf_str(&text), "\"self.cooldown <= 0\"");
     assert_contains(buf_str(&text), "\"player.health -= 2\"");
     assert_null(strstr(buf_str(&text), "player_drink"));
-    assert_null(strstr(buf_str(&text), "player_energy"));
-    /* Near with its cooldown out, it strikes; far off, it does not. */
-    state_set_int(s, 1, "x", 1);
-    state_set_int(s, 1, "y", 2);
-    state_set_int(s, 1, "cooldown", 0);
+    /* Beside with its cooldown out, it strikes; far off, it does not. */
     assert_int_equal(state_copy(next, s), AUGUR_OK);
     state_set_int(next, 0, "health", 7);
     state_set_int(next, 1, "cooldown", 5);
     assert_true(logprob(m, s, "noop", next) > -0.3);
+    state_set_int(s, 1, "x", 5);
+    state_set_int(s, 1, "y", 5);
+    assert_int_equal(state_copy(next, s), AUGUR_OK);
+    assert_true(logprob(m, s, "noop", next) > -0.1);
+    buf_free(&text);
+    cowless_free(s, next, t, m);
+}
+
+/* The zombie steps in from two away to strike: no side tells that apart, so the
+** law must carry the distance it was learned within; the tiring, as common with
+** the zombie beside as without it, is not the zombie's. */
+static void test_induce_blow_near(void **st)
+{
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    buf text = BUF_INIT;
+    laws *m = blow_life(2, 1, t, s, next, &text);
+    double spared;
+
+    (void)st;
+    assert_contains(buf_str(&text), "\"self.cooldown <= 0\", \"self.distance <= 2\"");
+    assert_null(strstr(buf_str(&text), "player_energy"));
     state_set_int(s, 1, "x", 5);
     state_set_int(s, 1, "y", 5);
     assert_int_equal(state_copy(next, s), AUGUR_OK);
@@ -1690,6 +1718,7 @@ int main(void)
         cmocka_unit_test(test_induce_sleeper),
         cmocka_unit_test(test_induce_exact_delta),
         cmocka_unit_test(test_induce_blow),
+        cmocka_unit_test(test_induce_blow_near),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

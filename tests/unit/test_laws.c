@@ -1481,6 +1481,44 @@ static void test_induce_exact_delta(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* A player that cools by 2 at every step, seen at 6 and 5: the law is floored at 0
+** when the life never showed the warmth below it; not when it did, nor when the
+** cold only ever came above a warmth its condition names. */
+static void test_induce_floor(void **st)
+{
+    enum { FLOORED, NEGATIVE, GUARDED };
+    static const char *const law[] = { "\"player.warmth -= 2 min 0\"", "\"player.warmth -= 2\"",
+                                       "\"player.warmth -= 2\"" };
+
+    (void)st;
+    for (int life = FLOORED; life <= GUARDED; life++) {
+        state *s, *next;
+        laws_trace *t = cowless(&s, &next);
+        buf text = BUF_INIT;
+        laws *m;
+
+        for (int i = 0; i < 200; i++) {
+            int warmth = i % 10 ? 5 + i % 2 : life == NEGATIVE ? -1 : life == GUARDED ? i % 20 / 10 : 6;
+            state_set_int(s, 0, "warmth", warmth);
+            assert_int_equal(state_copy(next, s), AUGUR_OK);
+            if (warmth > 1 || life != GUARDED)
+                state_set_int(next, 0, "warmth", warmth - 2);
+            assert_int_equal(laws_trace_add(t, s, act("noop"), next, NULL), AUGUR_OK);
+        }
+        m = induced(t, &text);
+        assert_contains(buf_str(&text), law[life]);
+        if (life == GUARDED) {
+            assert_contains(buf_str(&text), "\"player.warmth >= ");
+        } else {
+            state_set_int(s, 0, "warmth", 1);
+            expect_prediction(m, s, "noop", life == FLOORED ? "player#1.warmth: 0 p=1\n"
+                                                            : "player#1.warmth: -1 p=1\n");
+        }
+        buf_free(&text);
+        cowless_free(s, next, t, m);
+    }
+}
+
 /* A life with a zombie that strikes the player (health -2) from within reach
 ** steps when its cooldown is out, then waits five steps; the player drinks now
 ** and then with the zombie near or far, and, with tires, loses energy on a beat
@@ -1533,7 +1571,6 @@ static void test_induce_blow(void **st)
     (void)st;
     assert_contains(buf_str(&text), "for = \"zombie\"");
     assert_contains(buf_str(&text), "\"self.cooldown <= 0\"");
-    assert_contains(buf_str(&text), "\"player.health -= 2\"");
     assert_null(strstr(buf_str(&text), "player_drink"));
     /* Beside with its cooldown out, it strikes; far off, it does not. */
     assert_int_equal(state_copy(next, s), AUGUR_OK);
@@ -1544,6 +1581,13 @@ static void test_induce_blow(void **st)
     state_set_int(s, 1, "y", 5);
     assert_int_equal(state_copy(next, s), AUGUR_OK);
     assert_true(logprob(m, s, "noop", next) > -0.1);
+    /* Every blow was taken at full health, but health was never seen below 0:
+    ** one that strikes a player at 1 leaves it at 0. */
+    assert_contains(buf_str(&text), "\"player.health -= 2 min 0\"");
+    state_set_int(s, 1, "x", 1);
+    state_set_int(s, 1, "y", 2);
+    state_set_int(s, 0, "health", 1);
+    expect_prediction(m, s, "noop", "player#1.health: 0 p=");
     buf_free(&text);
     cowless_free(s, next, t, m);
 }
@@ -1717,6 +1761,7 @@ int main(void)
         cmocka_unit_test(test_induce_creature_struck),
         cmocka_unit_test(test_induce_sleeper),
         cmocka_unit_test(test_induce_exact_delta),
+        cmocka_unit_test(test_induce_floor),
         cmocka_unit_test(test_induce_blow),
         cmocka_unit_test(test_induce_blow_near),
         cmocka_unit_test(test_online),

@@ -1496,11 +1496,45 @@ static int ind_deterministic(const law *l)
 }
 
 /* Add a law, or join it to one with the same precondition. */
+/* An amount the life never saw below zero stays at or above it: a law that lowers
+** it, with no condition of its own that keeps it from going negative, is floored
+** at 0 (a zombie's blow learned on a player with health to spare still leaves
+** one with health 1 at 0, not at -1). */
+static void ind_floor(const ind_table *t, const ind_target *tg, const ind_rule *rule,
+                      law_effect *ef)
+{
+    int g = (int)(tg - t->tg);
+    double drop = 0;
+
+    if (ef->kind != EF_VALUE || ef->has_lo)
+        return;
+    for (int i = 0; i < ef->nalt; i++)
+        if (ef->alt[i].op == ALT_ADD && ef->alt[i].v < drop)
+            drop = ef->alt[i].v;
+    if (drop == 0)
+        return;
+    for (int k = 0; k < rule->ncond; k++) {
+        const law_cond *c = &rule->cond[k];
+        if (law_ref_equal(&c->ref, &tg->ref) && (c->op == OP_GE || c->op == OP_GT ||
+                                                  c->op == OP_EQ) && c->v[0] + drop >= 0)
+            return;
+    }
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        if (IND_B(t, row, g) < 0 || IND_A(t, row, g) < 0)
+            return;
+    }
+    ef->has_lo = 1;
+    ef->lo = 0;
+}
+
 static int ind_emit(ind *d, const ind_table *t, const ind_target *tg, const ind_rule *rule,
-                    const law_effect *ef)
+                    const law_effect *effect)
 {
     law l;
+    law_effect floored = *effect, *ef = &floored;
 
+    ind_floor(t, tg, rule, ef);
     memset(&l, 0, sizeof l);
     l.kind = &law_declarative;
     l.subject = t->subject;

@@ -1592,6 +1592,40 @@ static void test_induce_blow(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* Zombies that strike as they come, by chance and not by anything the zombie
+** shows: its law is a rate within two steps. A cow that grazes beside the
+** player half the times a zombie is near, and as often with none, sees more
+** blows than the life at large, but none when it is beside the player alone. */
+static void test_induce_blow_chance(void **st)
+{
+    static const int at[][2] = { { 1, 2 }, { 2, 1 }, { 3, 2 } };
+    state *s, *next;
+    laws_trace *t = cowless(&s, &next);
+    buf text = BUF_INIT;
+    laws *m;
+
+    (void)st;
+    add_creature(s, 7, "zombie", 5, 5, "cooldown", 0);
+    add_creature(s, 8, "cow", 5, 0, "health", 3);
+    for (int i = 0; i < 800; i++) {
+        int zombie = i % 4 == 0, cow = i % 8 < 2, k = i / 4;
+        state_set_int(s, 1, "x", zombie ? at[k % 3][0] : 5);
+        state_set_int(s, 1, "y", zombie ? at[k % 3][1] : 5);
+        state_set_int(s, 2, "x", cow ? 2 : 5);
+        state_set_int(s, 2, "y", cow ? 3 : 0);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        if (zombie && k % 10 < 3)
+            state_set_int(next, 0, "health", 7);
+        assert_int_equal(laws_trace_add(t, s, act("noop"), next, NULL), AUGUR_OK);
+    }
+    m = induced(t, &text);
+    assert_contains(buf_str(&text), "for = \"zombie\"\nwhen = [\"self.distance <= 2\"]\n"
+                                    "then = [\"player.health ~ -2 0.3 | same 0.7 min 0\"]");
+    assert_null(strstr(buf_str(&text), "cow_player"));
+    buf_free(&text);
+    cowless_free(s, next, t, m);
+}
+
 /* The zombie steps in from two away to strike: no side tells that apart, so the
 ** law must carry the distance it was learned within; the tiring, as common with
 ** the zombie beside as without it, is not the zombie's. */
@@ -1764,6 +1798,7 @@ int main(void)
         cmocka_unit_test(test_induce_floor),
         cmocka_unit_test(test_induce_blow),
         cmocka_unit_test(test_induce_blow_near),
+        cmocka_unit_test(test_induce_blow_chance),
         cmocka_unit_test(test_online),
         cmocka_unit_test(test_count_mechanics),
         cmocka_unit_test(test_count_failures),

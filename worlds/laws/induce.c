@@ -1760,16 +1760,37 @@ static int ind_bound_only(const ind_class *cls, int ncls, int c, double b, doubl
     return 0;
 }
 
-/* Of the rows of target g where the rule holds (every row: NULL), how many,
-** and how many changed as class cl says. */
-static void ind_rate(const ind_table *t, int g, const ind_rule *rule, const ind_class *cl,
-                     size_t *n, size_t *k)
+/* Whether creature row row of table t came with no creature of another kind
+** within IND_REACH of the player: what changed the player then was this kind's
+** doing, if any creature's (a cow grazing where zombies strike is not). */
+static int ind_alone(const ind *d, const ind_table *t, const double *row)
+{
+    const ind_table *pt = d->tab[0];
+    double link = row[t->width - 3];
+    const double *prow;
+
+    if (isnan(link))
+        return 0;
+    prow = pt->x + (size_t)link * (size_t)pt->width;
+    for (int j = 0; j < pt->ncol; j++)
+        if (pt->col[j].ref.kind == REF_NEAREST && pt->col[j].ref.id != t->subject &&
+            prow[j] <= IND_REACH)
+            return 0;
+    return 1;
+}
+
+/* Of the rows of target g where the rule holds (every row: NULL) and, with d,
+** the creature was alone beside the player: how many, and how many changed as
+** class cl says. */
+static void ind_rate(const ind *d, const ind_table *t, int g, const ind_rule *rule,
+                     const ind_class *cl, size_t *n, size_t *k)
 {
     *n = *k = 0;
     for (size_t r = 0; r < t->nrow; r++) {
         const double *row = t->x + r * (size_t)t->width;
         double b = IND_B(t, row, g), a = IND_A(t, row, g);
-        if (isnan(b) || isnan(a) || (rule && !ind_row_holds(t, rule, row)))
+        if (isnan(b) || isnan(a) || (rule && !ind_row_holds(t, rule, row)) ||
+            (d && !ind_alone(d, t, row)))
             continue;
         (*n)++;
         *k += a != b && ind_predict(cl, row, t, b) == a;
@@ -1793,8 +1814,12 @@ static double ind_tail(size_t n, size_t k, double p)
 
 /* A creature's rule for a change of the player must make the change likelier
 ** than it is in the player's life at large, by IND_LIFT and beyond IND_CHANCE
-** (a rule of no condition, or one that a few blows fit by accident, is none);
-** it holds no farther off than the rows it was learned from. 0: no such rule. */
+** (one that a few blows fit by accident is none). A rule that names nothing of
+** the creature but its being near (zombies that step in and strike by chance)
+** must do so where no other kind stood near: presence is shared with whatever
+** else was there. A counter that changes at most steps is no creature's to
+** tell. The rule holds no farther off than the rows it was learned from. 0: no
+** such rule. */
 static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_class *cl,
                            ind_rule *rule)
 {
@@ -1807,10 +1832,10 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
     for (int k = 0; k < rule->ncond; k++)
         bounded |= rule->cond[k].ref.kind == REF_DISTANCE &&
                    !law_cond_test(&rule->cond[k], IND_REACH + 1);
-    if (rule->ncond == 0 || (!bounded && rule->ncond >= LAW_COND_MAX))
+    if (ind_restless(d->tab[0], g0) || (!bounded && rule->ncond >= LAW_COND_MAX))
         return 0;
-    ind_rate(d->tab[0], g0, NULL, cl, &n0, &k0);
-    ind_rate(t, g, rule, cl, &n1, &k1);
+    ind_rate(NULL, d->tab[0], g0, NULL, cl, &n0, &k0);
+    ind_rate(rule->ncond ? NULL : d, t, g, rule, cl, &n1, &k1);
     if (n0 == 0 || n1 == 0 || (double)k1 / (double)n1 < IND_LIFT * (double)k0 / (double)n0 ||
         ind_tail(n1, k1, (double)k0 / (double)n0) >= log(IND_CHANCE))
         return 0;

@@ -1495,7 +1495,6 @@ static int ind_deterministic(const law *l)
     return 1;
 }
 
-/* Add a law, or join it to one with the same precondition. */
 /* An amount the life never saw below zero stays at or above it: a law that lowers
 ** it, with no condition of its own that keeps it from going negative, is floored
 ** at 0 (a zombie's blow learned on a player with health to spare still leaves
@@ -1528,6 +1527,7 @@ static void ind_floor(const ind_table *t, const ind_target *tg, const ind_rule *
     ef->lo = 0;
 }
 
+/* Add a law, or join it to one with the same precondition. */
 static int ind_emit(ind *d, const ind_table *t, const ind_target *tg, const ind_rule *rule,
                     const law_effect *effect)
 {

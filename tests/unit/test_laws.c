@@ -1498,7 +1498,9 @@ static void test_induce_floor(void **st)
         laws *m;
 
         for (int i = 0; i < 200; i++) {
-            int warmth = i % 10 ? 5 + i % 2 : life == NEGATIVE ? -1 : life == GUARDED ? i % 20 / 10 : 6;
+            int warmth = 5 + i % 2;
+            if (i % 10 == 0)
+                warmth = life == NEGATIVE ? -1 : life == GUARDED ? i % 20 / 10 : 6;
             state_set_int(s, 0, "warmth", warmth);
             assert_int_equal(state_copy(next, s), AUGUR_OK);
             if (warmth > 1 || life != GUARDED)

@@ -1709,6 +1709,15 @@ static int ind_own_target(const ind *d, const ind_table *t, int g)
     return -1;
 }
 
+/* The player's row of the transition of creature row row of table t; NULL when
+** the player had none. */
+static const double *ind_player_row(const ind *d, const ind_table *t, const double *row)
+{
+    double link = row[t->width - 3];
+
+    return isnan(link) ? NULL : d->tab[0]->x + (size_t)link * (size_t)d->tab[0]->width;
+}
+
 /* A change of the player that the player's own laws tell (stone mined with an
 ** arrow in flight beside) is no creature's doing: out of the creature's rows. */
 static void ind_left_to_creatures(const ind *d, ind_table *t)
@@ -1718,12 +1727,11 @@ static void ind_left_to_creatures(const ind *d, ind_table *t)
     for (int g = 0; g < t->ntg; g++) {
         int g0 = ind_own_target(d, t, g);
         for (size_t r = 0; r < t->nrow && g0 >= 0; r++) {
-            double *row = t->x + r * (size_t)t->width, link = row[t->width - 3];
+            double *row = t->x + r * (size_t)t->width;
             double b = IND_B(t, row, g), a = IND_A(t, row, g);
-            const double *prow;
-            if (isnan(link) || isnan(b) || isnan(a) || a == b)
+            const double *prow = ind_player_row(d, t, row);
+            if (!prow || isnan(b) || isnan(a) || a == b)
                 continue;
-            prow = pt->x + (size_t)link * (size_t)pt->width;
             for (int f = 0; f < d->nown; f++)
                 if (d->own[f].g == g0 && ind_row_meets(pt, &d->own[f].rule, prow) &&
                     ind_gives(pt, &d->own[f].ef, prow, b, a)) {
@@ -1766,12 +1774,10 @@ static int ind_bound_only(const ind_class *cls, int ncls, int c, double b, doubl
 static int ind_alone(const ind *d, const ind_table *t, const double *row)
 {
     const ind_table *pt = d->tab[0];
-    double link = row[t->width - 3];
-    const double *prow;
+    const double *prow = ind_player_row(d, t, row);
 
-    if (isnan(link))
+    if (!prow)
         return 0;
-    prow = pt->x + (size_t)link * (size_t)pt->width;
     for (int j = 0; j < pt->ncol; j++)
         if (pt->col[j].ref.kind == REF_NEAREST && pt->col[j].ref.id != t->subject &&
             prow[j] <= IND_REACH)
@@ -1779,10 +1785,10 @@ static int ind_alone(const ind *d, const ind_table *t, const double *row)
     return 1;
 }
 
-/* Of the rows of target g where the rule holds (every row: NULL) and, with d,
-** the creature was alone beside the player: how many, and how many changed as
-** class cl says. */
-static void ind_rate(const ind *d, const ind_table *t, int g, const ind_rule *rule,
+/* Of the rows of target g where the rule holds (every row: NULL) and, with
+** alone, the creature was alone beside the player: how many, and how many
+** changed as class cl says. */
+static void ind_rate(const ind *d, const ind_table *t, int g, const ind_rule *rule, int alone,
                      const ind_class *cl, size_t *n, size_t *k)
 {
     *n = *k = 0;
@@ -1790,7 +1796,7 @@ static void ind_rate(const ind *d, const ind_table *t, int g, const ind_rule *ru
         const double *row = t->x + r * (size_t)t->width;
         double b = IND_B(t, row, g), a = IND_A(t, row, g);
         if (isnan(b) || isnan(a) || (rule && !ind_row_holds(t, rule, row)) ||
-            (d && !ind_alone(d, t, row)))
+            (alone && !ind_alone(d, t, row)))
             continue;
         (*n)++;
         *k += a != b && ind_predict(cl, row, t, b) == a;
@@ -1834,8 +1840,8 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
                    !law_cond_test(&rule->cond[k], IND_REACH + 1);
     if (ind_restless(d->tab[0], g0) || (!bounded && rule->ncond >= LAW_COND_MAX))
         return 0;
-    ind_rate(NULL, d->tab[0], g0, NULL, cl, &n0, &k0);
-    ind_rate(rule->ncond ? NULL : d, t, g, rule, cl, &n1, &k1);
+    ind_rate(d, d->tab[0], g0, NULL, 0, cl, &n0, &k0);
+    ind_rate(d, t, g, rule, rule->ncond == 0, cl, &n1, &k1);
     if (n0 == 0 || n1 == 0 || (double)k1 / (double)n1 < IND_LIFT * (double)k0 / (double)n0 ||
         ind_tail(n1, k1, (double)k0 / (double)n0) >= log(IND_CHANCE))
         return 0;

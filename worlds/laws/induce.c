@@ -962,6 +962,15 @@ static size_t ind_count(const ind_table *t, int col, const law_cond *c, const ui
     return k;
 }
 
+/* The target of the cell the player faces, or -1. */
+static int ind_faced_cell(const ind_table *t)
+{
+    for (int g = 0; g < t->ntg; g++)
+        if (t->tg[g].kind == TG_CELL && t->tg[g].ref.place == PL_FACING)
+            return g;
+    return -1;
+}
+
 static int ind_col_of(const ind_table *t, const law_ref *ref)
 {
     for (int j = 0; j < t->ncol; j++)
@@ -1856,6 +1865,75 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
     return 1;
 }
 
+/* Whether each change in pos took what the player faced (the faced cell changed)
+** and the rule names nothing the player holds: a gathering, such as mining. */
+static int ind_gathering(const ind_table *t, const ind_rule *rule, const uint32_t *pos, size_t npos)
+{
+    int cell = ind_faced_cell(t);
+
+    for (int k = 0; k < rule->ncond; k++)
+        if (rule->cond[k].ref.kind == REF_PLAYER)
+            return 0;
+    for (size_t i = 0; cell >= 0 && i < npos; i++) {
+        const double *row = t->x + pos[i] * (size_t)t->width;
+        double b = IND_B(t, row, cell), a = IND_A(t, row, cell);
+        if (isnan(b) || isnan(a) || a == b)
+            return 0;
+    }
+    return cell >= 0 && npos > 0;
+}
+
+/* Whether column j is a tool held at every change in pos: a whole number of the
+** player's, none at birth, that never fell (nothing spent it). */
+static int ind_tool(const ind_table *t, int j, const uint32_t *pos, size_t npos)
+{
+    const ind_col *col = &t->col[j];
+    double last = 0;
+
+    if (col->ref.kind != REF_PLAYER || !col->num || !col->integral || col->restless || !t->nrow)
+        return 0;
+    for (size_t r = 0; r < t->nrow; r++) {
+        double v = t->x[r * (size_t)t->width + j];
+        if (isnan(v))
+            continue;
+        if (v < last || (r == 0 && v != 0))
+            return 0;
+        last = v;
+    }
+    for (size_t i = 0; i < npos; i++)
+        if (!(t->x[pos[i] * (size_t)t->width + j] >= 1))
+            return 0;
+    return 1;
+}
+
+/* A gathering the life showed only with a tool in hand, and never failing: it
+** cannot tell whether the tool is needed, and the law says it is (stone mined
+** only with a pickaxe is not said to be mined bare-handed). Each such tool is a
+** condition as good as the others, a law of its own. */
+static void ind_rule_tools(const ind *d, const ind_table *t, ind_rule *rule, const uint32_t *pos,
+                           size_t npos)
+{
+    if (t->subject >= 0 || rule->alt_at >= 0 || rule->ncond >= LAW_COND_MAX ||
+        rule->ncond >= d->opt->max_conditions || !ind_gathering(t, rule, pos, npos))
+        return;
+    for (int j = 0; j < t->ncol && rule->nalt < IND_ALTS; j++) {
+        law_cond c;
+        if (!ind_tool(t, j, pos, npos))
+            continue;
+        memset(&c, 0, sizeof c);
+        c.ref = t->col[j].ref;
+        c.op = OP_GE;
+        c.n = 1;
+        c.v[0] = 1;
+        if (rule->alt_at < 0) {
+            rule->alt_at = rule->ncond;
+            rule->cond[rule->ncond++] = c;
+        } else {
+            rule->alt[rule->nalt++] = c;
+        }
+    }
+}
+
 /* Sequential covering for each class of target g; the rules join d->found. */
 static int ind_target_laws(ind *d, ind_table *t, int g)
 {
@@ -1906,6 +1984,7 @@ static int ind_target_laws(ind *d, ind_table *t, int g)
                 break;
             for (size_t i = 0; i < npos; i++)
                 done[pos[i]] = 1;
+            ind_rule_tools(d, t, &rule, pos, npos);
             if (!ind_rule_beside(d, t, g, &cls[c], &rule) ||
                 !ind_effect(t, g, &rule, cls, ncls, c, &ef, &support) ||
                 support < (size_t)d->opt->min_support)

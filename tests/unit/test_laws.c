@@ -839,8 +839,8 @@ static void test_fit_bounds(void **st)
 /* ---- the inducer ---------------------------------------------------------------------- */
 
 /* A scripted world on the field: `do` on a tree gives wood and leaves grass; on
-** stone (coal) it gives stone (coal) and leaves path, with a pickaxe only;
-** nothing else acts. */
+** stone (coal) it gives stone (coal) and leaves path, with a pickaxe and room in
+** the pocket (9) only; nothing else acts. */
 static void script_step(const state *s, int action, state *next)
 {
     int p = 0, fx = (int)state_get_int(s, p, "x", 0) + 1, fy = (int)state_get_int(s, p, "y", 0);
@@ -852,7 +852,8 @@ static void script_step(const state *s, int action, state *next)
     if (cell == TREE) {
         state_set_int(next, p, "wood", state_get_int(s, p, "wood", 0) + 1);
         state_grid_set(next, fx, fy, GRASS);
-    } else if ((cell == STONE || cell == COAL) && state_get_int(s, p, "wood_pickaxe", 0) >= 1) {
+    } else if ((cell == STONE || cell == COAL) && state_get_int(s, p, "wood_pickaxe", 0) >= 1 &&
+               state_get_int(s, p, cell == STONE ? "stone" : "coal", 0) < 9) {
         const char *item = cell == STONE ? "stone" : "coal";
         state_set_int(next, p, item, state_get_int(s, p, item, 0) + 1);
         state_grid_set(next, fx, fy, PATH);
@@ -1339,10 +1340,10 @@ static void test_induce_tool_exceptions(void **st)
     buf_free(&text);
 }
 
-/* Stone never struck in vain, mined only with the pickaxe and the sword in hand
-** (made halfway through the life): the life cannot tell whether a strike needs
-** them, and the laws say it needs one of them. Trees, felled with them and
-** without, need neither. */
+/* Stone never struck in vain for want of a tool, mined only with the pickaxe and
+** the sword in hand (made halfway through the life), though in vain with a full
+** pocket: the life cannot tell whether a strike needs them, and the laws say it
+** needs one of them, and room. Trees, felled with them and without, need neither. */
 static void test_induce_tool_unseen(void **st)
 {
     state *s, *next;
@@ -1358,7 +1359,7 @@ static void test_induce_tool_unseen(void **st)
         state_set_int(s, 0, "wood_pickaxe", armed);
         state_set_int(s, 0, "wood_sword", armed);
         state_set_int(s, 0, "wood", i % 5);
-        state_set_int(s, 0, "stone", i % 7);
+        state_set_int(s, 0, "stone", i == 159 || i == 231 ? 9 : i % 7);
         state_grid_set(s, 3, 2, !strike ? (i % 2 ? GRASS : WATER) : tree ? TREE : STONE);
         script_step(s, a, next);
         assert_int_equal(laws_trace_add(t, s, a, next, NULL), AUGUR_OK);
@@ -1366,6 +1367,7 @@ static void test_induce_tool_unseen(void **st)
     m = induced(t, &text);
     assert_contains(buf_str(&text), "\"player.wood_pickaxe >= 1\"");
     assert_contains(buf_str(&text), "\"player.wood_sword >= 1\"");
+    assert_contains(buf_str(&text), "\"player.stone <= ");
     assert_true(mine_odds(m, 0, 1, 0) > 5);
     assert_true(mine_odds(m, 0, 0, 1) > 5);
     assert_true(mine_odds(m, 0, 0, 0) < -1);

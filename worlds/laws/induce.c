@@ -1866,13 +1866,14 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
 }
 
 /* Whether each change in pos took what the player faced (the faced cell changed)
-** and the rule names nothing the player holds: a gathering, such as mining. */
+** and the rule wants no least amount of anything the player holds (what a placing
+** spends): a gathering, such as mining. */
 static int ind_gathering(const ind_table *t, const ind_rule *rule, const uint32_t *pos, size_t npos)
 {
     int cell = ind_faced_cell(t);
 
     for (int k = 0; k < rule->ncond; k++)
-        if (rule->cond[k].ref.kind == REF_PLAYER)
+        if (rule->cond[k].ref.kind == REF_PLAYER && (rule->cond[k].op == OP_GE || rule->cond[k].op == OP_GT))
             return 0;
     for (size_t i = 0; cell >= 0 && i < npos; i++) {
         const double *row = t->x + pos[i] * (size_t)t->width;
@@ -1906,27 +1907,30 @@ static int ind_tool(const ind_table *t, int j, const uint32_t *pos, size_t npos)
     return 1;
 }
 
-/* A gathering the life showed only with a tool in hand, and never failing: it
-** cannot tell whether the tool is needed, and the law says it is (stone mined
-** only with a pickaxe is not said to be mined bare-handed). Each such tool is a
-** condition as good as the others, a law of its own. */
+/* A gathering the life showed only with a tool in hand, and never failing for
+** want of one: it cannot tell whether the tool is needed, and the law says it is
+** (stone mined only with a pickaxe is not said to be mined bare-handed). Each such
+** tool is a condition as good as the others, a law of its own; a condition that
+** split off other failures (a full pocket) stays in each. */
 static void ind_rule_tools(const ind *d, const ind_table *t, ind_rule *rule, const uint32_t *pos,
                            size_t npos)
 {
-    if (t->subject >= 0 || rule->alt_at >= 0 || rule->ncond >= LAW_COND_MAX ||
+    int at = -1;
+
+    if (t->subject >= 0 || rule->nalt > 0 || rule->ncond >= LAW_COND_MAX ||
         rule->ncond >= d->opt->max_conditions || !ind_gathering(t, rule, pos, npos))
         return;
     for (int j = 0; j < t->ncol && rule->nalt < IND_ALTS; j++) {
         law_cond c;
-        if (!ind_tool(t, j, pos, npos))
+        if (!ind_tool(t, j, pos, npos) || ind_rule_tests(rule, t->col[j].ref))
             continue;
         memset(&c, 0, sizeof c);
         c.ref = t->col[j].ref;
         c.op = OP_GE;
         c.n = 1;
         c.v[0] = 1;
-        if (rule->alt_at < 0) {
-            rule->alt_at = rule->ncond;
+        if (at < 0) {
+            at = rule->alt_at = rule->ncond;
             rule->cond[rule->ncond++] = c;
         } else {
             rule->alt[rule->nalt++] = c;

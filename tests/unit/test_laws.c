@@ -1110,6 +1110,51 @@ static void test_induce_restless_counter(void **st)
     cowless_free(s, next, t, m);
 }
 
+/* A stone pickaxe made only ever facing a table, never beside one unfaced: the
+** life cannot tell "facing a table" from "beside a table", so each is a law, and
+** one made with the table beside works. When a make beside an unfaced table
+** failed, the table must be faced. */
+static void test_induce_beside_too(void **st)
+{
+    (void)st;
+    for (int beside_fails = 0; beside_fails <= 1; beside_fails++) {
+        state *s, *next;
+        laws_trace *t = cowless(&s, &next);
+        buf text = BUF_INIT;
+        laws *m;
+
+        state_set_int(s, 0, "stone_pickaxe", 0);
+        for (int i = 0; i < 600; i++) {
+            int make = i % 10 == 0, made = i % 30 == 0;
+            int beside = (beside_fails && i % 30 == 20) || (!make && i % 7 == 0);
+            state_grid_set(s, 3, 2, made || (!make && i % 5 == 0) ? TABLE : GRASS);
+            state_grid_set(s, 1, 1, beside ? TABLE : GRASS);
+            assert_int_equal(state_copy(next, s), AUGUR_OK);
+            if (made)
+                state_set_int(next, 0, "stone_pickaxe", 1);
+            assert_int_equal(laws_trace_add(t, s, act(make ? "make_stone_pickaxe" : "noop"), next,
+                                            NULL), AUGUR_OK);
+        }
+        m = induced(t, &text);
+        assert_contains(buf_str(&text), "\"facing.material == table\"");
+        if (beside_fails)
+            assert_null(strstr(buf_str(&text), "\"nearby.table == true\""));
+        else
+            assert_contains(buf_str(&text), "\"nearby.table == true\"");
+        state_grid_set(s, 3, 2, GRASS);
+        state_grid_set(s, 1, 1, TABLE);
+        assert_int_equal(state_copy(next, s), AUGUR_OK);
+        state_set_int(next, 0, "stone_pickaxe", 1);
+        if (beside_fails)
+            assert_true(logprob(m, s, "make_stone_pickaxe", next) <
+                        logprob(m, s, "make_stone_pickaxe", s));
+        else
+            assert_true(logprob(m, s, "make_stone_pickaxe", next) > -0.1);
+        buf_free(&text);
+        cowless_free(s, next, t, m);
+    }
+}
+
 /* What a make takes must be there, but a counter that falls every step (recover,
 ** here from 5 down to -5 and round again) fell in every make too: it is not taken,
 ** and a make at a low count still works. */
@@ -1834,6 +1879,7 @@ int main(void)
         cmocka_unit_test(test_induce_likelier_cause),
         cmocka_unit_test(test_induce_restless_counter),
         cmocka_unit_test(test_induce_shorter_set),
+        cmocka_unit_test(test_induce_beside_too),
         cmocka_unit_test(test_induce_taken_not_drift),
         cmocka_unit_test(test_induce_stochastic),
         cmocka_unit_test(test_induce_exceptions),

@@ -1675,6 +1675,62 @@ static void ind_transfer(ind *d, const ind_table *t)
     }
 }
 
+/* Whether some row of the action changed the cell the player faced. */
+static int ind_reshapes(const ind_table *t, int action)
+{
+    int act = ind_action_col(t), cell = ind_faced_cell(t);
+
+    for (size_t r = 0; act >= 0 && cell >= 0 && r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        double b = IND_B(t, row, cell), a = IND_A(t, row, cell);
+        if (row[act] == action && !isnan(b) && !isnan(a) && a != b)
+            return 1;
+    }
+    return 0;
+}
+
+/* An action that never changes the thing the player faces (a pickaxe made at a
+** table) the life may have done only facing the thing, having walked up to it:
+** when "beside it" fits every row as well as "facing it", each is a law of its
+** own (the data cannot say which, and the world may mean either). */
+static void ind_beside_too(const ind_table *t, ind_found *f)
+{
+    ind_rule *rule = &f->rule, near;
+    const law_alt *alt = &f->ef.alt[0];
+    int k = -1, action = -1;
+
+    if (t->subject >= 0 || rule->alt_at >= 0 || t->tg[f->g].kind != TG_VALUE || f->ef.nalt != 1 ||
+        (alt->op != ALT_ADD && alt->op != ALT_SET) || f->ef.has_lo || f->ef.has_hi)
+        return;
+    for (int i = 0; i < rule->ncond; i++) {
+        const law_cond *c = &rule->cond[i];
+        if (c->ref.kind == REF_MATERIAL && c->ref.place == PL_FACING && c->op == OP_EQ)
+            k = i;
+        else if (c->ref.kind == REF_ACTION && c->op == OP_EQ)
+            action = (int)c->v[0];
+    }
+    if (k < 0 || action < 0 || ind_reshapes(t, action))
+        return;
+    near = *rule;
+    memset(&near.cond[k], 0, sizeof near.cond[k]);
+    near.cond[k].ref = ind_ref(REF_NEARBY, 0, (int32_t)rule->cond[k].v[0]);
+    near.cond[k].op = OP_EQ;
+    near.cond[k].n = 1;
+    near.cond[k].v[0] = 1;
+    if (ind_col_of(t, &near.cond[k].ref) < 0)
+        return;
+    for (size_t r = 0; r < t->nrow; r++) {
+        const double *row = t->x + r * (size_t)t->width;
+        double b = IND_B(t, row, f->g), a = IND_A(t, row, f->g);
+        if (ind_row_holds(t, &near, row) && !ind_row_holds(t, rule, row) &&
+            (isnan(b) || isnan(a) || a != (alt->op == ALT_ADD ? b + alt->v : alt->v)))
+            return;
+    }
+    rule->alt_at = k;
+    rule->alt[0] = near.cond[k];
+    rule->nalt = 1;
+}
+
 /* The laws of a table's rules, once each has taken what the rules it comes
 ** with need. */
 static int ind_emit_found(ind *d, const ind_table *t)
@@ -1682,8 +1738,10 @@ static int ind_emit_found(ind *d, const ind_table *t)
     int rc = AUGUR_OK;
 
     ind_transfer(d, t);
-    for (int i = 0; i < d->nfound && rc == AUGUR_OK; i++)
+    for (int i = 0; i < d->nfound && rc == AUGUR_OK; i++) {
+        ind_beside_too(t, &d->found[i]);
         rc = ind_emit_all(d, t, &t->tg[d->found[i].g], &d->found[i].rule, &d->found[i].ef);
+    }
     return rc;
 }
 

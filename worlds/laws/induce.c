@@ -23,6 +23,11 @@
 ** Rules covering fewer than min_support changes are dropped; laws with the same
 ** precondition and deterministic effects are joined into one.
 **
+** Where the life cannot tell two laws apart, both are kept: what the player
+** gathered only ever with a tool in hand needs one of the tools it held (each a
+** law), and what an action that never changes the faced thing did only facing it
+** holds beside it too.
+**
 ** A change of the player is also a target of the table of each creature that
 ** stood within IND_REACH of it, unless the player's own laws tell it (found
 ** first, in the player's table, and checked on the player's row of the same
@@ -1930,9 +1935,11 @@ static int ind_gathering(const ind_table *t, const ind_rule *rule, const uint32_
 {
     int cell = ind_faced_cell(t);
 
-    for (int k = 0; k < rule->ncond; k++)
-        if (rule->cond[k].ref.kind == REF_PLAYER && (rule->cond[k].op == OP_GE || rule->cond[k].op == OP_GT))
+    for (int k = 0; k < rule->ncond; k++) {
+        const law_cond *c = &rule->cond[k];
+        if (c->ref.kind == REF_PLAYER && (c->op == OP_GE || c->op == OP_GT))
             return 0;
+    }
     for (size_t i = 0; cell >= 0 && i < npos; i++) {
         const double *row = t->x + pos[i] * (size_t)t->width;
         double b = IND_B(t, row, cell), a = IND_A(t, row, cell);

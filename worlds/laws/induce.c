@@ -209,6 +209,19 @@ static law_ref ind_ref(int kind, int place, int32_t id)
     return r;
 }
 
+/* The condition "ref op v" on one value. */
+static law_cond ind_cond(law_ref ref, int op, double v)
+{
+    law_cond c;
+
+    memset(&c, 0, sizeof c);
+    c.ref = ref;
+    c.op = (uint8_t)op;
+    c.n = 1;
+    c.v[0] = v;
+    return c;
+}
+
 /* The columns an entity's attributes give: self.ATTR in its table, player.ATTR
 ** and facing.ATTR in the player's. */
 static int ind_schema_entity(ind *d, const state *s, int e, int player)
@@ -967,6 +980,14 @@ static size_t ind_count(const ind_table *t, int col, const law_cond *c, const ui
     return k;
 }
 
+/* Whether target g took a new value in the row (both values known). */
+static int ind_changed(const ind_table *t, const double *row, int g)
+{
+    double b = IND_B(t, row, g), a = IND_A(t, row, g);
+
+    return !isnan(b) && !isnan(a) && a != b;
+}
+
 /* The target of the cell the player faces, or -1. */
 static int ind_faced_cell(const ind_table *t)
 {
@@ -1100,11 +1121,7 @@ static void ind_rule_act(const ind_table *t, ind_rule *rule, uint32_t *pos, size
     if (col < 0 || !npos || rule->ncond >= LAW_COND_MAX || (!*nneg && !faced) ||
         (t->subject >= 0 && !faced))
         return;
-    memset(&c, 0, sizeof c);
-    c.ref = t->col[col].ref;
-    c.op = OP_EQ;
-    c.n = 1;
-    c.v[0] = t->x[pos[0] * (size_t)t->width + col];
+    c = ind_cond(t->col[col].ref, OP_EQ, t->x[pos[0] * (size_t)t->width + col]);
     if (isnan(c.v[0]) || ind_count(t, col, &c, pos, npos) < npos ||
         (*nneg && ind_count(t, col, &c, neg, *nneg) == *nneg))
         return;
@@ -1224,11 +1241,7 @@ static int ind_rule_action(const ind_table *t, ind_rule *rule, uint32_t *pos, si
     if (best < 0 || 5 * inpos[best] < *npos ||
         (double)inpos[best] / (double)*npos < IND_ACTION_LIFT * (double)t->by_action[best] / (double)t->nrow)
         return 0;
-    memset(&c, 0, sizeof c);
-    c.ref = t->col[col].ref;
-    c.op = OP_EQ;
-    c.n = 1;
-    c.v[0] = best;
+    c = ind_cond(t->col[col].ref, OP_EQ, best);
     *npos = ind_filter(t, col, &c, pos, *npos);
     *nneg = ind_filter(t, col, &c, neg, *nneg);
     rule->cond[rule->ncond++] = c;
@@ -1259,11 +1272,7 @@ static void ind_rule_seed(const ind_table *t, ind_rule *rule, const uint32_t *po
         }
         if (!(k > 0) || !isfinite(k))
             continue;
-        memset(&c, 0, sizeof c);
-        c.ref = tg->ref;
-        c.op = OP_GE;
-        c.n = 1;
-        c.v[0] = k;
+        c = ind_cond(tg->ref, OP_GE, k);
         if (ind_count(t, col, &c, pos, npos) < npos || (kept = ind_filter(t, col, &c, neg, *nneg)) == *nneg)
             continue;
         *nneg = kept;
@@ -1636,11 +1645,9 @@ static int ind_rides_on(const ind *d, const ind_table *t, const ind_found *e, co
 
     for (size_t i = 0; i < t->nrow; i++) {
         const double *row = t->x + i * (size_t)t->width;
-        double b = IND_B(t, row, e->g), a = IND_A(t, row, e->g);
-        double rb = IND_B(t, row, r->g), ra = IND_A(t, row, r->g);
-        if (isnan(b) || isnan(a) || a == b || !ind_row_holds(t, &e->rule, row))
+        if (!ind_changed(t, row, e->g) || !ind_row_holds(t, &e->rule, row))
             continue;
-        if (isnan(rb) || isnan(ra) || ra == rb || !ind_row_meets(t, &r->rule, row))
+        if (!ind_changed(t, row, r->g) || !ind_row_meets(t, &r->rule, row))
             return 0;
         n++;
     }
@@ -1687,8 +1694,7 @@ static int ind_reshapes(const ind_table *t, int action)
 
     for (size_t r = 0; act >= 0 && cell >= 0 && r < t->nrow; r++) {
         const double *row = t->x + r * (size_t)t->width;
-        double b = IND_B(t, row, cell), a = IND_A(t, row, cell);
-        if (row[act] == action && !isnan(b) && !isnan(a) && a != b)
+        if (row[act] == action && ind_changed(t, row, cell))
             return 1;
     }
     return 0;
@@ -1717,11 +1723,7 @@ static void ind_beside_too(const ind_table *t, ind_found *f)
     if (k < 0 || action < 0 || ind_reshapes(t, action))
         return;
     near = *rule;
-    memset(&near.cond[k], 0, sizeof near.cond[k]);
-    near.cond[k].ref = ind_ref(REF_NEARBY, 0, (int32_t)rule->cond[k].v[0]);
-    near.cond[k].op = OP_EQ;
-    near.cond[k].n = 1;
-    near.cond[k].v[0] = 1;
+    near.cond[k] = ind_cond(ind_ref(REF_NEARBY, 0, (int32_t)rule->cond[k].v[0]), OP_EQ, 1);
     if (ind_col_of(t, &near.cond[k].ref) < 0)
         return;
     for (size_t r = 0; r < t->nrow; r++) {
@@ -1903,7 +1905,6 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
 {
     int bounded = 0, g0 = ind_own_target(d, t, g);
     size_t n0, k0, n1, k1;
-    law_cond near;
 
     if (!d->creature)
         return 1;
@@ -1917,14 +1918,8 @@ static int ind_rule_beside(const ind *d, const ind_table *t, int g, const ind_cl
     if (n0 == 0 || n1 == 0 || (double)k1 / (double)n1 < IND_LIFT * (double)k0 / (double)n0 ||
         ind_tail(n1, k1, (double)k0 / (double)n0) >= log(IND_CHANCE))
         return 0;
-    if (!bounded) {
-        memset(&near, 0, sizeof near);
-        near.ref = ind_ref(REF_DISTANCE, 0, 0);
-        near.op = OP_LE;
-        near.n = 1;
-        near.v[0] = IND_REACH;
-        rule->cond[rule->ncond++] = near;
-    }
+    if (!bounded)
+        rule->cond[rule->ncond++] = ind_cond(ind_ref(REF_DISTANCE, 0, 0), OP_LE, IND_REACH);
     return 1;
 }
 
@@ -1940,12 +1935,9 @@ static int ind_gathering(const ind_table *t, const ind_rule *rule, const uint32_
         if (c->ref.kind == REF_PLAYER && (c->op == OP_GE || c->op == OP_GT))
             return 0;
     }
-    for (size_t i = 0; cell >= 0 && i < npos; i++) {
-        const double *row = t->x + pos[i] * (size_t)t->width;
-        double b = IND_B(t, row, cell), a = IND_A(t, row, cell);
-        if (isnan(b) || isnan(a) || a == b)
+    for (size_t i = 0; cell >= 0 && i < npos; i++)
+        if (!ind_changed(t, t->x + pos[i] * (size_t)t->width, cell))
             return 0;
-    }
     return cell >= 0 && npos > 0;
 }
 
@@ -1986,14 +1978,9 @@ static void ind_rule_tools(const ind *d, const ind_table *t, ind_rule *rule, con
         rule->ncond >= d->opt->max_conditions || !ind_gathering(t, rule, pos, npos))
         return;
     for (int j = 0; j < t->ncol && rule->nalt < IND_ALTS; j++) {
-        law_cond c;
+        law_cond c = ind_cond(t->col[j].ref, OP_GE, 1);
         if (!ind_tool(t, j, pos, npos) || ind_rule_tests(rule, t->col[j].ref))
             continue;
-        memset(&c, 0, sizeof c);
-        c.ref = t->col[j].ref;
-        c.op = OP_GE;
-        c.n = 1;
-        c.v[0] = 1;
         if (at < 0) {
             at = rule->alt_at = rule->ncond;
             rule->cond[rule->ncond++] = c;

@@ -713,6 +713,60 @@ static void test_sample_move_cache_clash(void **st)
     laws_free(m);
 }
 
+/* A move law without weight adds nothing where a weighted one that fires whenever
+** it does gives every move it gives: sampling leaves it out (its conditions
+** untested), and samples as the model with it. One that fires further off, or
+** gives a move the other does not, stays. */
+static void test_sample_unweighted_moves(void **st)
+{
+    static const char head[] =
+        "world = \"crafter\"\n"
+        "[[law]]\nname = \"graze\"\nfor = \"cow\"\nwhen = [\"self.distance <= 6\"]\n"
+        "then = [\"self.pos ~ stay 0.7 | left 0.1 | right 0.1 | up 0.1 on [grass]\"]\n"
+        "weight = 1.3\n"
+        "[[law]]\nname = \"stray\"\nfor = \"cow\"\nwhen = [\"self.distance <= 9\"]\n"
+        "then = [\"self.pos ~ stay 0.5 | up 0.5 on [grass]\"]\nweight = 0\n"
+        "[[law]]\nname = \"dig\"\nfor = \"cow\"\nwhen = [\"self.distance <= 5\"]\n"
+        "then = [\"self.pos ~ stay 0.5 | down 0.5 on [grass]\"]\nweight = 0\n";
+    static const char idle[] =
+        "[[law]]\nname = \"idle\"\nfor = \"cow\"\nwhen = [\"self.distance <= 4\"]\n"
+        "then = [\"self.pos ~ stay 0.9 | left 0.1 on [grass]\"]\nweight = 0\n";
+    buf text = BUF_INIT;
+    laws *with, *without = parse(head);
+    /* Cow 2 three steps from the player, cow 3 eight. */
+    state *s = meadow_with_cow(1, 3, 5, 15, 2, NULL), *a = state_new(), *b = state_new();
+    int up = 0, other = 0;
+
+    (void)st;
+    meadow_with_cow(2, 8, 5, 15, 3, s);
+    buf_puts(&text, head);
+    buf_puts(&text, idle);
+    with = parse(buf_str(&text));
+    buf_free(&text);
+    for (int i = 0; i < 400; i++) {
+        uint64_t r1 = 9 + (uint64_t)i, r2 = r1;
+        assert_int_equal(laws_sample(with, s, 0, &r1, a, NULL), AUGUR_OK);
+        assert_int_equal(laws_sample(without, s, 0, &r2, b, NULL), AUGUR_OK);
+        assert_true(state_equal(a, b));
+        /* idle's condition untested on cow 2; dig's, which gives down, tested. */
+        assert_int_equal(with->ctx.self_known[1] & with->selfc.need[3], 0);
+        assert_int_not_equal(with->ctx.self_known[1] & with->selfc.need[2], 0);
+        /* Cow 3 moves under stray alone: up or not at all. */
+        up += state_get_int(a, 2, "y", -1) == state_get_int(s, 2, "y", -1) - 1;
+        other += state_get_int(a, 2, "x", -1) != state_get_int(s, 2, "x", -1) ||
+                 state_get_int(a, 2, "y", -1) > state_get_int(s, 2, "y", -1);
+    }
+    assert_int_equal(with->nmovers, 1);
+    assert_int_equal(with->movers[0].covered[3], 1);
+    assert_int_equal(other, 0);
+    assert_true(up > 120 && up < 280);
+    state_free(a);
+    state_free(b);
+    state_free(s);
+    laws_free(with);
+    laws_free(without);
+}
+
 /* ---- the trace and the fitting ------------------------------------------------------------ */
 
 typedef struct replay {
@@ -1870,6 +1924,7 @@ int main(void)
         cmocka_unit_test(test_sample_seeded),
         cmocka_unit_test(test_sample_lone_removals),
         cmocka_unit_test(test_sample_move_cache_clash),
+        cmocka_unit_test(test_sample_unweighted_moves),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_fit_known_weights),
         cmocka_unit_test(test_fit_bounds),

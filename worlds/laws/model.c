@@ -393,6 +393,54 @@ static int lm_same_on(const law_effect *a, const law_effect *b)
     return 1;
 }
 
+/* Whether condition a on a creature implies b: the same, or a tighter bound on
+** the same number. */
+static int lm_cond_implies(const law_cond *a, const law_cond *b)
+{
+    int le = b->op == OP_LE || b->op == OP_LT, ge = b->op == OP_GE || b->op == OP_GT;
+
+    if (law_cond_equal(a, b))
+        return 1;
+    if (!law_ref_equal(&a->ref, &b->ref) || a->symbolic || b->symbolic || a->n != 1 || b->n != 1)
+        return 0;
+    if (le && (a->op == OP_LE || a->op == OP_LT))
+        return a->v[0] < b->v[0] || (a->v[0] == b->v[0] && (b->op == OP_LE || a->op == OP_LT));
+    if (ge && (a->op == OP_GE || a->op == OP_GT))
+        return a->v[0] > b->v[0] || (a->v[0] == b->v[0] && (b->op == OP_GE || a->op == OP_GT));
+    return 0;
+}
+
+/* The moves (bits by enum law_dir) a move effect gives some chance; all five
+** named stand for toward and away too. */
+static unsigned lm_dirs(const law_effect *ef)
+{
+    unsigned dirs = 0;
+
+    for (int a = 0; a < ef->nalt; a++)
+        if (ef->alt[a].p > 0)
+            dirs |= 1u << ef->alt[a].dir;
+    return (dirs & 31) == 31 ? dirs | 1u << DIR_TOWARD | 1u << DIR_AWAY : dirs;
+}
+
+/* Whether move law a covers b: on any creature b's conditions about it hold
+** for, a's hold too, and a gives every move b gives. Where a fires with a
+** weight, b without one adds nothing to the product of experts: no move, no
+** score. */
+static int lm_covers(const law *a, const law *b)
+{
+    if (lm_dirs(&b->decl.effect[0]) & ~lm_dirs(&a->decl.effect[0]))
+        return 0;
+    for (int i = 0; i < a->decl.ncond; i++) {
+        int implied = !law_ref_of_self(&a->decl.cond[i].ref);
+        for (int j = 0; j < b->decl.ncond && !implied; j++)
+            implied = law_ref_of_self(&b->decl.cond[j].ref) &&
+                      lm_cond_implies(&b->decl.cond[j], &a->decl.cond[i]);
+        if (!implied)
+            return 0;
+    }
+    return 1;
+}
+
 /* Per type, the laws sampling's fast path combines: those that only move their
 ** subject, under one `on`. A type with any other law about its position goes
 ** the exact way. */
@@ -411,7 +459,7 @@ static int lm_index_movers(laws *m)
         while (k < n && mv[k].type != l->subject)
             k++;
         if (k == n)
-            mv[n++] = (lm_mover){ l->subject, 0, { 0 }, 0, { 0 } };
+            mv[n++] = (lm_mover){ .type = l->subject };
         if (mv[k].n >= LM_MOVES_MAX ||
             (mv[k].n && !lm_same_on(&m->law[mv[k].law[0]].decl.effect[0], &l->decl.effect[0])))
             clash = 1;
@@ -424,6 +472,13 @@ static int lm_index_movers(laws *m)
         else if (mv[k].n >= 0)
             mv[k].law[mv[k].n++] = i;
     }
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < mv[k].n; j++) {
+            mv[k].covered[j] = 0;
+            for (int i = 0; i < mv[k].n; i++)
+                if (i != j && lm_covers(&m->law[mv[k].law[i]], &m->law[mv[k].law[j]]))
+                    mv[k].covered[j] |= 1u << i;
+        }
     free(m->movers);
     m->movers = mv;
     m->nmovers = n;
@@ -1423,20 +1478,30 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
 static int lm_moves(laws *m, lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
-    uint32_t may = 0;
+    uint32_t may = 0, weighted = 0;
     uint64_t need = 0, law_need[LM_MOVES_MAX];
     int fast = 1;
     const law_effect *ef;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
-    for (int j = 0; j < mv->n; j++) {
+    for (int j = 0; j < mv->n; j++)
         if (lm_may_fire(m, mv->law[j])) {
             may |= 1u << j;
-            law_need[j] = m->selfc.need[mv->law[j]];
-            need |= law_need[j];
-            fast &= m->selfc.fast[mv->law[j]];
+            weighted |= (uint32_t)(m->law[mv->law[j]].weight > 0) << j;
         }
+    for (int j = 0; j < mv->n; j++) {
+        if (!(may >> j & 1))
+            continue;
+        /* A law without weight covered by one with changes nothing: its
+        ** conditions need no test. */
+        if (!(weighted >> j & 1) && (mv->covered[j] & weighted)) {
+            may &= ~(1u << j);
+            continue;
+        }
+        law_need[j] = m->selfc.need[mv->law[j]];
+        need |= law_need[j];
+        fast &= m->selfc.fast[mv->law[j]];
     }
     if (!may)
         return AUGUR_OK;

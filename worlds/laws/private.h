@@ -378,6 +378,7 @@ typedef struct lm_mover {
     int32_t type;
     int     n;
     int32_t law[LM_MOVES_MAX];  /* its move laws */
+    uint32_t covered[LM_MOVES_MAX]; /* per law: the laws (bits) that cover it (lm_covers) */
     uint64_t on_stamp;          /* the context's pal_stamp on_ok is for (0: none) */
     uint8_t on_ok[256];         /* per palette index: a move under their `on` may enter */
 } lm_mover;

@@ -713,6 +713,49 @@ static void test_sample_move_cache_clash(void **st)
     laws_free(m);
 }
 
+/* Sampling's moves (drawn without looking at a creature's sides when it stays) come
+** as often as the exact way's log-probabilities say, with sides blocked or not. */
+static void test_sample_moves_blocked(void **st)
+{
+    static const int d[5][2] = { { 0, 0 }, { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+    laws *m = parse("world = \"crafter\"\n"
+                    "[[law]]\nname = \"graze\"\nfor = \"cow\"\n"
+                    "then = [\"self.pos ~ stay 0.3 | left 0.3 | right 0.2 | up 0.1 | down 0.1 "
+                    "on [grass]\"]\nweight = 1.7\n"
+                    "[[law]]\nname = \"follow\"\nfor = \"cow\"\nwhen = [\"self.distance <= 9\"]\n"
+                    "then = [\"self.pos ~ stay 0.6 | toward 0.4 on [grass]\"]\nweight = 0.8\n");
+    state *a = state_new();
+
+    (void)st;
+    /* Every side free; left and up; right alone; none. */
+    for (int round = 0; round < 4; round++) {
+        static const int free[4] = { 15, 5, 2, 0 };
+        state *s = meadow_with_cow(1, 3, 5, free[round], 2, NULL), *next = state_clone(s);
+        int x = state_get_int(s, 1, "x", -1), y = state_get_int(s, 1, "y", -1), n = 20000;
+        int count[5] = { 0 };
+        uint64_t rng = 77 + (uint64_t)round;
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(laws_sample(m, s, 0, &rng, a, NULL), AUGUR_OK);
+            for (int k = 0; k < 5; k++)
+                count[k] += state_get_int(a, 1, "x", -1) == x + d[k][0] &&
+                            state_get_int(a, 1, "y", -1) == y + d[k][1];
+        }
+        for (int k = 0; k < 5; k++) {
+            double p;
+            state_set_int(next, 1, "x", x + d[k][0]);
+            state_set_int(next, 1, "y", y + d[k][1]);
+            p = exp(logprob(m, s, "noop", next));
+            if (k && !(free[round] >> (k - 1) & 1))
+                assert_true(p < 1e-9 && count[k] == 0);
+            assert_true(fabs((double)count[k] / n - p) < 0.012);
+        }
+        state_free(next);
+        state_free(s);
+    }
+    state_free(a);
+    laws_free(m);
+}
+
 /* A move law without weight adds nothing where a weighted one that fires whenever
 ** it does gives every move it gives: sampling leaves it out (its conditions
 ** untested), and samples as the model with it. One that fires further off, or
@@ -1924,6 +1967,7 @@ int main(void)
         cmocka_unit_test(test_sample_seeded),
         cmocka_unit_test(test_sample_lone_removals),
         cmocka_unit_test(test_sample_move_cache_clash),
+        cmocka_unit_test(test_sample_moves_blocked),
         cmocka_unit_test(test_sample_unweighted_moves),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_fit_known_weights),

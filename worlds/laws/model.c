@@ -1481,7 +1481,6 @@ static int lm_moves(laws *m, lm_mover *mv)
     uint32_t may = 0, weighted = 0;
     uint64_t need = 0, law_need[LM_MOVES_MAX];
     int fast = 1;
-    const law_effect *ef;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
@@ -1505,7 +1504,6 @@ static int lm_moves(laws *m, lm_mover *mv)
     }
     if (!may)
         return AUGUR_OK;
-    ef = &m->law[mv->law[0]].decl.effect[0];
     for (int k = c->type_first[mv->type]; k < c->type_first[mv->type + 1]; k++) {
         int e = c->by_type[k], td = 0, ox, oy;
         uint32_t mask = 0;
@@ -1531,20 +1529,43 @@ static int lm_moves(laws *m, lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, lm_free_dirs(c, mv, ef, e), td)) ||
+        if (!(mo = lm_move_get(m, mv, mask, 15, td)) ||
             lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
             return AUGUR_ENOMEM;
         sl = &m->slot[m->nslot++];
         sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
         sl->current = LAW_POS(c->ex[e], c->ey[e]);
         sl->first = m->npv;
-        sl->n = mo->n;
-        sl->e_n = sl->has_p = 0;
-        sl->move = 1;
-        memcpy(sl->dx, mo->dx, sizeof sl->dx);
-        memcpy(sl->dy, mo->dy, sizeof sl->dy);
-        memcpy(sl->p, mo->cum, sizeof sl->p);
+        sl->n = sl->e_n = sl->has_p = 0;
+        sl->move = 1 + (int)(mv - m->movers);
+        sl->mask = mask;
+        sl->td = td;
+        /* A blocked step only adds to staying, in each law and so in their product. */
+        sl->stay = mo->dx[0] == 0 && mo->dy[0] == 0 ? mo->cum[0] : 0;
     }
+    return AUGUR_OK;
+}
+
+/* The position a creature's move slot takes for the uniform draw u: most stay,
+** told from the slot alone; the others look at the sides they may step to. */
+static int lm_move_draw(laws *m, const lm_slot *sl, double u, double *v)
+{
+    law_ctx *c = &m->ctx;
+    lm_mover *mv = &m->movers[sl->move - 1];
+    int e = SLOT_A(sl->slot), k = 0;
+    const lm_move *mo;
+
+    if (u < sl->stay) {
+        *v = sl->current;
+        return AUGUR_OK;
+    }
+    mo = lm_move_get(m, mv, sl->mask,
+                     lm_free_dirs(c, mv, &m->law[mv->law[0]].decl.effect[0], e), sl->td);
+    if (!mo)
+        return AUGUR_ENOMEM;
+    while (k < mo->n - 1 && !(u < mo->cum[k]))
+        k++;
+    *v = LAW_POS(c->ex[e] + mo->dx[k], c->ey[e] + mo->dy[k]);
     return AUGUR_OK;
 }
 
@@ -2033,12 +2054,15 @@ int laws_sample(laws *m, const state *s, int action, uint64_t *rng, state *out, 
         }
         sl = &m->slot[i++];
         a = SLOT_A(sl->slot);
-        while (c < sl->n - 1 &&
-               !(sl->move ? u < sl->p[c]
-                          : (u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
-            c++;
-        v = sl->move ? LAW_POS(m->ctx.ex[a] + sl->dx[c], m->ctx.ey[a] + sl->dy[c])
-                     : m->pv[sl->first + c];
+        if (sl->move) {
+            if ((rc = lm_move_draw(m, sl, u, &v)) != AUGUR_OK)
+                break;
+        } else {
+            while (c < sl->n - 1 &&
+                   !((u -= sl->has_p ? sl->p[c] : exp(m->plp[sl->first + c])) < 0))
+                c++;
+            v = m->pv[sl->first + c];
+        }
         if (v == sl->current)
             continue;
         switch (SLOT_KIND(sl->slot)) {

@@ -330,13 +330,15 @@ typedef struct lm_slot {
     double   floor;             /* the score of a value no law gives */
     int      has_p;             /* p holds the candidates' probabilities (exp of theirs
                                    in plp), for sampling */
+    double   p[LM_NORM_MAX];
     /* sampling's fast path for a creature's move: the candidates are its position
-    ** plus these steps, none are in pv, and p holds their cumulative probabilities
-    ** (the slot's own: the cache entry they come from may serve another creature
-    ** of the same prediction) */
-    int      move;
-    int8_t   dx[5], dy[5];
-    double   p[LM_NORM_MAX > 5 ? LM_NORM_MAX : 5];
+    ** plus the steps of the move its mover's laws in mask combine to, the player
+    ** toward td (lm_move_get), none in pv; stay is the chance to stay were every
+    ** side free, no more than the chance it stays */
+    int      move;              /* 0, or 1 + its mover */
+    uint32_t mask;
+    int      td;
+    double   stay;
 } lm_slot;
 
 typedef struct lm_norm {

@@ -1478,36 +1478,38 @@ static const lm_move *lm_move_get(laws *m, const lm_mover *mv, uint32_t mask, in
 static int lm_moves(laws *m, lm_mover *mv)
 {
     law_ctx *c = &m->ctx;
-    uint32_t may = 0, weighted = 0;
+    uint32_t may = 0, weighted, stay_mask = 0, stay_known = 0;
     uint64_t need = 0, law_need[LM_MOVES_MAX];
-    int fast = 1;
+    double stay[5];
+    int fast = 1, first, end;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
+    first = c->type_first[mv->type];
+    end = c->type_first[mv->type + 1];
     for (int j = 0; j < mv->n; j++)
-        if (lm_may_fire(m, mv->law[j])) {
+        if (m->law[mv->law[j]].weight > 0 && lm_may_fire(m, mv->law[j]))
             may |= 1u << j;
-            weighted |= (uint32_t)(m->law[mv->law[j]].weight > 0) << j;
-        }
-    for (int j = 0; j < mv->n; j++) {
-        if (!(may >> j & 1))
-            continue;
-        /* A law without weight covered by one with changes nothing: its
-        ** conditions need no test. */
-        if (!(weighted >> j & 1) && (mv->covered[j] & weighted)) {
-            may &= ~(1u << j);
-            continue;
-        }
+    /* A law without weight covered by a weighted one that may fire changes
+    ** nothing: neither its conditions nor its creatures' need a test. */
+    weighted = may;
+    for (int j = 0; j < mv->n; j++)
+        if (!(m->law[mv->law[j]].weight > 0) && !(mv->covered[j] & weighted) &&
+            lm_may_fire(m, mv->law[j]))
+            may |= 1u << j;
+    if (!may || first == end)
+        return AUGUR_OK;
+    for (uint32_t b = may; b; b &= b - 1) {
+        int j = __builtin_ctz(b);
         law_need[j] = m->selfc.need[mv->law[j]];
         need |= law_need[j];
         fast &= m->selfc.fast[mv->law[j]];
     }
-    if (!may)
-        return AUGUR_OK;
-    for (int k = c->type_first[mv->type]; k < c->type_first[mv->type + 1]; k++) {
+    if (lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + end - first, sizeof *m->slot))
+        return AUGUR_ENOMEM;
+    for (int k = first; k < end; k++) {
         int e = c->by_type[k], td = 0, ox, oy;
         uint32_t mask = 0;
-        const lm_move *mo;
         lm_slot *sl;
         if (c->ex[e] < 0)
             continue;
@@ -1529,9 +1531,19 @@ static int lm_moves(laws *m, lm_mover *mv)
             oy = c->py - c->ey[e];
             td = abs(ox) > abs(oy) ? (ox < 0 ? 1 : 2) : oy < 0 ? 3 : oy > 0 ? 4 : 0;
         }
-        if (!(mo = lm_move_get(m, mv, mask, 15, td)) ||
-            lm_grow((void **)&m->slot, &m->cap_slot, m->nslot + 1, sizeof *m->slot))
-            return AUGUR_ENOMEM;
+        if (mask != stay_mask) {
+            stay_mask = mask;
+            stay_known = 0;
+        }
+        if (!(stay_known >> td & 1)) {
+            /* A blocked step only adds to staying, in each law and so in their
+            ** product: the chance to stay with every side free is the least. */
+            const lm_move *mo = lm_move_get(m, mv, mask, 15, td);
+            if (!mo)
+                return AUGUR_ENOMEM;
+            stay[td] = mo->dx[0] == 0 && mo->dy[0] == 0 ? mo->cum[0] : 0;
+            stay_known |= 1u << td;
+        }
         sl = &m->slot[m->nslot++];
         sl->slot = SLOT_KEY(SLOT_POS, e, 0, 0);
         sl->current = LAW_POS(c->ex[e], c->ey[e]);
@@ -1540,8 +1552,7 @@ static int lm_moves(laws *m, lm_mover *mv)
         sl->move = 1 + (int)(mv - m->movers);
         sl->mask = mask;
         sl->td = td;
-        /* A blocked step only adds to staying, in each law and so in their product. */
-        sl->stay = mo->dx[0] == 0 && mo->dy[0] == 0 ? mo->cum[0] : 0;
+        sl->stay = stay[td];
     }
     return AUGUR_OK;
 }

@@ -508,6 +508,31 @@ static int lm_index_lone(laws *m)
     return AUGUR_OK;
 }
 
+/* Put the conditions on a creature read from positions (distance, faced) first:
+** a law's are tested in bit order, the first that fails ending it, so an
+** attribute is looked up only for the creatures near enough. */
+static void lm_conds_cheap_first(lm_conds *t, uint64_t *need, int n)
+{
+    const law_cond *cond[64];
+    int to[64], k = 0;
+
+    for (int pass = 0; pass < 2; pass++)
+        for (int b = 0; b < t->n; b++) {
+            int kind = t->cond[b]->ref.kind;
+            if ((kind == REF_DISTANCE || kind == REF_FACED) == !pass) {
+                to[b] = k;
+                cond[k++] = t->cond[b];
+            }
+        }
+    memcpy(t->cond, cond, (size_t)t->n * sizeof *cond);
+    for (int i = 0; i < n; i++) {
+        uint64_t bits = 0;
+        for (uint64_t x = need[i]; x; x &= x - 1)
+            bits |= 1ull << to[__builtin_ctzll(x)];
+        need[i] = bits;
+    }
+}
+
 /* The distinct conditions of declarative laws, on their subject (self: of laws
 ** with `for`) or not: laws share many (self.distance <= 17, player.drink >= 4),
 ** and each need be tested once per creature or context. */
@@ -545,6 +570,7 @@ static int lm_index_conds(laws *m, lm_conds *t, int self)
         }
     }
     if (self) {
+        lm_conds_cheap_first(t, need, m->n);
         m->faced_conds = 0;
         for (int k = 0; k < t->n; k++)
             if (t->cond[k]->ref.kind == REF_FACED && t->cond[k]->op == OP_EQ && t->cond[k]->v[0] == 1)

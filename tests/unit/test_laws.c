@@ -238,6 +238,62 @@ static void test_conditions(void **st)
     state_free(s);
 }
 
+/* A creature's law with a bound on its distance to the player holds on exactly the
+** creatures within it (the model passes over those farther off untested), moves
+** included. */
+static void test_distance_bounds(void **st)
+{
+    static const char *const conds[][2] = {
+        { "self.distance < 3", "2" }, { "self.distance <= 3", "23" },
+        { "self.distance < 3.5", "23" }, { "self.distance <= 2.5", "2" },
+        { "self.distance < 2", "" }, { "self.distance <= 4", "234" },
+        { "self.distance >= 3\", \"self.distance <= 3", "3" },
+        { "self.distance <= -1", "" },
+    };
+    /* Cows 3, 4 and 2, two, three and four steps from the player at (2, 2). */
+    state *s = field(), *a = state_new();
+    int c = state_entity_add(s, 3, "cow");
+
+    (void)st;
+    state_set_int(s, c, "x", 3);
+    state_set_int(s, c, "y", 3);
+    state_set_int(s, c, "health", 3);
+    c = state_entity_add(s, 4, "cow");
+    state_set_int(s, c, "x", 5);
+    state_set_int(s, c, "y", 2);
+    state_set_int(s, c, "health", 3);
+    for (size_t i = 0; i < sizeof conds / sizeof *conds; i++) {
+        static const int dist_of[3] = { 4, 2, 3 };    /* cows 2, 3, 4 */
+        char text[512];
+        laws *m;
+        char *got;
+        snprintf(text, sizeof text, "world = \"crafter\"\n[[law]]\nname = \"c\"\nfor = \"cow\"\n"
+                 "when = [\"%s\"]\nthen = [\"self.health -= 1\"]\n"
+                 "[[law]]\nname = \"m\"\nfor = \"cow\"\nwhen = [\"%s\"]\n"
+                 "then = [\"self.pos ~ stay 0.5 | left 0.5\"]\n", conds[i][0], conds[i][0]);
+        m = parse(text);
+        got = predict(m, s, "noop");
+        for (int id = 2; id <= 4; id++) {
+            char name[32], d = (char)('0' + dist_of[id - 2]);
+            int want = strchr(conds[i][1], d) != NULL, moved = 0;
+            uint64_t rng = 5;
+            snprintf(name, sizeof name, "cow#%d.health", id);
+            if ((strstr(got, name) != NULL) != want)
+                fail_msg("%s, cow %d: got '%s'", conds[i][0], id, got);
+            for (int k = 0; k < 64; k++) {
+                assert_int_equal(laws_sample(m, s, 0, &rng, a, NULL), AUGUR_OK);
+                moved |= state_get_int(a, id - 1, "x", -1) != state_get_int(s, id - 1, "x", -1);
+            }
+            if (moved != want)
+                fail_msg("%s, cow %d: moved %d", conds[i][0], id, moved);
+        }
+        free(got);
+        laws_free(m);
+    }
+    state_free(a);
+    state_free(s);
+}
+
 /* ---- the file -------------------------------------------------------------------------- */
 
 static void test_file_round_trip(void **st)
@@ -1958,6 +2014,7 @@ int main(void)
         cmocka_unit_test(test_moves),
         cmocka_unit_test(test_create_remove),
         cmocka_unit_test(test_conditions),
+        cmocka_unit_test(test_distance_bounds),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_file_errors),
         cmocka_unit_test(test_lua_laws),

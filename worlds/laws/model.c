@@ -66,6 +66,7 @@ void laws_free(laws *m)
     free(m->ctx.ex);
     free(m->ctx.ey);
     free(m->ctx.etype);
+    free(m->ctx.dist);
     free(m->ctx.col_v);
     free(m->ctx.col_kind);
     free(m->ctx.row_key);
@@ -93,6 +94,7 @@ void laws_free(laws *m)
     free(m->moves);
     free(m->norms);
     free(m->lone);
+    free(m->reach);
     free(m->lone_rec);
     free(m->lone_norm);
     free(m);
@@ -533,6 +535,28 @@ static void lm_conds_cheap_first(lm_conds *t, uint64_t *need, int n)
     }
 }
 
+/* Per law with `for`, the farthest from the player its subject may stand: the
+** least of its self.distance bounds (distances are whole). A creature farther
+** off is passed over without a test. */
+static int lm_index_reach(laws *m)
+{
+    free(m->reach);
+    if (!(m->reach = malloc(((size_t)m->n + 1) * sizeof *m->reach)))
+        return AUGUR_ENOMEM;
+    for (int i = 0; i < m->n; i++) {
+        const law *l = &m->law[i];
+        m->reach[i] = INT32_MAX;
+        for (int k = 0; l->kind == &law_declarative && k < l->decl.ncond; k++) {
+            const law_cond *lc = &l->decl.cond[k];
+            double v = lc->op == OP_LE ? floor(lc->v[0]) : ceil(lc->v[0]) - 1;
+            if (lc->ref.kind == REF_DISTANCE && (lc->op == OP_LE || lc->op == OP_LT) &&
+                v < m->reach[i])
+                m->reach[i] = v < -1 ? -1 : (int)v;
+        }
+    }
+    return AUGUR_OK;
+}
+
 /* The distinct conditions of declarative laws, on their subject (self: of laws
 ** with `for`) or not: laws share many (self.distance <= 17, player.drink >= 4),
 ** and each need be tested once per creature or context. */
@@ -632,6 +656,7 @@ static int lm_index(laws *m)
     m->subject_first = sfirst;
     m->moves_valid = 0;
     if (lm_index_movers(m) != AUGUR_OK || lm_index_lone(m) != AUGUR_OK ||
+        lm_index_reach(m) != AUGUR_OK ||
         lm_index_conds(m, &m->selfc, 1) != AUGUR_OK ||
         lm_index_conds(m, &m->globc, 0) != AUGUR_OK)
         return AUGUR_ENOMEM;
@@ -873,12 +898,12 @@ int lm_context(laws *m, const state *s, int action)
         return AUGUR_ENOMEM;
     k = m->keys;
     if (n + 1 > c->cap_ents) {
-        /* Three arrays, one capacity: the least they all hold. */
-        int cap_xy = c->cap_ents, cap_t = c->cap_ents;
+        /* Four arrays, one capacity: the least they all hold. */
+        int cap_xy = c->cap_ents, cap_td = c->cap_ents;
         if (lm_grow2((void **)&c->ex, (void **)&c->ey, &cap_xy, n + 1, sizeof *c->ex) ||
-            lm_grow((void **)&c->etype, &cap_t, n + 1, sizeof *c->etype))
+            lm_grow2((void **)&c->etype, (void **)&c->dist, &cap_td, n + 1, sizeof *c->etype))
             return AUGUR_ENOMEM;
-        c->cap_ents = cap_xy < cap_t ? cap_xy : cap_t;
+        c->cap_ents = cap_xy < cap_td ? cap_xy : cap_td;
     }
     if (n + 1 > c->cap_self) {
         int cap = c->cap_self;
@@ -943,6 +968,9 @@ int lm_context(laws *m, const state *s, int action)
             c->place_ent[p] = -1;
         }
     }
+    for (int e = 0; e < n; e++)
+        c->dist[e] = c->player >= 0 && c->ex[e] >= 0
+                     ? abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py) : INT32_MAX;
     /* Every place is within one step of the player's tile. */
     for (int e = 0; e < n && c->place_x[PL_HERE] >= 0; e++)
         if (abs(c->ex[e] - c->px) <= 1 && abs(c->ey[e] - c->py) <= 1 && c->ex[e] >= 0 &&
@@ -1207,8 +1235,8 @@ static inline int lm_self_test(law_ctx *c, const laws *m, int b, int e)
     double x;
 
     /* What creatures' laws test most, read here. */
-    if (lc->ref.kind == REF_DISTANCE && c->player >= 0 && c->ex[e] >= 0)
-        x = abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py);
+    if (lc->ref.kind == REF_DISTANCE && c->dist[e] != INT32_MAX)
+        x = c->dist[e];
     else if (lc->ref.kind == REF_SELF)
         x = lm_attr(c, e, lc->ref.id, NULL);
     else if (lc->ref.kind == REF_FACED)
@@ -1375,7 +1403,8 @@ static int lm_apply_subject(laws *m, int i, int vote)
     } else if (c->prechecked && m->selfc.fast[i]) {
         int lone = m->fast && m->lone[i];
         for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
-            rc = lm_apply_fast(m, i, c->by_type[k], lone);
+            if (c->dist[c->by_type[k]] <= m->reach[i])
+                rc = lm_apply_fast(m, i, c->by_type[k], lone);
     } else {
         for (int k = c->type_first[t]; k < c->type_first[t + 1] && rc >= 0; k++)
             rc = lm_apply(m, i, c->by_type[k], vote);
@@ -1507,7 +1536,7 @@ static int lm_moves(laws *m, lm_mover *mv)
     uint32_t may = 0, weighted, stay_mask = 0, stay_known = 0;
     uint64_t need = 0, law_need[LM_MOVES_MAX];
     double stay[5];
-    int fast = 1, first, end;
+    int fast = 1, first, end, reach = -1;
 
     if (mv->n <= 0 || mv->type >= c->cap_types - 1)
         return AUGUR_OK;
@@ -1527,6 +1556,7 @@ static int lm_moves(laws *m, lm_mover *mv)
         return AUGUR_OK;
     for (uint32_t b = may; b; b &= b - 1) {
         int j = __builtin_ctz(b);
+        reach = m->reach[mv->law[j]] > reach ? m->reach[mv->law[j]] : reach;
         law_need[j] = m->selfc.need[mv->law[j]];
         need |= law_need[j];
         fast &= m->selfc.fast[mv->law[j]];
@@ -1537,7 +1567,7 @@ static int lm_moves(laws *m, lm_mover *mv)
         int e = c->by_type[k], td = 0, ox, oy;
         uint32_t mask = 0;
         lm_slot *sl;
-        if (c->ex[e] < 0)
+        if (c->ex[e] < 0 || c->dist[e] > reach)
             continue;
         if (fast) {
             /* Each condition once for the creature, then every law's from the bits. */

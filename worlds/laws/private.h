@@ -221,6 +221,8 @@ struct law_ctx {
     int          cap_self;
     int          nents;
     int32_t     *ex, *ey, *etype;       /* per entity: position (-1 when none), type id */
+    int32_t     *dist;                  /* per entity: its distance to the player (INT32_MAX:
+                                           none, either has no position) */
     double      *col_v;                 /* scratch for reading positions as columns */
     uint8_t     *col_kind;
     int          cap_col;
@@ -431,6 +433,8 @@ struct laws {
     lm_move  *moves;            /* LM_MOVE_CACHE of them, or NULL */
     lm_norm  *norms;            /* LM_NORM_CACHE of them, or NULL */
     unsigned char *lone;        /* per law: one the lone fast path takes (see lm_lone) */
+    int      *reach;            /* per law with `for`: the farthest its subject may stand
+                                   from the player, as its self.distance bounds say */
     lm_lone  *lone_rec;         /* this prediction's, and their laws' distributions */
     int       nlone_rec, cap_lone_rec;
     lm_norm  *lone_norm;

@@ -968,16 +968,17 @@ int lm_context(laws *m, const state *s, int action)
             c->place_ent[p] = -1;
         }
     }
-    for (int e = 0; e < n; e++)
-        c->dist[e] = c->player >= 0 && c->ex[e] >= 0
-                     ? abs(c->ex[e] - c->px) + abs(c->ey[e] - c->py) : INT32_MAX;
-    /* Every place is within one step of the player's tile. */
-    for (int e = 0; e < n && c->place_x[PL_HERE] >= 0; e++)
-        if (abs(c->ex[e] - c->px) <= 1 && abs(c->ey[e] - c->py) <= 1 && c->ex[e] >= 0 &&
-            e != c->player)
-            for (int p = 0; p < PL_N; p++)
-                if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p])
-                    c->place_ent[p] = e;
+    /* Each entity's distance to the player; every place is within one step of
+    ** the player's tile. */
+    for (int e = 0; e < n; e++) {
+        int dx = abs(c->ex[e] - c->px), dy = abs(c->ey[e] - c->py);
+        c->dist[e] = c->player < 0 || c->ex[e] < 0 ? INT32_MAX : dx + dy;
+        if (dx > 1 || dy > 1 || c->place_x[PL_HERE] < 0 || c->ex[e] < 0 || e == c->player)
+            continue;
+        for (int p = 0; p < PL_N; p++)
+            if (c->place_ent[p] < 0 && c->ex[e] == c->place_x[p] && c->ey[e] == c->place_y[p])
+                c->place_ent[p] = e;
+    }
     return lm_group_types(m);
 }
 

@@ -1687,6 +1687,23 @@ static void ind_transfer(ind *d, const ind_table *t)
     }
 }
 
+/* Whether effect ef, in the row, takes b to a as its likeliest outcome (a law
+** that gives the change once in three tells it no better than a creature may). */
+static int ind_gives(const ind_table *t, const law_effect *ef, const double *row, double b, double a)
+{
+    int i = 0;
+    ind_class c;
+
+    for (int k = 1; k < ef->nalt; k++)
+        if (ef->alt[k].p > ef->alt[i].p)
+            i = k;
+    if (ef->nalt == 0 || ef->alt[i].op == ALT_SAME)
+        return 0;
+    c = (ind_class){ ef->alt[i].op, ef->alt[i].dir, ef->has_lo, ef->has_hi, ef->alt[i].v, ef->lo,
+                     ef->hi };
+    return ind_predict(&c, row, t, b) == a;
+}
+
 /* Whether some row of the action changed the cell the player faced. */
 static int ind_reshapes(const ind_table *t, int action)
 {
@@ -1728,9 +1745,8 @@ static void ind_beside_too(const ind_table *t, ind_found *f)
         return;
     for (size_t r = 0; r < t->nrow; r++) {
         const double *row = t->x + r * (size_t)t->width;
-        double b = IND_B(t, row, f->g), a = IND_A(t, row, f->g);
         if (ind_row_holds(t, &near, row) && !ind_row_holds(t, rule, row) &&
-            (isnan(b) || isnan(a) || a != (alt->op == ALT_ADD ? b + alt->v : alt->v)))
+            !ind_gives(t, &f->ef, row, IND_B(t, row, f->g), IND_A(t, row, f->g)))
             return;
     }
     rule->alt_at = k;
@@ -1750,23 +1766,6 @@ static int ind_emit_found(ind *d, const ind_table *t)
         rc = ind_emit_all(d, t, &t->tg[d->found[i].g], &d->found[i].rule, &d->found[i].ef);
     }
     return rc;
-}
-
-/* Whether effect ef, in the row, takes b to a as its likeliest outcome (a law
-** that gives the change once in three tells it no better than a creature may). */
-static int ind_gives(const ind_table *t, const law_effect *ef, const double *row, double b, double a)
-{
-    int i = 0;
-    ind_class c;
-
-    for (int k = 1; k < ef->nalt; k++)
-        if (ef->alt[k].p > ef->alt[i].p)
-            i = k;
-    if (ef->nalt == 0 || ef->alt[i].op == ALT_SAME)
-        return 0;
-    c = (ind_class){ ef->alt[i].op, ef->alt[i].dir, ef->has_lo, ef->has_hi, ef->alt[i].v, ef->lo,
-                     ef->hi };
-    return ind_predict(&c, row, t, b) == a;
 }
 
 /* The player's table's target for a creature's target g, when g is a change of
